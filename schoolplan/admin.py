@@ -1,0 +1,58 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from .forms import FamilyLanguagesField
+from .models import District, Membership, School, SchoolYear, User
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 1
+    autocomplete_fields = ["district", "school"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    inlines = [MembershipInline]
+    list_display = ["username", "first_name", "last_name", "email", "is_active"]
+
+
+class SchoolYearInline(admin.StackedInline):
+    model = SchoolYear
+    extra = 0
+
+
+@admin.register(District)
+class DistrictAdmin(admin.ModelAdmin):
+    list_display = ["name", "cim_status", "cpm_contact_email"]
+    list_filter = ["cim_status"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [SchoolYearInline]
+
+
+class SchoolAdminForm(admin.ModelAdmin.form):
+    family_languages = FamilyLanguagesField()
+
+
+@admin.register(School)
+class SchoolAdmin(admin.ModelAdmin):
+    form = SchoolAdminForm
+    list_display = ["name", "district", "level", "title_i", "essa_designation"]
+    list_filter = ["district", "level", "title_i", "essa_designation"]
+    search_fields = ["name"]
+    prepopulated_fields = {"public_slug": ["name"]}
+
+
+@admin.register(SchoolYear)
+class SchoolYearAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "district", "kick_off_opens", "wrap_up_closes"]
+    list_filter = ["district"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "role", "district", "school"]
+    list_filter = ["role", "district"]
+    search_fields = ["user__username", "user__last_name", "school__name"]
+    autocomplete_fields = ["user", "district", "school"]

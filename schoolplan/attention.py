@@ -1,0 +1,151 @@
+"""What needs a user's attention now: the home page reads it, per role, from the school years."""
+
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+
+from .models import District, EssaDesignation, Role, School, SchoolYear
+from .permissions import scope_for
+
+# How far ahead the home page looks for a window about to open or a deadline about to fall.
+LOOKAHEAD_DAYS = 30
+ESSA_LOOKAHEAD_DAYS = 60
+
+
+@dataclass
+class Item:
+    text: str
+    level: str = "info"  # info / warning / danger, as Bootstrap names them
+    url: str = ""
+
+
+@dataclass
+class Card:
+    title: str
+    subtitle: str
+    url: str = ""
+    roles: list = field(default_factory=list)
+    items: list = field(default_factory=list)
+    windows: list = field(default_factory=list)
+    year: SchoolYear | None = None
+
+
+def _current_years(district_ids, today):
+    years = SchoolYear.objects.filter(
+        district_id__in=district_ids, start_year=SchoolYear.start_year_containing(today)
+    )
+    return {year.district_id: year for year in years}
+
+
+def _window_items(year, today):
+    items = []
+    for window in year.windows:
+        status = window.status(today)
+        days = window.days_left(today)
+        if status == "open":
+            level = "warning" if days <= 14 else "info"
+            left = "closes today" if days == 0 else f"{days} day{'s' if days != 1 else ''} left"
+            items.append(
+                Item(f"The {window.label} window is open until {window.dates} ({left}).", level)
+            )
+        elif status == "upcoming" and (window.opens - today).days <= LOOKAHEAD_DAYS:
+            items.append(Item(f"The {window.label} window opens soon: {window.dates}.", "info"))
+    return items
+
+
+def school_card(school, roles, year, today):
+    card = Card(
+        title=school.name,
+        subtitle=f"{school.get_level_display()} school · {school.district.name}",
+        url=school.get_absolute_url(),
+        roles=sorted(Role(r).label for r in roles),
+        year=year,
+    )
+    if year is None:
+        card.items.append(
+            Item(
+                f"{school.district} has not set up the school year containing {today:%-d %b %Y} "
+                "yet; windows and deadlines appear once it does.",
+                "warning",
+            )
+        )
+        return card
+    card.windows = year.windows
+    card.items.extend(_window_items(year, today))
+    # seed 002: Targeted-support schools must submit their ESSA action plan by May 15.
+    if school.essa_designation == EssaDesignation.TARGETED and Role.PRINCIPAL in roles:
+        days = (year.essa_plan_due - today).days
+        if 0 <= days <= ESSA_LOOKAHEAD_DAYS:
+            card.items.append(
+                Item(
+                    f"The ESSA action plan is due {year.essa_plan_due:%-d %b %Y} ({days} days).",
+                    "warning" if days <= 14 else "info",
+                )
+            )
+    if Role.CADRE_MEMBER in roles:
+        card.items.append(
+            Item(
+                "Your school's family pages: what families see.",
+                "info",
+                reverse("family_school", args=[school.public_slug]),
+            )
+        )
+    return card
+
+
+def district_card(district, roles, year, today, school_count):
+    card = Card(
+        title=district.name,
+        subtitle=f"{district.get_cim_status_display()} · {school_count} schools",
+        url=district.get_absolute_url(),
+        roles=sorted(Role(r).label for r in roles),
+        year=year,
+    )
+    manages = Role.DISTRICT_STAFF in roles
+    if year is None:
+        start = SchoolYear.start_year_containing(today)
+        text = f"No school year {start}-{(start + 1) % 100:02d} is set up: schools see no windows."
+        url = reverse("school_year_create", args=[district.pk]) if manages else ""
+        card.items.append(Item(text, "danger", url))
+    else:
+        card.windows = year.windows
+        card.items.extend(_window_items(year, today))
+    if manages and not district.cpm_contact_email:
+        card.items.append(
+            Item(
+                "No CPM contact e-mail: notices of schools' CPM meetings have nowhere to go.",
+                "warning",
+                reverse("district_edit", args=[district.pk]),
+            )
+        )
+    if (
+        roles & {Role.CIM_LEAD, Role.CIM_MEMBER, Role.TA_PROVIDER}
+        and district.progress_reports_per_year
+    ):
+        per_year = {4: "quarterly", 2: "semi-annually"}[district.progress_reports_per_year]
+        card.items.append(
+            Item(f"CIM progress reports are due {per_year} ({district.get_cim_status_display()}).")
+        )
+    return card
+
+
+def cards_for(user, today):
+    """One card per district and per school the user holds a role in."""
+    scope = scope_for(user)
+    schools = School.objects.filter(pk__in=scope.school_roles).select_related("district")
+    districts = District.objects.filter(pk__in=scope.district_roles)
+    district_ids = set(scope.district_roles) | {s.district_id for s in schools}
+    years = _current_years(district_ids, today)
+    counts = {}
+    for district_id in School.objects.filter(district__in=districts).values_list(
+        "district_id", flat=True
+    ):
+        counts[district_id] = counts.get(district_id, 0) + 1
+    cards = [
+        district_card(d, scope.district_roles[d.pk], years.get(d.pk), today, counts.get(d.pk, 0))
+        for d in districts
+    ]
+    cards += [
+        school_card(s, scope.school_roles[s.pk], years.get(s.district_id), today) for s in schools
+    ]
+    return cards

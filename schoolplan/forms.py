@@ -1,0 +1,99 @@
+from django import forms
+
+from .models import FAMILY_LANGUAGES, District, School, SchoolYear
+
+
+class FamilyLanguagesField(forms.MultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("choices", FAMILY_LANGUAGES)
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("label", "Family languages")
+        kwargs.setdefault(
+            "help_text", "Languages families speak at home; meetings offer interpretation in them."
+        )
+        super().__init__(**kwargs)
+
+
+class SchoolForm(forms.ModelForm):
+    """District staff edit everything; a principal edits the school's family languages."""
+
+    family_languages = FamilyLanguagesField()
+
+    class Meta:
+        model = School
+        fields = ["name", "level", "title_i", "essa_designation", "family_languages", "public_slug"]
+
+    def __init__(self, *args, principal_only=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if principal_only:
+            for name in list(self.fields):
+                if name != "family_languages":
+                    del self.fields[name]
+
+
+class DistrictForm(forms.ModelForm):
+    class Meta:
+        model = District
+        fields = [
+            "name",
+            "cim_status",
+            "selpa_name",
+            "selpa_contact_name",
+            "selpa_contact_email",
+            "cde_consultant_name",
+            "cde_consultant_email",
+            "cpm_contact_name",
+            "cpm_contact_email",
+        ]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+SCHOOL_YEAR_DATES = [
+    "kick_off_opens",
+    "kick_off_closes",
+    "check_in_opens",
+    "check_in_closes",
+    "wrap_up_opens",
+    "wrap_up_closes",
+    "spf_sharing_opens",
+    "spf_sharing_closes",
+    "essa_plan_due",
+]
+
+
+class SchoolYearForm(forms.ModelForm):
+    """The year's windows; the model's clean() names any window outside the year."""
+
+    class Meta:
+        model = SchoolYear
+        fields = ["start_year", *SCHOOL_YEAR_DATES]
+        widgets = {name: DateInput() for name in SCHOOL_YEAR_DATES}
+
+    def __init__(self, *args, district, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.district = district
+        if self.instance.pk:
+            self.fields["start_year"].disabled = True
+        for name in SCHOOL_YEAR_DATES:
+            # An empty date takes the default from DOMAIN.md.
+            self.fields[name].required = False
+
+    def clean_start_year(self):
+        start_year = self.cleaned_data["start_year"]
+        if not 2000 <= start_year <= 2100:
+            raise forms.ValidationError("Give the year the school year starts in, e.g. 2026.")
+        others = SchoolYear.objects.filter(district=self.instance.district, start_year=start_year)
+        if others.exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(
+                f"{self.instance.district} already has the school year "
+                f"{start_year}-{(start_year + 1) % 100:02d}."
+            )
+        return start_year

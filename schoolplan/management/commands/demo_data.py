@@ -1,0 +1,194 @@
+"""Build a realistic demo district for the current school year, and print its logins.
+
+Idempotent: everything is found by its natural key and created only when missing, and a
+password is set only on a user the command creates, so a second run changes nothing.
+"""
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from schoolplan.models import (
+    CadreGroup,
+    CimStatus,
+    District,
+    EssaDesignation,
+    Level,
+    Membership,
+    Role,
+    School,
+    SchoolYear,
+    User,
+)
+
+DEMO_PASSWORD = "schoolplan-demo"
+
+E, M, H = Level.ELEMENTARY, Level.MIDDLE, Level.HIGH
+TSI, CSI, NO = EssaDesignation.TARGETED, EssaDesignation.COMPREHENSIVE, EssaDesignation.NONE
+
+DISTRICTS = [
+    {
+        "slug": "riverbend-usd",
+        "name": "Riverbend Unified School District",
+        "cim_status": CimStatus.INTENSIVE_2,
+        "selpa_name": "Riverbend County SELPA",
+        "selpa_contact_name": "Renee Okafor",
+        "selpa_contact_email": "rokafor@riverbend-selpa.example.org",
+        "cde_consultant_name": "Martin Alvarez",
+        "cde_consultant_email": "malvarez@cde.example.gov",
+        "cpm_contact_name": "Gloria Estrada",
+        "cpm_contact_email": "cpm@riverbend.example.org",
+        # (name, level, Title I, ESSA designation, family languages)
+        "schools": [
+            ("Valdez Elementary", E, True, TSI, ["en", "es"]),
+            ("Cesar Chavez Elementary", E, True, NO, ["en", "es", "vi"]),
+            ("Maple Grove Elementary", E, False, NO, ["en"]),
+            ("Harbor View Elementary", E, True, CSI, ["en", "es", "so"]),
+            ("Sunnyside Elementary", E, True, NO, ["en", "es", "hmn"]),
+            ("Oak Park Elementary", E, False, NO, ["en", "zh"]),
+            ("Lincoln Middle", M, True, TSI, ["en", "es"]),
+            ("Rosa Parks Middle", M, False, NO, ["en", "ar"]),
+            ("Westside Middle", M, True, NO, ["en", "es", "tl"]),
+            ("Riverbend High", H, False, NO, ["en", "es"]),
+            ("Eastlake High", H, True, TSI, ["en", "es", "vi"]),
+            ("Riverbend Early College High", H, False, NO, ["en"]),
+        ],
+    },
+    {
+        # A neighbour, so the demo shows that nobody sees another district's schools.
+        "slug": "lakeside-sd",
+        "name": "Lakeside School District",
+        "cim_status": CimStatus.TARGETED_1,
+        "selpa_name": "Lakeside Area SELPA",
+        "cpm_contact_name": "Paul Brandt",
+        "cpm_contact_email": "cpm@lakeside.example.org",
+        "schools": [
+            ("Lakeside Elementary", E, True, NO, ["en", "es"]),
+            ("Lakeside High", H, False, NO, ["en"]),
+        ],
+    },
+]
+
+DISTRICT_NAMES = {spec["slug"]: spec["name"] for spec in DISTRICTS}
+
+# (username, first, last, role, district slug or school name, cadre group)
+PEOPLE = [
+    ("district", "Gloria", "Estrada", Role.DISTRICT_STAFF, "riverbend-usd", ""),
+    ("cimlead", "Carlos", "Medina", Role.CIM_LEAD, "riverbend-usd", ""),
+    ("cimmember", "Mei", "Chen", Role.CIM_MEMBER, "riverbend-usd", ""),
+    ("taprovider", "Terry", "Adams", Role.TA_PROVIDER, "riverbend-usd", ""),
+    ("principal", "Ana", "Valdez", Role.PRINCIPAL, "Valdez Elementary", ""),
+    # A principal is often on the CIM team too (DOMAIN.md).
+    ("principal", "Ana", "Valdez", Role.CIM_MEMBER, "riverbend-usd", ""),
+    ("teacher", "Sam", "Lee", Role.SCHOOL_STAFF, "Valdez Elementary", ""),
+    ("teacher2", "Priya", "Natarajan", Role.SCHOOL_STAFF, "Valdez Elementary", ""),
+    ("parent", "Lucia", "Hernandez", Role.CADRE_MEMBER, "Valdez Elementary", CadreGroup.PARENT),
+    ("principal.chavez", "Jorge", "Ramirez", Role.PRINCIPAL, "Cesar Chavez Elementary", ""),
+    ("principal.maple", "Helen", "Brooks", Role.PRINCIPAL, "Maple Grove Elementary", ""),
+    ("principal.harbor", "Abdi", "Warsame", Role.PRINCIPAL, "Harbor View Elementary", ""),
+    ("principal.sunnyside", "Kim", "Vang", Role.PRINCIPAL, "Sunnyside Elementary", ""),
+    ("principal.oakpark", "Li", "Wong", Role.PRINCIPAL, "Oak Park Elementary", ""),
+    ("principal.lincoln", "Marcus", "Johnson", Role.PRINCIPAL, "Lincoln Middle", ""),
+    ("principal.parks", "Nadia", "Haddad", Role.PRINCIPAL, "Rosa Parks Middle", ""),
+    ("principal.westside", "Rosa", "Santos", Role.PRINCIPAL, "Westside Middle", ""),
+    ("principal.riverbend", "David", "Miller", Role.PRINCIPAL, "Riverbend High", ""),
+    ("principal.eastlake", "Thu", "Nguyen", Role.PRINCIPAL, "Eastlake High", ""),
+    ("principal.earlycollege", "Grace", "Park", Role.PRINCIPAL, "Riverbend Early College High", ""),
+    ("teacher.lincoln", "Omar", "Farah", Role.SCHOOL_STAFF, "Lincoln Middle", ""),
+    ("district.lakeside", "Paul", "Brandt", Role.DISTRICT_STAFF, "lakeside-sd", ""),
+    ("principal.lakeside", "Erin", "Olsen", Role.PRINCIPAL, "Lakeside Elementary", ""),
+]
+
+
+class Command(BaseCommand):
+    help = "Create (or leave as is) the demo districts, schools, school year and users."
+
+    def handle(self, *args, **options):
+        with transaction.atomic():
+            created = self.build()
+        self.print_logins(created)
+
+    def build(self):
+        today = timezone.localdate()
+        start_year = SchoolYear.start_year_containing(today)
+        schools = {}
+        districts = {}
+        created = 0
+        for spec in DISTRICTS:
+            spec = dict(spec)
+            school_specs = spec.pop("schools")
+            district, was_created = District.objects.get_or_create(slug=spec["slug"], defaults=spec)
+            created += was_created
+            districts[district.slug] = district
+            _, was_created = SchoolYear.objects.get_or_create(
+                district=district, start_year=start_year
+            )
+            created += was_created
+            for name, level, title_i, essa, languages in school_specs:
+                school, was_created = School.objects.get_or_create(
+                    district=district,
+                    name=name,
+                    defaults={
+                        "level": level,
+                        "title_i": title_i,
+                        "essa_designation": essa,
+                        "family_languages": languages,
+                        "public_slug": f"{district.slug.split('-')[0]}-"
+                        + name.lower().replace(" ", "-"),
+                    },
+                )
+                created += was_created
+                schools[name] = school
+
+        admin, was_created = User.objects.get_or_create(
+            username="admin",
+            defaults={
+                "first_name": "Site",
+                "last_name": "Administrator",
+                "email": "admin@example.org",
+            },
+        )
+        if was_created:
+            admin.is_staff = admin.is_superuser = True
+            admin.set_password(DEMO_PASSWORD)
+            admin.save()
+            created += 1
+        for username, first, last, role, where, cadre_group in PEOPLE:
+            user, was_created = User.objects.get_or_create(
+                username=username,
+                defaults={
+                    "first_name": first,
+                    "last_name": last,
+                    "email": f"{username}@example.org",
+                },
+            )
+            if was_created:
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+                created += 1
+            scope = (
+                {"school": schools[where]} if where in schools else {"district": districts[where]}
+            )
+            membership = Membership(user=user, role=role, cadre_group=cadre_group, **scope)
+            membership.full_clean(validate_unique=False, validate_constraints=False)
+            _, was_created = Membership.objects.get_or_create(
+                user=user, role=role, defaults={"cadre_group": cadre_group}, **scope
+            )
+            created += was_created
+        return created
+
+    def print_logins(self, created):
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data ready ({created} records created; 0 means it was already there)."
+            )
+        )
+        self.stdout.write(f"\nDemo logins (every password: {DEMO_PASSWORD}):")
+        seen = set()
+        rows = [("admin", "Site administrator (Django admin)", "all districts")]
+        for username, _first, _last, role, where, _group in PEOPLE:
+            rows.append((username, Role(role).label, DISTRICT_NAMES.get(where, where)))
+        for username, role, where in rows:
+            label = username if username not in seen else ""
+            seen.add(username)
+            self.stdout.write(f"  {label:<24} {role:<34} {where}")

@@ -1,0 +1,153 @@
+"""The one permission layer: who may see or change what.
+
+An *ability* names the roles that grant it at district scope and at school scope. Every
+queryset filter (`restrict`) and every object check (`can`) is computed from the same table
+and the same per-request `Scope`, so a list and a detail page can never disagree. Views fetch
+objects through `get_visible_or_404`: an object outside the user's scope is a 404, never a
+hint that it exists.
+"""
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+
+from .models import DISTRICT_ROLES, INTENSIVE_STATUSES, Membership, Role
+
+
+@dataclass(frozen=True)
+class Ability:
+    name: str
+    district_roles: frozenset = frozenset()
+    school_roles: frozenset = frozenset()
+
+
+VIEW_DISTRICT = Ability(
+    "view_district",
+    district_roles=frozenset(
+        {Role.DISTRICT_STAFF, Role.CIM_LEAD, Role.CIM_MEMBER, Role.TA_PROVIDER}
+    ),
+)
+MANAGE_DISTRICT = Ability("manage_district", district_roles=frozenset({Role.DISTRICT_STAFF}))
+VIEW_SCHOOL = Ability(
+    "view_school",
+    district_roles=frozenset({Role.DISTRICT_STAFF, Role.CIM_LEAD, Role.CIM_MEMBER}),
+    school_roles=frozenset({Role.PRINCIPAL, Role.SCHOOL_STAFF, Role.CADRE_MEMBER}),
+)
+MANAGE_SCHOOL = Ability(
+    "manage_school",
+    district_roles=frozenset({Role.DISTRICT_STAFF}),
+    school_roles=frozenset({Role.PRINCIPAL}),
+)
+ABILITIES = {a.name: a for a in (VIEW_DISTRICT, MANAGE_DISTRICT, VIEW_SCHOOL, MANAGE_SCHOOL)}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one user holds: roles per district and per school. Built once per request."""
+
+    is_superuser: bool = False
+    district_roles: dict = field(default_factory=dict)  # district id -> frozenset of roles
+    school_roles: dict = field(default_factory=dict)  # school id -> frozenset of roles
+    school_districts: dict = field(default_factory=dict)  # school id -> district id
+
+    def district_ids(self, ability):
+        return {d for d, roles in self.district_roles.items() if roles & ability.district_roles}
+
+    def school_ids(self, ability):
+        return {s for s, roles in self.school_roles.items() if roles & ability.school_roles}
+
+    def allows(self, ability, district_id, school_id=None):
+        if self.is_superuser:
+            return True
+        if district_id in self.district_ids(ability):
+            return True
+        return school_id is not None and school_id in self.school_ids(ability)
+
+    @property
+    def roles(self):
+        held = set()
+        for roles in (*self.district_roles.values(), *self.school_roles.values()):
+            held |= roles
+        return held
+
+
+EMPTY_SCOPE = Scope()
+
+
+def scope_for(user):
+    """The user's scope, cached on the user object for the rest of the request."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return EMPTY_SCOPE
+    cached = getattr(user, "_schoolplan_scope", None)
+    if cached is not None:
+        return cached
+    district_roles, school_roles, school_districts = {}, {}, {}
+    rows = Membership.objects.filter(user=user).values_list(
+        "role", "district_id", "district__cim_status", "school_id", "school__district_id"
+    )
+    for role, district_id, cim_status, school_id, school_district_id in rows:
+        if role in DISTRICT_ROLES:
+            # seed 001: a TA provider supports Intensive LEAs only; access ends with that status.
+            if role == Role.TA_PROVIDER and cim_status not in INTENSIVE_STATUSES:
+                continue
+            district_roles.setdefault(district_id, set()).add(role)
+        else:
+            school_roles.setdefault(school_id, set()).add(role)
+            school_districts[school_id] = school_district_id
+    scope = Scope(
+        is_superuser=user.is_superuser,
+        district_roles={k: frozenset(v) for k, v in district_roles.items()},
+        school_roles={k: frozenset(v) for k, v in school_roles.items()},
+        school_districts=school_districts,
+    )
+    user._schoolplan_scope = scope
+    return scope
+
+
+def _scope_fields(model):
+    try:
+        return model.permission_scope
+    except AttributeError:  # pragma: no cover - a programming error, loudly
+        raise TypeError(f"{model.__name__} declares no permission_scope") from None
+
+
+def restrict(queryset, user, ability):
+    """The rows of queryset that user holds ability on."""
+    scope = scope_for(user)
+    if scope.is_superuser:
+        return queryset
+    fields = _scope_fields(queryset.model)
+    condition = Q(**{f"{fields['district']}__in": scope.district_ids(ability)})
+    if "school" in fields:
+        condition |= Q(**{f"{fields['school']}__in": scope.school_ids(ability)})
+    return queryset.filter(condition)
+
+
+def _resolve(obj, path):
+    value = obj
+    for part in path.split("__"):
+        value = getattr(value, part)
+    return value
+
+
+def can(user, ability, obj):
+    """Whether user holds ability on obj (any model with a permission_scope)."""
+    if isinstance(ability, str):
+        ability = ABILITIES[ability]
+    fields = _scope_fields(type(obj))
+    district_id = _resolve(obj, fields["district"])
+    school_id = _resolve(obj, fields["school"]) if "school" in fields else None
+    return scope_for(user).allows(ability, district_id, school_id)
+
+
+def get_visible_or_404(queryset, user, ability, **lookup):
+    """Fetch one object the user may see; anything else is a 404."""
+    return get_object_or_404(restrict(queryset, user, ability), **lookup)
+
+
+def require(user, ability, obj):
+    """For an object the user can already see: refuse (403) an action they may not take."""
+    if not can(user, ability, obj):
+        raise PermissionDenied(f"You cannot {ability.name.replace('_', ' ')} here.")

@@ -1,0 +1,9 @@
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def window_status(window, today):
+    """open / upcoming / closed, for a Window on the given day."""
+    return window.status(today)

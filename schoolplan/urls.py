@@ -1,0 +1,26 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("schools/", views.school_list, name="school_list"),
+    path("schools/<int:pk>/", views.school_detail, name="school_detail"),
+    path("schools/<int:pk>/edit/", views.school_edit, name="school_edit"),
+    path("districts/<int:pk>/", views.district_detail, name="district_detail"),
+    path("districts/<int:pk>/edit/", views.district_edit, name="district_edit"),
+    path(
+        "districts/<int:district_pk>/years/new/",
+        views.school_year_edit,
+        name="school_year_create",
+    ),
+    path(
+        "districts/<int:district_pk>/years/<int:pk>/edit/",
+        views.school_year_edit,
+        name="school_year_edit",
+    ),
+    path("families/<slug:slug>/", views.family_school, name="family_school"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("admin/", admin.site.urls),
+]

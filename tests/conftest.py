@@ -1,0 +1,48 @@
+import os
+
+import pytest
+from django.db import connection
+
+from .factories import DistrictFactory, SchoolFactory, SchoolYearFactory
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def pytest_sessionstart(session):
+    # In CI the suite must run on the real services; a missing one is a failure, not a skip.
+    if IN_CI:
+        missing = [name for name in ("DATABASE_URL", "REDIS_URL") if not os.environ.get(name)]
+        if missing:
+            pytest.exit(f"CI needs {', '.join(missing)} set (PostgreSQL and Redis).", returncode=3)
+
+
+@pytest.fixture
+def district(db):
+    return DistrictFactory(name="Riverbend USD")
+
+
+@pytest.fixture
+def school(district):
+    return SchoolFactory(district=district, name="Valdez Elementary", title_i=True)
+
+
+@pytest.fixture
+def other_school(db):
+    """A school in another district, which the users of the fixtures above must never reach."""
+    return SchoolFactory(name="Elsewhere Elementary")
+
+
+@pytest.fixture
+def school_year(district):
+    return SchoolYearFactory(district=district, start_year=2026)
+
+
+@pytest.fixture
+def db_vendor(db):
+    return connection.vendor
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Hashing strength is Django's business; the suite needs speed.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
