@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 
 from django.urls import reverse
+from django.utils.dateformat import format as format_date
 
 from .models import District, EssaDesignation, Role, School, SchoolYear
 from .permissions import scope_for
@@ -26,7 +27,6 @@ class Card:
     url: str = ""
     roles: list = field(default_factory=list)
     items: list = field(default_factory=list)
-    windows: list = field(default_factory=list)
     year: SchoolYear | None = None
 
 
@@ -45,9 +45,8 @@ def _window_items(year, today):
         if status == "open":
             level = "warning" if days <= 14 else "info"
             left = "closes today" if days == 0 else f"{days} day{'s' if days != 1 else ''} left"
-            items.append(
-                Item(f"The {window.label} window is open until {window.dates} ({left}).", level)
-            )
+            closes = format_date(window.closes, "j M Y")
+            items.append(Item(f"The {window.label} window is open until {closes} ({left}).", level))
         elif status == "upcoming" and (window.opens - today).days <= LOOKAHEAD_DAYS:
             items.append(Item(f"The {window.label} window opens soon: {window.dates}.", "info"))
     return items
@@ -70,7 +69,6 @@ def school_card(school, roles, year, today):
             )
         )
         return card
-    card.windows = year.windows
     card.items.extend(_window_items(year, today))
     # seed 002: Targeted-support schools must submit their ESSA action plan by May 15.
     if school.essa_designation == EssaDesignation.TARGETED and Role.PRINCIPAL in roles:
@@ -102,13 +100,14 @@ def district_card(district, roles, year, today, school_count):
         year=year,
     )
     manages = Role.DISTRICT_STAFF in roles
-    if year is None:
+    if not manages:
+        card.year = None  # the windows are the schools' business; their cards show them
+    elif year is None:
         start = SchoolYear.start_year_containing(today)
         text = f"No school year {start}-{(start + 1) % 100:02d} is set up: schools see no windows."
-        url = reverse("school_year_create", args=[district.pk]) if manages else ""
+        url = reverse("school_year_create", args=[district.pk])
         card.items.append(Item(text, "danger", url))
     else:
-        card.windows = year.windows
         card.items.extend(_window_items(year, today))
     if manages and not district.cpm_contact_email:
         card.items.append(
@@ -141,11 +140,12 @@ def cards_for(user, today):
         "district_id", flat=True
     ):
         counts[district_id] = counts.get(district_id, 0) + 1
+    # A principal's own school comes before the district work they also do.
     cards = [
-        district_card(d, scope.district_roles[d.pk], years.get(d.pk), today, counts.get(d.pk, 0))
-        for d in districts
+        school_card(s, scope.school_roles[s.pk], years.get(s.district_id), today) for s in schools
     ]
     cards += [
-        school_card(s, scope.school_roles[s.pk], years.get(s.district_id), today) for s in schools
+        district_card(d, scope.district_roles[d.pk], years.get(d.pk), today, counts.get(d.pk, 0))
+        for d in districts
     ]
     return cards

@@ -118,6 +118,9 @@ class Level(models.TextChoices):
     HIGH = "high", "High"
 
 
+LEVEL_ORDER = {level: position for position, level in enumerate(Level)}
+
+
 class EssaDesignation(models.TextChoices):
     NONE = "none", "No ESSA designation"
     TARGETED = "targeted", "Targeted support and improvement (TSI)"
@@ -202,6 +205,12 @@ class School(models.Model):
     @property
     def has_essa_designation(self):
         return self.essa_designation != EssaDesignation.NONE
+
+    @property
+    def essa_short(self):
+        return {EssaDesignation.TARGETED: "TSI", EssaDesignation.COMPREHENSIVE: "CSI"}.get(
+            self.essa_designation, ""
+        )
 
     @property
     def family_language_names(self):

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods
 
 from .attention import cards_for
 from .forms import DistrictForm, SchoolForm, SchoolYearForm
-from .models import District, EssaDesignation, Level, School, SchoolYear, default_dates
+from .models import LEVEL_ORDER, District, EssaDesignation, Level, School, SchoolYear, default_dates
 from .permissions import (
     MANAGE_DISTRICT,
     MANAGE_SCHOOL,
@@ -98,8 +98,9 @@ def school_edit(request, pk):
 
 def district_detail(request, pk):
     district = get_visible_or_404(District.objects.all(), request.user, VIEW_DISTRICT, pk=pk)
-    schools = (
-        School.objects.visible_to(request.user).filter(district=district).order_by("level", "name")
+    schools = sorted(
+        School.objects.visible_to(request.user).filter(district=district),
+        key=lambda school: (LEVEL_ORDER[school.level], school.name),
     )
     years = district.school_years.all()
     summary = district.schools.aggregate(

@@ -1,0 +1,47 @@
+import pytest
+from django.core.management import call_command
+
+from schoolplan.models import District, Membership, Role, School, SchoolYear, User
+
+pytestmark = pytest.mark.django_db
+
+
+def snapshot():
+    return {
+        model.__name__: sorted(model.objects.values_list())
+        for model in (District, School, SchoolYear, User, Membership)
+    }
+
+
+def test_demo_data_is_idempotent(capsys):
+    call_command("demo_data")
+    first = snapshot()
+    out = capsys.readouterr().out
+    call_command("demo_data")
+    assert snapshot() == first
+    assert "0 records created" in capsys.readouterr().out
+    assert "every password: schoolplan-demo" in out
+
+
+def test_demo_data_is_realistic():
+    call_command("demo_data")
+    riverbend = District.objects.get(slug="riverbend-usd")
+    schools = riverbend.schools.all()
+    assert 10 <= schools.count() <= 14
+    assert {s.level for s in schools} == {"elementary", "middle", "high"}
+    assert schools.filter(title_i=True).exists() and schools.filter(title_i=False).exists()
+    assert schools.exclude(essa_designation="none").exists()
+    assert SchoolYear.objects.filter(district=riverbend).count() == 1
+    held = set(Membership.objects.values_list("role", flat=True))
+    assert held == set(Role.values)
+    for membership in Membership.objects.all():
+        membership.full_clean()
+
+
+def test_demo_principal_can_log_in(client):
+    call_command("demo_data")
+    response = client.post(
+        "/accounts/login/", {"username": "principal", "password": "schoolplan-demo"}
+    )
+    assert response.status_code == 302
+    assert b"Valdez Elementary" in client.get("/").content
