@@ -40,7 +40,16 @@ MANAGE_SCHOOL = Ability(
     district_roles=frozenset({Role.DISTRICT_STAFF}),
     school_roles=frozenset({Role.PRINCIPAL}),
 )
-ABILITIES = {a.name: a for a in (VIEW_DISTRICT, MANAGE_DISTRICT, VIEW_SCHOOL, MANAGE_SCHOOL)}
+# The host school's staff keep the record of its meetings: minutes, attendance, action items.
+KEEP_SCHOOL_RECORDS = Ability(
+    "keep_school_records",
+    district_roles=frozenset({Role.DISTRICT_STAFF}),
+    school_roles=frozenset({Role.PRINCIPAL, Role.SCHOOL_STAFF}),
+)
+ABILITIES = {
+    a.name: a
+    for a in (VIEW_DISTRICT, MANAGE_DISTRICT, VIEW_SCHOOL, MANAGE_SCHOOL, KEEP_SCHOOL_RECORDS)
+}
 
 
 @dataclass(frozen=True)

@@ -173,6 +173,10 @@ else:
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_IGNORE_RESULT = True
+CELERY_BEAT_SCHEDULE = {
+    # The outbox is the truth; this sweep catches anything a wake-up missed or that failed.
+    "send-queued-emails": {"task": "schoolplan.tasks.send_queued_emails", "schedule": 60.0},
+}
 
 LOGGING = {
     "version": 1,

@@ -7,3 +7,10 @@ from django.utils import timezone
 def record_heartbeat(token):
     """Write token to the shared cache: proof that a worker picked a task off the broker."""
     cache.set(f"heartbeat:{token}", timezone.now().isoformat(), timeout=300)
+
+
+@shared_task
+def send_queued_emails():
+    from .mail import send_queued
+
+    return send_queued()

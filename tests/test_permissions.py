@@ -9,6 +9,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from schoolplan.models import CimStatus, District, Role, School, SchoolYear
 from schoolplan.permissions import (
+    KEEP_SCHOOL_RECORDS,
     MANAGE_DISTRICT,
     MANAGE_SCHOOL,
     VIEW_DISTRICT,
@@ -23,15 +24,21 @@ pytestmark = pytest.mark.django_db
 
 # role: abilities held on its own school / district (never on another district's).
 TABLE = {
-    Role.DISTRICT_STAFF: {VIEW_DISTRICT, MANAGE_DISTRICT, VIEW_SCHOOL, MANAGE_SCHOOL},
+    Role.DISTRICT_STAFF: {
+        VIEW_DISTRICT,
+        MANAGE_DISTRICT,
+        VIEW_SCHOOL,
+        MANAGE_SCHOOL,
+        KEEP_SCHOOL_RECORDS,
+    },
     Role.CIM_LEAD: {VIEW_DISTRICT, VIEW_SCHOOL},
     Role.CIM_MEMBER: {VIEW_DISTRICT, VIEW_SCHOOL},
     Role.TA_PROVIDER: {VIEW_DISTRICT},
-    Role.PRINCIPAL: {VIEW_SCHOOL, MANAGE_SCHOOL},
-    Role.SCHOOL_STAFF: {VIEW_SCHOOL},
+    Role.PRINCIPAL: {VIEW_SCHOOL, MANAGE_SCHOOL, KEEP_SCHOOL_RECORDS},
+    Role.SCHOOL_STAFF: {VIEW_SCHOOL, KEEP_SCHOOL_RECORDS},
     Role.CADRE_MEMBER: {VIEW_SCHOOL},
 }
-ALL = [VIEW_DISTRICT, MANAGE_DISTRICT, VIEW_SCHOOL, MANAGE_SCHOOL]
+ALL = [VIEW_DISTRICT, MANAGE_DISTRICT, VIEW_SCHOOL, MANAGE_SCHOOL, KEEP_SCHOOL_RECORDS]
 
 
 @pytest.fixture

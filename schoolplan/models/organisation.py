@@ -44,7 +44,7 @@ TARGETED_STATUSES = (CimStatus.TARGETED_1, CimStatus.TARGETED_2, CimStatus.TARGE
 
 class DistrictQuerySet(models.QuerySet):
     def visible_to(self, user):
-        from .permissions import VIEW_DISTRICT, restrict
+        from schoolplan.permissions import VIEW_DISTRICT, restrict
 
         return restrict(self, user, VIEW_DISTRICT)
 
@@ -150,7 +150,7 @@ FAMILY_LANGUAGE_NAMES = dict(FAMILY_LANGUAGES)
 
 class SchoolQuerySet(models.QuerySet):
     def visible_to(self, user):
-        from .permissions import VIEW_SCHOOL, restrict
+        from schoolplan.permissions import VIEW_SCHOOL, restrict
 
         return restrict(self, user, VIEW_SCHOOL)
 
@@ -297,7 +297,7 @@ def default_dates(start_year):
 
 class SchoolYearQuerySet(models.QuerySet):
     def visible_to(self, user):
-        from .permissions import VIEW_DISTRICT, restrict
+        from schoolplan.permissions import VIEW_DISTRICT, restrict
 
         return restrict(self, user, VIEW_DISTRICT)
 

@@ -1,0 +1,347 @@
+"""The meeting engine: one set of models serves every meeting type.
+
+A type (CPM, CAP, CIM review, cadre, workshop, Title I parent meeting, SPF meeting) adds its rules
+beside the engine (`meetings/cpm.py` for CPM), never a copy of it.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from schoolplan.models import FAMILY_LANGUAGE_NAMES, CpmStage, District, School, SchoolYear
+
+
+class MeetingType(models.TextChoices):
+    CPM = "cpm", "Community Progress Monitoring (CPM)"
+    CAP = "cap", "Class Attainment & Progress (CAP)"
+    CIM_REVIEW = "cim_review", "CIM monthly review"
+    CADRE = "cadre", "Cadre meeting"
+    WORKSHOP = "workshop", "Workshop"
+    TITLE_I_PARENT = "title_i_parent", "Title I annual parent meeting"
+    SPF = "spf", "SPF meeting"
+
+
+class HostKind(models.TextChoices):
+    SCHOOL = "school", "School"
+    DISTRICT = "district", "District"
+    CADRE = "cadre", "Cadre"
+
+
+class MeetingStatus(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    HELD = "held", "Held"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class MeetingQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from schoolplan.permissions import VIEW_SCHOOL, restrict
+
+        return restrict(self, user, VIEW_SCHOOL)
+
+    def not_cancelled(self):
+        return self.exclude(status=MeetingStatus.CANCELLED)
+
+    def cpm(self):
+        return self.filter(meeting_type=MeetingType.CPM)
+
+
+class Meeting(models.Model):
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="meetings")
+    school = models.ForeignKey(
+        School, null=True, blank=True, on_delete=models.CASCADE, related_name="meetings"
+    )
+    host_kind = models.CharField(max_length=10, choices=HostKind, default=HostKind.SCHOOL)
+    school_year = models.ForeignKey(SchoolYear, on_delete=models.PROTECT, related_name="meetings")
+    meeting_type = models.CharField(max_length=20, choices=MeetingType)
+    cpm_stage = models.CharField("CPM meeting", max_length=10, choices=CpmStage, blank=True)
+    # seed 000: a Title I school may let its Kick Off count as these two meetings as well.
+    counts_as_title_i_meeting = models.BooleanField(
+        "Also the Title I annual parent meeting", default=False
+    )
+    counts_as_spf_meeting = models.BooleanField("Also the SPF meeting", default=False)
+    title = models.CharField(max_length=200)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    place = models.CharField(max_length=200, blank=True)
+    video_link = models.URLField(blank=True)
+    languages_offered = models.JSONField(
+        "Interpretation offered in",
+        default=list,
+        blank=True,
+        help_text="Languages interpreters will be there for.",
+    )
+    status = models.CharField(max_length=10, choices=MeetingStatus, default=MeetingStatus.PLANNED)
+    cancellation_reason = models.TextField(blank=True)
+    family_attendees = models.PositiveIntegerField(
+        "Family members attending (without accounts)", default=0
+    )
+    community_attendees = models.PositiveIntegerField(
+        "Community members attending (without accounts)", default=0
+    )
+    # Bumped on every change a calendar must see (RFC 5545 SEQUENCE); also keys the notices.
+    sequence = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MeetingQuerySet.as_manager()
+
+    permission_scope = {"district": "district_id", "school": "school_id"}
+
+    class Meta:
+        ordering = ["starts_at"]
+        indexes = [models.Index(fields=["school", "school_year", "meeting_type"])]
+        constraints = [
+            models.CheckConstraint(
+                name="meeting_ends_after_it_starts",
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("meeting_detail", args=[self.pk])
+
+    @property
+    def host(self):
+        return self.school if self.school_id else self.district
+
+    @property
+    def is_planned(self):
+        return self.status == MeetingStatus.PLANNED
+
+    @property
+    def is_held(self):
+        return self.status == MeetingStatus.HELD
+
+    @property
+    def is_cancelled(self):
+        return self.status == MeetingStatus.CANCELLED
+
+    @property
+    def local_date(self):
+        return timezone.localtime(self.starts_at).date()
+
+    @property
+    def combined_requirements(self):
+        """The requirements this one meeting satisfies (seed 000: combined meetings)."""
+        met = []
+        if self.meeting_type == MeetingType.CPM and self.cpm_stage:
+            met.append(f"{CpmStage(self.cpm_stage).label} CPM")
+        elif self.meeting_type != MeetingType.CPM:
+            met.append(self.get_meeting_type_display())
+        if self.counts_as_title_i_meeting:
+            met.append(MeetingType.TITLE_I_PARENT.label)
+        if self.counts_as_spf_meeting:
+            met.append(MeetingType.SPF.label)
+        return met
+
+    @property
+    def is_combined(self):
+        return len(self.combined_requirements) > 1
+
+    @property
+    def language_names(self):
+        return [FAMILY_LANGUAGE_NAMES.get(code, code) for code in self.languages_offered]
+
+    @property
+    def agenda_minutes(self):
+        return sum(item.duration_minutes or 0 for item in self.agenda_items.all())
+
+    @property
+    def scheduled_minutes(self):
+        return int((self.ends_at - self.starts_at).total_seconds() // 60)
+
+    def clean(self):
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": "The meeting must end after it starts."})
+        if self.counts_as_title_i_meeting and self.school_id and not self.school.title_i:
+            raise ValidationError(
+                {
+                    "counts_as_title_i_meeting": f"{self.school} is not a Title I school, so it "
+                    "holds no Title I annual parent meeting."
+                }
+            )
+        if not self.place and not self.video_link and self.status != MeetingStatus.CANCELLED:
+            raise ValidationError("Give a place, a video link, or both.")
+
+
+class AgendaItem(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda_items")
+    position = models.PositiveSmallIntegerField(default=0)
+    title = models.CharField(max_length=300)
+    presenter = models.CharField(max_length=200, blank=True)
+    duration_minutes = models.PositiveSmallIntegerField("Minutes", null=True, blank=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self):
+        return self.title
+
+
+class Invitation(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="invitations")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitations"
+    )
+    invited_at = models.DateTimeField(auto_now_add=True)
+    attended = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["user__last_name", "user__first_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "user"], name="one_invitation_per_person")
+        ]
+
+    def __str__(self):
+        return f"{self.user} → {self.meeting}"
+
+
+class PublishedMinutesError(ValidationError):
+    pass
+
+
+class Minutes(models.Model):
+    """What was discussed and decided. Once published, only an amendment changes it."""
+
+    meeting = models.OneToOneField(Meeting, on_delete=models.CASCADE, related_name="minutes")
+    text = models.TextField("Minutes")
+    decisions = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name_plural = "minutes"
+
+    def __str__(self):
+        return f"Minutes of {self.meeting}"
+
+    @property
+    def is_published(self):
+        return self.published_at is not None
+
+    def save(self, *args, amending=False, **kwargs):
+        # Published minutes are a record: the text changes only through amend_minutes(),
+        # which keeps the earlier text as an Amendment.
+        if self.pk and not amending:
+            stored = Minutes.objects.filter(pk=self.pk).values("text", "decisions", "published_at")
+            stored = stored.first()
+            if stored and stored["published_at"] is not None:
+                if (stored["text"], stored["decisions"]) != (self.text, self.decisions):
+                    raise PublishedMinutesError(
+                        "These minutes are published; record an amendment to change them."
+                    )
+        super().save(*args, **kwargs)
+
+
+class Amendment(models.Model):
+    """An amendment to published minutes, keeping the text it replaced."""
+
+    minutes = models.ForeignKey(Minutes, on_delete=models.CASCADE, related_name="amendments")
+    reason = models.TextField()
+    previous_text = models.TextField()
+    previous_decisions = models.TextField(blank=True)
+    amended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    amended_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["amended_at", "pk"]
+
+
+class ActionStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    DONE = "done", "Done"
+    DROPPED = "dropped", "Dropped"
+
+
+class ActionItem(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="action_items")
+    description = models.CharField("What", max_length=500)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="action_items",
+    )
+    due_on = models.DateField("Due date", null=True, blank=True)
+    status = models.CharField(max_length=10, choices=ActionStatus, default=ActionStatus.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+
+    def __str__(self):
+        return self.description
+
+    def is_overdue(self, today):
+        return self.status == ActionStatus.OPEN and self.due_on is not None and self.due_on < today
+
+
+class ActionItemUpdate(models.Model):
+    """One entry in an action item's history."""
+
+    action_item = models.ForeignKey(ActionItem, on_delete=models.CASCADE, related_name="updates")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+    old_status = models.CharField(max_length=10, choices=ActionStatus, blank=True)
+    new_status = models.CharField(max_length=10, choices=ActionStatus)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+
+class CpmGoal(models.Model):
+    """A goal the school community set at a CPM meeting (seed 000: Kick Off sets goals)."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="cpm_goals")
+    school_year = models.ForeignKey(SchoolYear, on_delete=models.CASCADE, related_name="+")
+    set_at = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="goals_set")
+    text = models.CharField("Goal", max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    permission_scope = {"district": "school__district_id", "school": "school_id"}
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return self.text
+
+
+class CalendarFeed(models.Model):
+    """A school's private calendar feed: anyone with the token's URL reads its meetings."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="calendar_feeds")
+    token = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    @property
+    def is_active(self):
+        return self.revoked_at is None
