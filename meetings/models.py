@@ -230,22 +230,24 @@ class Minutes(models.Model):
     def __str__(self):
         return f"Minutes of {self.meeting}"
 
-    @property
-    def is_published(self):
-        return self.published_at is not None
-
     def save(self, *args, amending=False, **kwargs):
         # Published minutes are a record: the text changes only through amend_minutes(),
         # which keeps the earlier text as an Amendment.
         if self.pk and not amending:
-            stored = Minutes.objects.filter(pk=self.pk).values("text", "decisions", "published_at")
-            stored = stored.first()
-            if stored and stored["published_at"] is not None:
-                if (stored["text"], stored["decisions"]) != (self.text, self.decisions):
-                    raise PublishedMinutesError(
-                        "These minutes are published; record an amendment to change them."
-                    )
+            stored = (
+                Minutes.objects.filter(pk=self.pk)
+                .values_list("text", "decisions", "published_at")
+                .first()
+            )
+            if stored and stored[2] is not None and stored[:2] != (self.text, self.decisions):
+                raise PublishedMinutesError(
+                    "These minutes are published; record an amendment to change them."
+                )
         super().save(*args, **kwargs)
+
+    @property
+    def is_published(self):
+        return self.published_at is not None
 
 
 class Amendment(models.Model):
@@ -262,6 +264,9 @@ class Amendment(models.Model):
 
     class Meta:
         ordering = ["amended_at", "pk"]
+
+    def __str__(self):
+        return f"Amendment to {self.minutes}"
 
 
 class ActionStatus(models.TextChoices):
@@ -309,6 +314,9 @@ class ActionItemUpdate(models.Model):
     class Meta:
         ordering = ["at", "pk"]
 
+    def __str__(self):
+        return f"{self.action_item}: {self.old_status or 'new'} → {self.new_status}"
+
 
 class CpmGoal(models.Model):
     """A goal the school community set at a CPM meeting (seed 000: Kick Off sets goals)."""
@@ -341,6 +349,9 @@ class CalendarFeed(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Calendar feed of {self.school}"
 
     @property
     def is_active(self):
