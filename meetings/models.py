@@ -289,6 +289,8 @@ class ActionItem(models.Model):
     status = models.CharField(max_length=10, choices=ActionStatus, default=ActionStatus.OPEN)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    permission_scope = {"district": "meeting__district_id", "school": "meeting__school_id"}
+
     class Meta:
         ordering = ["due_on", "pk"]
 

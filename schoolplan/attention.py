@@ -18,6 +18,17 @@ class Item:
     text: str
     level: str = "info"  # info / warning / danger, as Bootstrap names them
     url: str = ""
+    window_key: str = ""  # the school-year window this item speaks of, if any
+
+
+# Apps above the core add items to a school's card through these hooks, so the core never
+# imports them (apps depend downward). A hook: (school, year, roles, today) -> [Item].
+SCHOOL_CARD_HOOKS = []
+
+
+def register_school_card_hook(hook):
+    SCHOOL_CARD_HOOKS.append(hook)
+    return hook
 
 
 @dataclass
@@ -46,9 +57,11 @@ def _window_items(year, today):
             level = "warning" if days <= 14 else "info"
             left = "closes today" if days == 0 else f"{days} day{'s' if days != 1 else ''} left"
             closes = format_date(window.closes, "j M Y")
-            items.append(Item(f"The {window.label} window is open until {closes} ({left}).", level))
+            text = f"The {window.label} window is open until {closes} ({left})."
+            items.append(Item(text, level, window_key=window.key))
         elif status == "upcoming" and (window.opens - today).days <= LOOKAHEAD_DAYS:
-            items.append(Item(f"The {window.label} window opens soon: {window.dates}.", "info"))
+            text = f"The {window.label} window opens soon: {window.dates}."
+            items.append(Item(text, "info", window_key=window.key))
     return items
 
 
@@ -69,7 +82,10 @@ def school_card(school, roles, year, today):
             )
         )
         return card
-    card.items.extend(_window_items(year, today))
+    added = [item for hook in SCHOOL_CARD_HOOKS for item in hook(school, year, roles, today)]
+    covered = {item.window_key for item in added}
+    card.items.extend(item for item in _window_items(year, today) if item.window_key not in covered)
+    card.items.extend(added)
     # seed 002: Targeted-support schools must submit their ESSA action plan by May 15.
     if school.essa_designation == EssaDesignation.TARGETED and Role.PRINCIPAL in roles:
         days = (year.essa_plan_due - today).days

@@ -154,6 +154,9 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "SchoolPlan <schoolplan@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Links in e-mails point here.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+
 # Redis, when given, is Celery's broker and Django's cache; without it tasks run in-process.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:

@@ -21,6 +21,7 @@ urlpatterns = [
         name="school_year_edit",
     ),
     path("families/<slug:slug>/", views.family_school, name="family_school"),
+    path("", include("meetings.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -15,15 +15,15 @@ def texts(cards):
     return [item.text for card in cards for item in card.items]
 
 
-def test_principal_sees_the_open_window(school, school_year):
-    user = member(Role.PRINCIPAL, school)
+def test_cadre_member_sees_the_open_window(school, school_year):
+    user = member(Role.CADRE_MEMBER, school)
     cards = cards_for(user, date(2026, 11, 22))
     assert [c.title for c in cards] == ["Valdez Elementary"]
     assert "The Kick Off window is open until 30 Nov 2026 (8 days left)." in texts(cards)
 
 
 def test_window_about_to_open_is_announced(school, school_year):
-    cards = cards_for(member(Role.PRINCIPAL, school), date(2026, 11, 22))
+    cards = cards_for(member(Role.CADRE_MEMBER, school), date(2026, 11, 22))
     assert "The Check In window opens soon: 1 Dec 2026 – 31 Mar 2027." in texts(cards)
 
 

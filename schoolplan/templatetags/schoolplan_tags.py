@@ -7,3 +7,8 @@ register = template.Library()
 def window_status(window, today):
     """open / upcoming / closed, for a Window on the given day."""
     return window.status(today)
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key)

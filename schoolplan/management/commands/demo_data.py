@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from schoolplan.demo import DEMO_EXTENSIONS
 from schoolplan.models import (
     CadreGroup,
     CimStatus,
@@ -106,6 +107,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         with transaction.atomic():
             created = self.build()
+            today = timezone.localdate()
+            created += sum(builder(today) for builder in DEMO_EXTENSIONS)
         self.print_logins(created)
 
     def build(self):

@@ -1,0 +1,34 @@
+from django.contrib import admin
+
+from .models import ActionItem, AgendaItem, CalendarFeed, CpmGoal, Invitation, Meeting, Minutes
+
+
+class AgendaItemInline(admin.TabularInline):
+    model = AgendaItem
+    extra = 0
+
+
+class InvitationInline(admin.TabularInline):
+    model = Invitation
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Meeting)
+class MeetingAdmin(admin.ModelAdmin):
+    list_display = ["title", "school", "meeting_type", "cpm_stage", "starts_at", "status"]
+    list_filter = ["meeting_type", "status", "district"]
+    search_fields = ["title", "school__name"]
+    date_hierarchy = "starts_at"
+    inlines = [AgendaItemInline, InvitationInline]
+
+
+@admin.register(Minutes)
+class MinutesAdmin(admin.ModelAdmin):
+    list_display = ["meeting", "published_at"]
+    readonly_fields = ["published_at", "published_by"]
+
+
+admin.site.register(ActionItem)
+admin.site.register(CpmGoal)
+admin.site.register(CalendarFeed)

@@ -1,0 +1,42 @@
+"""What the CPM year adds to a school's card on the home page."""
+
+from django.urls import reverse
+
+from schoolplan.attention import LOOKAHEAD_DAYS, Item
+from schoolplan.models import Role
+
+from .cpm import cpm_year
+
+LEVELS = {"due": "warning", "missed": "danger", "awaiting_minutes": "warning", "scheduled": "info"}
+
+
+def cpm_items(school, year, roles, today):
+    if not roles & {Role.PRINCIPAL, Role.SCHOOL_STAFF}:
+        return []
+    items = []
+    schedules = Role.PRINCIPAL in roles
+    for requirement in cpm_year(school, year, today).requirements:
+        window = requirement.window
+        key = window.key if window is not None else ""
+        if requirement.state == "met":
+            # Say so, so the generic "window is open" line does not nag about a done job.
+            items.append(
+                Item(f"{requirement.label}: {requirement.message}", "success", window_key=key)
+            )
+            continue
+        if requirement.state == "upcoming" and (window.opens - today).days > LOOKAHEAD_DAYS:
+            continue
+        url = ""
+        if requirement.meetings:
+            url = requirement.meetings[0].get_absolute_url()
+        elif schedules and key in ("kick_off", "check_in", "wrap_up"):
+            url = reverse("schedule_cpm", args=[school.pk]) + f"?stage={key}"
+        items.append(
+            Item(
+                f"{requirement.label}: {requirement.message}",
+                LEVELS.get(requirement.state, "info"),
+                url,
+                window_key=key,
+            )
+        )
+    return items

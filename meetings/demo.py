@@ -1,0 +1,115 @@
+"""Demo meetings for the demo district: one school well ahead, one with a meeting coming up."""
+
+from datetime import datetime, time, timedelta
+
+from django.utils import timezone
+
+from schoolplan.models import CpmStage, School, SchoolYear, User
+
+from . import cpm
+from .models import (
+    ActionItem,
+    ActionItemUpdate,
+    ActionStatus,
+    AgendaItem,
+    CpmGoal,
+    Meeting,
+    MeetingStatus,
+    MeetingType,
+    Minutes,
+)
+
+
+def _at(day, hour, minute=0):
+    return timezone.make_aware(datetime.combine(day, time(hour, minute)))
+
+
+def _meeting(school, year, day, *, title_i=False, spf=False):
+    """The school's demo Kick Off, created once (found again by its title)."""
+    title = f"Kick Off community meeting {year.name}"
+    existing = Meeting.objects.filter(school=school, title=title).first()
+    if existing:
+        return existing, False
+    meeting = Meeting.objects.create(
+        district=school.district,
+        school=school,
+        school_year=year,
+        meeting_type=MeetingType.CPM,
+        cpm_stage=CpmStage.KICK_OFF,
+        counts_as_title_i_meeting=title_i,
+        counts_as_spf_meeting=spf,
+        title=title,
+        starts_at=_at(day, 17, 30),
+        ends_at=_at(day, 19, 0),
+        place=f"{school.name} cafeteria",
+        languages_offered=school.family_languages,
+    )
+    AgendaItem.objects.bulk_create(
+        AgendaItem(meeting=meeting, position=n, title=t, duration_minutes=m)
+        for n, (t, m) in enumerate(
+            cpm.suggested_agenda(school, year, CpmStage.KICK_OFF, title_i=title_i, spf=spf), 1
+        )
+    )
+    return meeting, True
+
+
+def build_demo_meetings(today):
+    valdez = School.objects.filter(name="Valdez Elementary").first()
+    chavez = School.objects.filter(name="Cesar Chavez Elementary").first()
+    if valdez is None or chavez is None:
+        return 0
+    year = SchoolYear.objects.filter(
+        district=valdez.district, start_year=SchoolYear.start_year_containing(today)
+    ).first()
+    if year is None:
+        return 0
+    created = 0
+    # Valdez (Title I) combined its Kick Off with the Title I and SPF meetings.
+    day = year.spf_sharing_opens + timedelta(days=8)
+    meeting, was_created = _meeting(valdez, year, day, title_i=True, spf=True)
+    created += was_created
+    if was_created and day < today:
+        principal = User.objects.get(username="principal")
+        teacher = User.objects.get(username="teacher")
+        meeting.status = MeetingStatus.HELD
+        meeting.family_attendees, meeting.community_attendees = 38, 6
+        meeting.save()
+        Minutes.objects.create(
+            meeting=meeting,
+            text="Ms Valdez presented the SPF results: reading growth is strong, math "
+            "achievement in grades 3-5 is below the district. Families asked for math nights. "
+            "Interpretation in Spanish was provided throughout.",
+            decisions="Hold two family math nights before the Check In.",
+            recorded_by=principal,
+            published_at=timezone.now(),
+            published_by=principal,
+        )
+        for text in (
+            "Raise grade 3-5 math proficiency from 31% to 40% by May",
+            "Half of our families attend at least one CPM meeting this year",
+        ):
+            CpmGoal.objects.create(school=valdez, school_year=year, set_at=meeting, text=text)
+        for description, owner, due, status in (
+            (
+                "Translate the SPF family summary into Spanish",
+                principal,
+                day + timedelta(7),
+                "done",
+            ),
+            ("Plan the first family math night", teacher, day + timedelta(30), "open"),
+        ):
+            item = ActionItem.objects.create(
+                meeting=meeting, description=description, owner=owner, due_on=due, status=status
+            )
+            ActionItemUpdate.objects.create(action_item=item, by=principal, new_status="open")
+            if status == ActionStatus.DONE:
+                ActionItemUpdate.objects.create(
+                    action_item=item, by=owner, old_status="open", new_status="done"
+                )
+    # Chavez has its Kick Off coming up, when the window still allows.
+    window = year.cpm_window(CpmStage.KICK_OFF)
+    upcoming = today + timedelta(days=3)
+    if window.contains(upcoming):
+        _, was_created = _meeting(chavez, year, upcoming)
+        created += was_created
+    return created

@@ -1,0 +1,189 @@
+from datetime import datetime, time, timedelta
+
+from django import forms
+from django.utils import timezone
+
+from schoolplan.forms import DateInput, FamilyLanguagesField
+from schoolplan.models import CpmStage, Membership, Role, User
+
+from .models import ActionItem, ActionStatus, AgendaItem
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+
+def school_people(school):
+    """People with a role at the school (and the district's staff), for owners and invitations."""
+    return (
+        User.objects.filter(
+            is_active=True,
+            memberships__in=Membership.objects.filter(school=school)
+            | Membership.objects.filter(district=school.district, role=Role.DISTRICT_STAFF),
+        )
+        .distinct()
+        .order_by("last_name", "first_name")
+    )
+
+
+class CpmMeetingForm(forms.Form):
+    """Schedule or move a CPM meeting. The window and combination rules live in meetings.cpm."""
+
+    stage = forms.ChoiceField(label="Which CPM meeting", choices=CpmStage.choices)
+    title = forms.CharField(
+        max_length=200,
+        required=False,
+        help_text="Leave empty for e.g. “Kick Off community meeting 2026-27”.",
+    )
+    date = forms.DateField(widget=DateInput())
+    start_time = forms.TimeField(widget=TimeInput(), initial=time(18, 0))
+    end_time = forms.TimeField(widget=TimeInput(), initial=time(19, 30))
+    place = forms.CharField(max_length=200, required=False, help_text="Room and address.")
+    video_link = forms.URLField(required=False, label="Video link", assume_scheme="https")
+    languages_offered = FamilyLanguagesField(
+        label="Interpretation offered in", help_text="Preselected: the school's family languages."
+    )
+    counts_as_title_i_meeting = forms.BooleanField(
+        required=False, label="This meeting is also our Title I annual parent meeting"
+    )
+    counts_as_spf_meeting = forms.BooleanField(
+        required=False, label="This meeting is also our SPF meeting (sharing SPF results)"
+    )
+    confirm_repeat = forms.BooleanField(
+        required=False, widget=forms.HiddenInput, label="Yes, schedule another Kick Off"
+    )
+
+    def __init__(self, *args, school, meeting=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.school = school
+        self.meeting = meeting
+        if meeting is not None:
+            self.fields["stage"].disabled = True
+        if not school.title_i:
+            # seed 000: only Title I schools hold a Title I annual parent meeting.
+            del self.fields["counts_as_title_i_meeting"]
+
+    def ask_for_confirmation(self, message):
+        field = self.fields["confirm_repeat"]
+        field.widget = forms.CheckboxInput()
+        field.help_text = message
+        self.add_error("confirm_repeat", message)
+
+    def clean(self):
+        data = super().clean()
+        day, start, end = data.get("date"), data.get("start_time"), data.get("end_time")
+        if day and start and end:
+            tz = timezone.get_current_timezone()
+            data["starts_at"] = timezone.make_aware(datetime.combine(day, start), tz)
+            data["ends_at"] = timezone.make_aware(datetime.combine(day, end), tz)
+            if data["ends_at"] <= data["starts_at"]:
+                self.add_error("end_time", "The meeting must end after it starts.")
+            elif data["ends_at"] - data["starts_at"] > timedelta(hours=8):
+                self.add_error("end_time", "A meeting of more than 8 hours? Check the times.")
+        if not data.get("place") and not data.get("video_link"):
+            self.add_error("place", "Give a place, a video link, or both.")
+        return data
+
+    @property
+    def combined_count(self):
+        return sum(
+            bool(self.data.get(name) if self.is_bound else self.initial.get(name))
+            for name in ("counts_as_title_i_meeting", "counts_as_spf_meeting")
+        )
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Families and the district will see it.",
+    )
+    confirm = forms.BooleanField(
+        label="Yes, cancel this meeting and tell everyone invited",
+        error_messages={"required": "Tick the box to confirm the cancellation."},
+    )
+
+
+class MinutesForm(forms.Form):
+    text = forms.CharField(
+        label="Minutes", widget=forms.Textarea(attrs={"rows": 8}), required=False
+    )
+    decisions = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    attended = forms.ModelMultipleChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Invited people who attended",
+    )
+    family_attendees = forms.IntegerField(min_value=0, initial=0, label="Family members attending")
+    community_attendees = forms.IntegerField(
+        min_value=0, initial=0, label="Community members attending"
+    )
+    mark_held = forms.BooleanField(required=False, label="The meeting took place: mark it held")
+
+    def __init__(self, *args, meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attended"].queryset = User.objects.filter(invitations__meeting=meeting)
+        if meeting.is_held:
+            del self.fields["mark_held"]
+
+
+class AmendmentForm(forms.Form):
+    text = forms.CharField(label="Minutes", widget=forms.Textarea(attrs={"rows": 8}))
+    decisions = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    reason = forms.CharField(
+        label="Reason for the amendment",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="The earlier text stays on record beside it.",
+    )
+
+
+class ActionItemForm(forms.ModelForm):
+    class Meta:
+        model = ActionItem
+        fields = ["description", "owner", "due_on"]
+        widgets = {"due_on": DateInput()}
+
+    def __init__(self, *args, school, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = school_people(school)
+        self.fields["owner"].label_from_instance = lambda user: user.display_name
+
+
+class ActionUpdateForm(forms.Form):
+    status = forms.ChoiceField(choices=ActionStatus.choices)
+    note = forms.CharField(required=False, max_length=1000)
+
+
+class GoalForm(forms.Form):
+    text = forms.CharField(label="Goal", max_length=500)
+
+
+class InviteForm(forms.Form):
+    people = forms.ModelMultipleChoiceField(
+        queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple, label="Invite"
+    )
+
+    def __init__(self, *args, meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["people"]
+        field.queryset = school_people(meeting.school).exclude(invitations__meeting=meeting)
+        field.label_from_instance = lambda user: f"{user.display_name} <{user.email}>"
+
+
+class AgendaItemForm(forms.ModelForm):
+    class Meta:
+        model = AgendaItem
+        fields = ["title", "presenter", "duration_minutes"]
+
+
+AgendaFormSet = forms.inlineformset_factory(
+    parent_model=AgendaItem.meeting.field.related_model,
+    model=AgendaItem,
+    form=AgendaItemForm,
+    extra=2,
+    can_delete=True,
+    can_order=True,
+)

@@ -1,0 +1,322 @@
+"""What people do with meetings. Views call these; each validates first, then writes in one
+transaction, so a refused change leaves nothing half-saved."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from schoolplan.models import CpmStage, SchoolYear
+
+from . import cpm
+from .models import (
+    ActionItem,
+    ActionItemUpdate,
+    ActionStatus,
+    AgendaItem,
+    Amendment,
+    CpmGoal,
+    Invitation,
+    Meeting,
+    MeetingStatus,
+    MeetingType,
+    Minutes,
+)
+from .notices import notify_district_of_cpm, send_invitation
+
+
+class NeedsConfirmation(ValidationError):
+    """The change is allowed, but only once the user confirms it."""
+
+
+def school_year_for(school, day):
+    year = SchoolYear.objects.filter(
+        district_id=school.district_id, start_year=SchoolYear.start_year_containing(day)
+    ).first()
+    if year is None:
+        start = SchoolYear.start_year_containing(day)
+        raise ValidationError(
+            f"{school.district} has not set up the school year {start}-{(start + 1) % 100:02d} "
+            "yet; ask district staff to add it before scheduling."
+        )
+    return year
+
+
+def _validate_cpm(school, stage, starts_at, *, title_i, spf, confirm_repeat, exclude=None):
+    day = timezone.localtime(starts_at).date()
+    year = school_year_for(school, day)
+    cpm.check_window(year, stage, day)
+    cpm.check_combination(school, stage, title_i=title_i, spf=spf)
+    if CpmStage(stage) == CpmStage.KICK_OFF and not confirm_repeat:
+        others = cpm.same_stage_meetings(school, year, stage)
+        if exclude is not None:
+            others = others.exclude(pk=exclude.pk)
+        if others.exists():
+            first = others.first()
+            raise NeedsConfirmation(
+                f"{school} already has a Kick Off this year ({first.title}, "
+                f"{first.local_date:%-d %b %Y}). Schedule a second one anyway?",
+                code="confirm_repeat",
+            )
+    return year
+
+
+def _notify_invitees(meeting):
+    invitations = list(meeting.invitations.select_related("user"))
+    if invitations:
+        from .calendar import meeting_ics
+
+        ics = meeting_ics(meeting)
+        for invitation in invitations:
+            send_invitation(meeting, invitation, ics)
+
+
+@transaction.atomic
+def schedule_cpm_meeting(
+    *,
+    user,
+    school,
+    stage,
+    starts_at,
+    ends_at,
+    place="",
+    video_link="",
+    languages=(),
+    title="",
+    title_i=False,
+    spf=False,
+    confirm_repeat=False,
+):
+    """A principal schedules a CPM meeting: in its window, with its suggested agenda."""
+    stage = CpmStage(stage)
+    year = _validate_cpm(
+        school, stage, starts_at, title_i=title_i, spf=spf, confirm_repeat=confirm_repeat
+    )
+    meeting = Meeting(
+        district=school.district,
+        school=school,
+        school_year=year,
+        meeting_type=MeetingType.CPM,
+        cpm_stage=stage,
+        counts_as_title_i_meeting=title_i,
+        counts_as_spf_meeting=spf,
+        title=title or f"{stage.label} community meeting {year.name}",
+        starts_at=starts_at,
+        ends_at=ends_at,
+        place=place,
+        video_link=video_link,
+        languages_offered=list(languages),
+        created_by=user,
+    )
+    meeting.full_clean()
+    meeting.save()
+    AgendaItem.objects.bulk_create(
+        AgendaItem(meeting=meeting, position=position, title=title, duration_minutes=minutes)
+        for position, (title, minutes) in enumerate(
+            cpm.suggested_agenda(school, year, stage, title_i=title_i, spf=spf), start=1
+        )
+    )
+    notify_district_of_cpm(meeting, "scheduled")
+    return meeting
+
+
+def _require_planned(meeting):
+    if not meeting.is_planned:
+        raise ValidationError(
+            f"This meeting is {meeting.get_status_display().lower()}; it can no longer be changed."
+        )
+
+
+@transaction.atomic
+def update_meeting(meeting, *, user, **changes):
+    """Change a planned meeting; a new date or time is a move: calendars and the district hear."""
+    _require_planned(meeting)
+    original = Meeting.objects.get(pk=meeting.pk)
+    for name, value in changes.items():
+        setattr(meeting, name, value)
+    if meeting.meeting_type == MeetingType.CPM:
+        _validate_cpm(
+            meeting.school,
+            meeting.cpm_stage,
+            meeting.starts_at,
+            title_i=meeting.counts_as_title_i_meeting,
+            spf=meeting.counts_as_spf_meeting,
+            confirm_repeat=True,  # moving a meeting does not make it a second one
+            exclude=meeting,
+        )
+        meeting.school_year = school_year_for(meeting.school, meeting.local_date)
+    meeting.full_clean()
+    moved = (original.starts_at, original.ends_at) != (meeting.starts_at, meeting.ends_at)
+    seen_by_calendars = moved or (original.place, original.video_link, original.title) != (
+        meeting.place,
+        meeting.video_link,
+        meeting.title,
+    )
+    if seen_by_calendars:
+        meeting.sequence += 1
+    meeting.save()
+    if moved:
+        notify_district_of_cpm(meeting, "moved")
+    if seen_by_calendars:
+        _notify_invitees(meeting)
+    return meeting
+
+
+@transaction.atomic
+def cancel_meeting(meeting, *, user, reason):
+    _require_planned(meeting)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the meeting is cancelled; families will see it."})
+    meeting.status = MeetingStatus.CANCELLED
+    meeting.cancellation_reason = reason
+    meeting.sequence += 1
+    meeting.save()
+    notify_district_of_cpm(meeting, "cancelled")
+    _notify_invitees(meeting)
+    return meeting
+
+
+@transaction.atomic
+def invite(meeting, *, user, people):
+    """Invite people with accounts; each gets an e-mail with the meeting's .ics."""
+    from .calendar import meeting_ics
+
+    _require_planned(meeting)
+    ics = meeting_ics(meeting)
+    created = []
+    for person in people:
+        invitation, was_created = Invitation.objects.get_or_create(meeting=meeting, user=person)
+        if was_created:
+            send_invitation(meeting, invitation, ics)
+            created.append(invitation)
+    return created
+
+
+def _require_minutes_open(meeting):
+    minutes = getattr(meeting, "minutes", None)
+    if minutes is not None and minutes.is_published:
+        raise ValidationError("The minutes are published; record an amendment to change them.")
+    if meeting.is_cancelled:
+        raise ValidationError("This meeting was cancelled; it has no minutes.")
+
+
+@transaction.atomic
+def record_minutes(
+    meeting,
+    *,
+    user,
+    text,
+    decisions="",
+    attended=(),
+    family_attendees=0,
+    community_attendees=0,
+    mark_held=False,
+):
+    """Record what happened; marking the meeting held needs minutes and a meeting that began."""
+    _require_minutes_open(meeting)
+    text = (text or "").strip()
+    if mark_held or meeting.is_held:
+        if not text:
+            raise ValidationError({"text": "Write the minutes before marking the meeting held."})
+        if meeting.starts_at > timezone.now():
+            raise ValidationError("The meeting has not started yet, so it cannot be marked held.")
+    minutes, _ = Minutes.objects.get_or_create(
+        meeting=meeting, defaults={"text": text, "recorded_by": user}
+    )
+    minutes.text, minutes.decisions, minutes.recorded_by = text, decisions.strip(), user
+    minutes.save()
+    attended_ids = {person.pk for person in attended}
+    for invitation in meeting.invitations.all():
+        should = invitation.user_id in attended_ids
+        if invitation.attended != should:
+            invitation.attended = should
+            invitation.save(update_fields=["attended"])
+    meeting.family_attendees = family_attendees
+    meeting.community_attendees = community_attendees
+    if mark_held:
+        meeting.status = MeetingStatus.HELD
+    meeting.save()
+    return minutes
+
+
+@transaction.atomic
+def publish_minutes(meeting, *, user):
+    minutes = getattr(meeting, "minutes", None)
+    if not meeting.is_held or minutes is None:
+        raise ValidationError("Record the minutes and mark the meeting held before publishing.")
+    if minutes.is_published:
+        raise ValidationError("The minutes are already published.")
+    minutes.published_at = timezone.now()
+    minutes.published_by = user
+    minutes.save()
+    return minutes
+
+
+@transaction.atomic
+def amend_minutes(meeting, *, user, text, decisions, reason):
+    """Change published minutes; the earlier text stays on record in the amendment."""
+    minutes = Minutes.objects.select_for_update().get(meeting=meeting)
+    if not minutes.is_published:
+        raise ValidationError("These minutes are not published yet; edit them directly.")
+    errors = {}
+    if not (reason or "").strip():
+        errors["reason"] = "Say why the published minutes change."
+    if not (text or "").strip():
+        errors["text"] = "Minutes cannot be empty."
+    if errors:
+        raise ValidationError(errors)
+    if (text.strip(), decisions.strip()) == (minutes.text, minutes.decisions):
+        raise ValidationError("The amendment changes nothing.")
+    Amendment.objects.create(
+        minutes=minutes,
+        reason=reason.strip(),
+        previous_text=minutes.text,
+        previous_decisions=minutes.decisions,
+        amended_by=user,
+    )
+    minutes.text, minutes.decisions = text.strip(), decisions.strip()
+    minutes.save(amending=True)
+    return minutes
+
+
+@transaction.atomic
+def add_action_item(meeting, *, user, description, owner=None, due_on=None):
+    _require_minutes_open(meeting)
+    item = ActionItem(meeting=meeting, description=description, owner=owner, due_on=due_on)
+    item.full_clean()
+    item.save()
+    ActionItemUpdate.objects.create(
+        action_item=item, by=user, new_status=ActionStatus.OPEN, note="Agreed."
+    )
+    return item
+
+
+@transaction.atomic
+def update_action_item(item, *, user, status, note=""):
+    """Follow-up goes on after the minutes are published; every change joins the history."""
+    if status not in ActionStatus.values:
+        raise ValidationError({"status": "Choose open, done or dropped."})
+    if status == item.status and not note.strip():
+        raise ValidationError("Nothing changed: pick a new status or write a note.")
+    if status == ActionStatus.DROPPED and not note.strip():
+        raise ValidationError({"note": "Say why the action is dropped."})
+    ActionItemUpdate.objects.create(
+        action_item=item, by=user, old_status=item.status, new_status=status, note=note.strip()
+    )
+    item.status = status
+    item.save(update_fields=["status"])
+    return item
+
+
+@transaction.atomic
+def add_goal(meeting, *, user, text):
+    """seed 000: Kick Off sets the year's goals; a Check In may set new ones."""
+    _require_minutes_open(meeting)
+    if meeting.cpm_stage not in (CpmStage.KICK_OFF, CpmStage.CHECK_IN):
+        raise ValidationError("Goals are set at a Kick Off or a Check In.")
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": "Write the goal."})
+    return CpmGoal.objects.create(
+        school=meeting.school, school_year=meeting.school_year, set_at=meeting, text=text
+    )

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("schools/<int:pk>/meetings/", views.school_meetings, name="school_meetings"),
+    path("schools/<int:pk>/cpm/", views.cpm_year_view, name="cpm_year"),
+    path("schools/<int:pk>/cpm/schedule/", views.schedule_cpm, name="schedule_cpm"),
+    path("meetings/<int:pk>/", views.meeting_detail, name="meeting_detail"),
+    path("meetings/<int:pk>/edit/", views.meeting_edit, name="meeting_edit"),
+    path("meetings/<int:pk>/cancel/", views.meeting_cancel, name="meeting_cancel"),
+    path("meetings/<int:pk>/agenda/", views.agenda_edit, name="agenda_edit"),
+    path("meetings/<int:pk>/invite/", views.meeting_invite, name="meeting_invite"),
+    path("meetings/<int:pk>/minutes/", views.minutes_edit, name="minutes_edit"),
+    path("meetings/<int:pk>/minutes/publish/", views.minutes_publish, name="minutes_publish"),
+    path("meetings/<int:pk>/minutes/amend/", views.minutes_amend, name="minutes_amend"),
+    path("meetings/<int:pk>/actions/", views.action_add, name="action_add"),
+    path("actions/<int:pk>/update/", views.action_update, name="action_update"),
+    path("meetings/<int:pk>/goals/", views.goal_add, name="goal_add"),
+    # CALENDAR path("", include("meetings.urls_calendar")),
+]

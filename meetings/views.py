@@ -1,0 +1,414 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Prefetch
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from schoolplan.models import CpmStage, School, SchoolYear
+from schoolplan.permissions import (
+    KEEP_SCHOOL_RECORDS,
+    MANAGE_SCHOOL,
+    VIEW_SCHOOL,
+    can,
+    get_visible_or_404,
+    require,
+)
+
+from . import cpm, services
+from .forms import (
+    ActionItemForm,
+    ActionUpdateForm,
+    AgendaFormSet,
+    AmendmentForm,
+    CancelForm,
+    CpmMeetingForm,
+    GoalForm,
+    InviteForm,
+    MinutesForm,
+)
+from .models import ActionItem, ActionItemUpdate, Meeting
+
+MEETINGS_PER_PAGE = 20
+
+
+def _school(request, pk, ability=VIEW_SCHOOL):
+    school = get_visible_or_404(
+        School.objects.select_related("district"), request.user, VIEW_SCHOOL, pk=pk
+    )
+    if ability is not VIEW_SCHOOL:
+        require(request.user, ability, school)
+    return school
+
+
+def _meeting(request, pk, ability=VIEW_SCHOOL):
+    meeting = get_visible_or_404(
+        Meeting.objects.select_related("school", "district", "school_year"),
+        request.user,
+        VIEW_SCHOOL,
+        pk=pk,
+    )
+    if ability is not VIEW_SCHOOL:
+        require(request.user, ability, meeting)
+    return meeting
+
+
+def _apply_errors(form, error):
+    """Show a service's ValidationError on the form: on its fields where it names them."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def school_meetings(request, pk):
+    school = _school(request, pk)
+    meetings = Meeting.objects.filter(school=school).order_by("-starts_at")
+    page = Paginator(meetings, MEETINGS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "meetings/school_meetings.html",
+        {
+            "school": school,
+            "page": page,
+            "now": timezone.now(),
+            "can_manage": can(request.user, MANAGE_SCHOOL, school),
+        },
+    )
+
+
+def cpm_year_view(request, pk):
+    school = _school(request, pk)
+    today = timezone.localdate()
+    years = SchoolYear.objects.filter(district_id=school.district_id).order_by("-start_year")
+    chosen = request.GET.get("year")
+    year = None
+    if chosen and chosen.isdigit():
+        year = years.filter(start_year=int(chosen)).first()
+    year = year or years.filter(start_year=SchoolYear.start_year_containing(today)).first()
+    return render(
+        request,
+        "meetings/cpm_year.html",
+        {
+            "school": school,
+            "year": year,
+            "years": years,
+            "glance": cpm.cpm_year(school, year, today) if year else None,
+            "purposes": {stage.value: cpm.PURPOSE[stage] for stage in CpmStage},
+            "today": today,
+            "can_manage": can(request.user, MANAGE_SCHOOL, school),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def schedule_cpm(request, pk):
+    school = _school(request, pk, MANAGE_SCHOOL)
+    stage = request.GET.get("stage", CpmStage.KICK_OFF)
+    initial = {
+        "stage": stage if stage in CpmStage.values else CpmStage.KICK_OFF,
+        "languages_offered": school.family_languages,
+    }
+    form = CpmMeetingForm(request.POST or None, school=school, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            meeting = services.schedule_cpm_meeting(
+                user=request.user,
+                school=school,
+                stage=data["stage"],
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                place=data["place"],
+                video_link=data["video_link"],
+                languages=data["languages_offered"],
+                title=data["title"],
+                title_i=data.get("counts_as_title_i_meeting", False),
+                spf=data["counts_as_spf_meeting"],
+                confirm_repeat=data["confirm_repeat"],
+            )
+        except services.NeedsConfirmation as error:
+            form.ask_for_confirmation(error.messages[0])
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"{meeting.title} is scheduled. {meeting.district} has been told; "
+                "invite people from the meeting page.",
+            )
+            warning = cpm.combination_warning(
+                meeting.counts_as_title_i_meeting, meeting.counts_as_spf_meeting
+            )
+            if warning:
+                messages.warning(request, warning)
+            return redirect(meeting)
+    return render(
+        request,
+        "meetings/meeting_form.html",
+        {
+            "school": school,
+            "form": form,
+            "combination_warning": cpm.combination_warning(True, True),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_edit(request, pk):
+    meeting = _meeting(request, pk, MANAGE_SCHOOL)
+    local_start = timezone.localtime(meeting.starts_at)
+    initial = {
+        "stage": meeting.cpm_stage,
+        "title": meeting.title,
+        "date": local_start.date(),
+        "start_time": local_start.time(),
+        "end_time": timezone.localtime(meeting.ends_at).time(),
+        "place": meeting.place,
+        "video_link": meeting.video_link,
+        "languages_offered": meeting.languages_offered,
+        "counts_as_title_i_meeting": meeting.counts_as_title_i_meeting,
+        "counts_as_spf_meeting": meeting.counts_as_spf_meeting,
+    }
+    form = CpmMeetingForm(
+        request.POST or None, school=meeting.school, meeting=meeting, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.update_meeting(
+                meeting,
+                user=request.user,
+                title=data["title"] or meeting.title,
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                place=data["place"],
+                video_link=data["video_link"],
+                languages_offered=data["languages_offered"],
+                counts_as_title_i_meeting=data.get("counts_as_title_i_meeting", False),
+                counts_as_spf_meeting=data["counts_as_spf_meeting"],
+            )
+        except ValidationError as error:
+            meeting.refresh_from_db()
+            _apply_errors(form, error)
+        else:
+            messages.success(request, f"{meeting.title} is saved.")
+            return redirect(meeting)
+    return render(
+        request,
+        "meetings/meeting_form.html",
+        {"school": meeting.school, "meeting": meeting, "form": form},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_cancel(request, pk):
+    meeting = _meeting(request, pk, MANAGE_SCHOOL)
+    form = CancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.cancel_meeting(meeting, user=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, f"{meeting.title} is cancelled.")
+            return redirect(meeting)
+    return render(request, "meetings/meeting_cancel.html", {"meeting": meeting, "form": form})
+
+
+def meeting_detail(request, pk):
+    meeting = _meeting(request, pk)
+    updates = Prefetch("updates", ActionItemUpdate.objects.select_related("by"))
+    actions = meeting.action_items.select_related("owner").prefetch_related(updates)
+    minutes = getattr(meeting, "minutes", None)
+    can_keep = can(request.user, KEEP_SCHOOL_RECORDS, meeting)
+    record_open = can_keep and not meeting.is_cancelled and not (minutes and minutes.is_published)
+    agenda = list(meeting.agenda_items.all())
+    agenda_minutes = sum(item.duration_minutes or 0 for item in agenda)
+    return render(
+        request,
+        "meetings/meeting_detail.html",
+        {
+            "meeting": meeting,
+            "agenda": agenda,
+            "agenda_minutes": agenda_minutes,
+            "agenda_too_long": agenda_minutes > meeting.scheduled_minutes,
+            "invitations": meeting.invitations.select_related("user"),
+            "minutes": minutes,
+            "amendments": minutes.amendments.select_related("amended_by") if minutes else [],
+            "actions": actions,
+            "goals": meeting.goals_set.all(),
+            "takes_goals": meeting.cpm_stage in (CpmStage.KICK_OFF, CpmStage.CHECK_IN),
+            "can_manage": can(request.user, MANAGE_SCHOOL, meeting) and meeting.is_planned,
+            "can_keep": can_keep,
+            "record_open": record_open,
+            "action_form": ActionItemForm(school=meeting.school, prefix="action"),
+            "goal_form": GoalForm(prefix="goal"),
+            "status_choices": ActionUpdateForm.base_fields["status"].choices,
+            "combination_warning": cpm.combination_warning(
+                meeting.counts_as_title_i_meeting, meeting.counts_as_spf_meeting
+            ),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def agenda_edit(request, pk):
+    meeting = _meeting(request, pk, KEEP_SCHOOL_RECORDS)
+    if meeting.is_cancelled or (hasattr(meeting, "minutes") and meeting.minutes.is_published):
+        messages.error(request, "This agenda can no longer be changed.")
+        return redirect(meeting)
+    formset = AgendaFormSet(request.POST or None, instance=meeting)
+    if request.method == "POST" and formset.is_valid():
+        with transaction.atomic():
+            formset.save(commit=False)
+            for item in formset.deleted_objects:
+                item.delete()
+            ordered = [f for f in formset.ordered_forms if f.instance.title]
+            for position, form in enumerate(ordered, start=1):
+                form.instance.position = position
+                form.instance.meeting = meeting
+                form.instance.save()
+        messages.success(request, "Agenda saved.")
+        return redirect(meeting)
+    return render(request, "meetings/agenda_form.html", {"meeting": meeting, "formset": formset})
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_invite(request, pk):
+    meeting = _meeting(request, pk, MANAGE_SCHOOL)
+    form = InviteForm(request.POST or None, meeting=meeting)
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = services.invite(
+                meeting, user=request.user, people=form.cleaned_data["people"]
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, f"{len(created)} invitation(s) sent with a calendar entry.")
+            return redirect(meeting)
+    return render(request, "meetings/invite_form.html", {"meeting": meeting, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def minutes_edit(request, pk):
+    meeting = _meeting(request, pk, KEEP_SCHOOL_RECORDS)
+    minutes = getattr(meeting, "minutes", None)
+    if minutes and minutes.is_published:
+        return redirect("minutes_amend", pk=meeting.pk)
+    initial = {
+        "text": minutes.text if minutes else "",
+        "decisions": minutes.decisions if minutes else "",
+        "attended": [i.user_id for i in meeting.invitations.all() if i.attended],
+        "family_attendees": meeting.family_attendees,
+        "community_attendees": meeting.community_attendees,
+    }
+    form = MinutesForm(request.POST or None, meeting=meeting, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.record_minutes(
+                meeting,
+                user=request.user,
+                text=data["text"],
+                decisions=data["decisions"],
+                attended=data["attended"],
+                family_attendees=data["family_attendees"],
+                community_attendees=data["community_attendees"],
+                mark_held=data.get("mark_held", False),
+            )
+        except ValidationError as error:
+            meeting.refresh_from_db()
+            _apply_errors(form, error)
+        else:
+            messages.success(request, "Minutes saved.")
+            return redirect(meeting)
+    return render(request, "meetings/minutes_form.html", {"meeting": meeting, "form": form})
+
+
+@require_POST
+def minutes_publish(request, pk):
+    meeting = _meeting(request, pk, KEEP_SCHOOL_RECORDS)
+    try:
+        services.publish_minutes(meeting, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Minutes published. From now on, changes are amendments.")
+    return redirect(meeting)
+
+
+@require_http_methods(["GET", "POST"])
+def minutes_amend(request, pk):
+    meeting = _meeting(request, pk, KEEP_SCHOOL_RECORDS)
+    minutes = getattr(meeting, "minutes", None)
+    if minutes is None or not minutes.is_published:
+        return redirect("minutes_edit", pk=meeting.pk)
+    form = AmendmentForm(
+        request.POST or None, initial={"text": minutes.text, "decisions": minutes.decisions}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.amend_minutes(meeting, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, "Amendment recorded; the earlier text is kept.")
+            return redirect(meeting)
+    return render(request, "meetings/amend_form.html", {"meeting": meeting, "form": form})
+
+
+@require_POST
+def action_add(request, pk):
+    meeting = _meeting(request, pk, KEEP_SCHOOL_RECORDS)
+    form = ActionItemForm(request.POST, school=meeting.school, prefix="action")
+    if form.is_valid():
+        try:
+            services.add_action_item(meeting, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "Action item added.")
+    else:
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            messages.error(request, f"Action item not added: {label} {' '.join(errors)}".strip())
+    return redirect(f"{meeting.get_absolute_url()}#actions")
+
+
+@require_POST
+def action_update(request, pk):
+    item = get_visible_or_404(
+        ActionItem.objects.select_related("meeting"), request.user, VIEW_SCHOOL, pk=pk
+    )
+    require(request.user, KEEP_SCHOOL_RECORDS, item)
+    form = ActionUpdateForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError("Choose open, done or dropped.")
+        services.update_action_item(item, user=request.user, **form.cleaned_data)
+    except ValidationError as error:
+        messages.error(request, f"“{item}” not updated: {' '.join(error.messages)}")
+    else:
+        messages.success(request, f"“{item}” is {item.get_status_display().lower()}.")
+    return redirect(f"{item.meeting.get_absolute_url()}#action-{item.pk}")
+
+
+@require_POST
+def goal_add(request, pk):
+    meeting = _meeting(request, pk, KEEP_SCHOOL_RECORDS)
+    form = GoalForm(request.POST, prefix="goal")
+    try:
+        if not form.is_valid():
+            raise ValidationError("Write the goal (500 characters at most).")
+        services.add_goal(meeting, user=request.user, text=form.cleaned_data["text"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Goal recorded.")
+    return redirect(f"{meeting.get_absolute_url()}#goals")

@@ -1,0 +1,237 @@
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from meetings import services
+from meetings.models import ActionItem, Meeting, Minutes
+from schoolplan.models import Role
+
+from .factories import SchoolYearFactory, member
+from .meeting_helpers import schedule
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def principal(school, school_year):
+    return member(Role.PRINCIPAL, school)
+
+
+@pytest.fixture
+def meeting(school, principal):
+    return schedule(school, principal)
+
+
+def form_data(**changes):
+    data = {
+        "stage": "kick_off",
+        "date": "2026-09-15",
+        "start_time": "18:00",
+        "end_time": "19:30",
+        "place": "School library",
+        "languages_offered": ["en", "es"],
+    }
+    data.update(changes)
+    return data
+
+
+def test_principal_schedules_a_kick_off(client, school, principal):
+    client.force_login(principal)
+    response = client.post(reverse("schedule_cpm", args=[school.pk]), form_data())
+    meeting = Meeting.objects.get()
+    assert response.status_code == 302
+    assert response.url == meeting.get_absolute_url()
+    assert meeting.title == "Kick Off community meeting 2026-27"
+    assert meeting.languages_offered == ["en", "es"]
+    assert meeting.agenda_items.count() == 5
+
+
+def test_december_date_shows_the_window_error(client, school, principal):
+    client.force_login(principal)
+    response = client.post(reverse("schedule_cpm", args=[school.pk]), form_data(date="2026-12-03"))
+    assert response.status_code == 200
+    assert (
+        "A Kick Off meeting must fall in the Kick Off window, 1 Aug 2026 – 30 Nov 2026; "
+        "3 Dec 2026 is outside it." in response.content.decode()
+    )
+    assert not Meeting.objects.exists()
+
+
+def test_second_kick_off_asks_then_accepts_confirmation(client, school, principal, meeting):
+    client.force_login(principal)
+    url = reverse("schedule_cpm", args=[school.pk])
+    response = client.post(url, form_data(date="2026-10-06"))
+    assert response.status_code == 200
+    assert "already has a Kick Off this year" in response.content.decode()
+    assert 'name="confirm_repeat"' in response.content.decode()
+    assert Meeting.objects.count() == 1
+    response = client.post(url, form_data(date="2026-10-06", confirm_repeat="on"))
+    assert response.status_code == 302
+    assert Meeting.objects.count() == 2
+
+
+def test_end_before_start_is_refused(client, school, principal):
+    client.force_login(principal)
+    response = client.post(
+        reverse("schedule_cpm", args=[school.pk]), form_data(start_time="19:00", end_time="18:00")
+    )
+    assert "The meeting must end after it starts." in response.content.decode()
+    assert not Meeting.objects.exists()
+
+
+def test_non_title_i_form_has_no_title_i_box(client, school, principal):
+    school.title_i = False
+    school.save()
+    client.force_login(principal)
+    response = client.get(reverse("schedule_cpm", args=[school.pk]))
+    assert "counts_as_title_i_meeting" not in response.content.decode()
+    response = client.post(
+        reverse("schedule_cpm", args=[school.pk]), form_data(counts_as_title_i_meeting="on")
+    )
+    assert Meeting.objects.get().counts_as_title_i_meeting is False
+
+
+def test_combined_meeting_warns_about_agenda_length(client, school, principal):
+    client.force_login(principal)
+    response = client.post(
+        reverse("schedule_cpm", args=[school.pk]),
+        form_data(date="2026-10-28", counts_as_title_i_meeting="on", counts_as_spf_meeting="on"),
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "the audience may not get through them all in one meeting" in page
+    assert "Combined meeting:" in page
+
+
+@pytest.mark.parametrize("role", [Role.SCHOOL_STAFF, Role.CADRE_MEMBER])
+def test_only_principals_schedule(client, school, school_year, role):
+    client.force_login(member(role, school))
+    assert client.get(reverse("schedule_cpm", args=[school.pk])).status_code == 403
+    assert client.post(reverse("schedule_cpm", args=[school.pk]), form_data()).status_code == 403
+    assert not Meeting.objects.exists()
+
+
+def test_teacher_records_minutes_but_cadre_member_cannot(client, school, meeting):
+    client.force_login(member(Role.CADRE_MEMBER, school))
+    assert client.get(meeting.get_absolute_url()).status_code == 200
+    url = reverse("minutes_edit", args=[meeting.pk])
+    assert (
+        client.post(url, {"text": "x", "family_attendees": 0, "community_attendees": 0}).status_code
+        == 403
+    )
+    client.force_login(member(Role.SCHOOL_STAFF, school))
+    response = client.post(
+        url,
+        {"text": "We met.", "family_attendees": 12, "community_attendees": 3, "mark_held": "on"},
+    )
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.is_held and meeting.family_attendees == 12
+    assert Minutes.objects.get(meeting=meeting).text == "We met."
+
+
+@pytest.mark.parametrize(
+    ("role", "scope"), [(Role.PRINCIPAL, "other_school"), (Role.DISTRICT_STAFF, "other_district")]
+)
+def test_staff_of_another_school_get_404(client, meeting, other_school, role, scope):
+    SchoolYearFactory(district=other_school.district)
+    target = other_school if scope == "other_school" else other_school.district
+    client.force_login(member(role, target))
+    item = services.add_action_item(meeting, user=None, description="Call families")
+    for name in ("meeting_detail", "meeting_edit", "meeting_cancel", "minutes_edit", "agenda_edit"):
+        assert client.get(reverse(name, args=[meeting.pk])).status_code == 404, name
+    assert client.post(reverse("action_add", args=[meeting.pk]), {}).status_code == 404
+    assert (
+        client.post(reverse("action_update", args=[item.pk]), {"status": "done"}).status_code == 404
+    )
+    assert client.get(reverse("cpm_year", args=[meeting.school.pk])).status_code == 404
+    item.refresh_from_db()
+    assert item.status == "open"
+
+
+def test_sibling_school_principal_gets_404(client, meeting, district):
+    from .factories import SchoolFactory
+
+    sibling = SchoolFactory(district=district)
+    client.force_login(member(Role.PRINCIPAL, sibling))
+    assert client.get(meeting.get_absolute_url()).status_code == 404
+
+
+def test_action_items_on_the_meeting_page(client, school, principal, meeting):
+    client.force_login(principal)
+    url = reverse("action_add", args=[meeting.pk])
+    response = client.post(
+        url,
+        {
+            "action-description": "Translate the SPF summary",
+            "action-owner": principal.pk,
+            "action-due_on": "2026-10-01",
+        },
+    )
+    assert response.status_code == 302
+    item = ActionItem.objects.get()
+    assert item.owner == principal
+    response = client.post(url, {"action-description": ""}, follow=True)
+    assert "Action item not added" in response.content.decode()
+    assert ActionItem.objects.count() == 1
+    client.post(reverse("action_update", args=[item.pk]), {"status": "done", "note": "Sent"})
+    item.refresh_from_db()
+    assert item.status == "done"
+
+
+def test_published_minutes_redirect_to_amendment(client, school, principal, meeting):
+    services.record_minutes(meeting, user=principal, text="Notes", mark_held=True)
+    services.publish_minutes(meeting, user=principal)
+    client.force_login(principal)
+    response = client.post(reverse("minutes_edit", args=[meeting.pk]), {"text": "Changed"})
+    assert response.status_code == 302
+    assert response.url == reverse("minutes_amend", args=[meeting.pk])
+    assert Minutes.objects.get().text == "Notes"
+
+
+def test_cancel_needs_confirmation_and_reason(client, principal, meeting):
+    client.force_login(principal)
+    url = reverse("meeting_cancel", args=[meeting.pk])
+    response = client.post(url, {"reason": "Snow"})
+    assert "Tick the box to confirm the cancellation." in response.content.decode()
+    meeting.refresh_from_db()
+    assert meeting.is_planned
+    client.post(url, {"reason": "Snow", "confirm": "on"})
+    meeting.refresh_from_db()
+    assert meeting.is_cancelled and meeting.cancellation_reason == "Snow"
+
+
+def test_cpm_year_page(client, school, principal, meeting):
+    client.force_login(principal)
+    response = client.get(reverse("cpm_year", args=[school.pk]))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Kick Off CPM" in page and "Check In CPM" in page and "Wrap Up CPM" in page
+    assert meeting.title in page
+
+
+def test_school_meetings_list_queries_do_not_grow(
+    client, school, principal, django_assert_max_num_queries
+):
+    client.force_login(principal)
+    schedule(school, principal, "check_in", date(2026, 12, 10))
+    url = reverse("school_meetings", args=[school.pk])
+    with django_assert_max_num_queries(12) as few:
+        client.get(url)
+    for day in (11, 12, 13, 14, 15, 16, 17, 18):
+        schedule(school, principal, "check_in", date(2027, 1, day))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(url).status_code == 200
+
+
+def test_home_shows_the_missing_kick_off(client, school, principal):
+    from schoolplan.attention import cards_for
+
+    cards = cards_for(principal, date(2026, 11, 22))
+    texts = [item.text for item in cards[0].items]
+    assert (
+        "Kick Off CPM: Not scheduled yet; the Kick Off window closes on 30 Nov 2026 (8 days left)."
+        in texts
+    )
+    assert not any(t.startswith("The Kick Off window is open") for t in texts)
