@@ -151,7 +151,8 @@ class CpmYear:
 
     @property
     def next_step(self):
-        for wanted in ("missed", "awaiting_minutes", "due", "upcoming"):
+        # What can still be done comes first; a missed window is reported last.
+        for wanted in ("awaiting_minutes", "due", "upcoming", "missed"):
             for requirement in self.requirements:
                 if requirement.state == wanted:
                     return requirement

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -17,5 +17,5 @@ urlpatterns = [
     path("meetings/<int:pk>/actions/", views.action_add, name="action_add"),
     path("actions/<int:pk>/update/", views.action_update, name="action_update"),
     path("meetings/<int:pk>/goals/", views.goal_add, name="goal_add"),
-    # CALENDAR path("", include("meetings.urls_calendar")),
+    path("", include("meetings.urls_calendar")),
 ]

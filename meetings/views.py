@@ -252,6 +252,7 @@ def meeting_detail(request, pk):
                 meeting.counts_as_title_i_meeting, meeting.counts_as_spf_meeting
             ),
             "today": timezone.localdate(),
+            "now": timezone.now(),
         },
     )
 

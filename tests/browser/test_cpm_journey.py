@@ -65,6 +65,6 @@ def test_principal_schedules_a_kick_off_and_records_it(page, screenshot, tmp_pat
         page.get_by_label("Owner").select_option(label="Helen Brooks")
         page.get_by_role("button", name="Add action item").click()
         expect(page.get_by_text("Action item added.")).to_be_visible()
-    expect(page.locator("#actions .list-group-item")).to_have_count(2)
+    expect(page.locator("#action-list > li")).to_have_count(2)
     screenshot(page, "13-meeting-with-minutes-and-actions")
     assert ActionItem.objects.filter(meeting__school__name="Maple Grove Elementary").count() == 2
