@@ -40,7 +40,7 @@ def _meeting(school, year, day, *, title_i=False, spf=False):
         counts_as_spf_meeting=spf,
         title=title,
         starts_at=_at(day, 17, 30),
-        ends_at=_at(day, 19, 0),
+        ends_at=_at(day, 19, 30),
         place=f"{school.name} cafeteria",
         languages_offered=school.family_languages,
     )

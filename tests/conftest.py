@@ -46,3 +46,14 @@ def db_vendor(db):
 def fast_password_hashing(settings):
     # Hashing strength is Django's business; the suite needs speed.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def eager_celery():
+    """Run Celery tasks in-process for this test, as the embedded default does."""
+    from schoolplan.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield app
+    app.conf.task_always_eager = previous

@@ -25,7 +25,7 @@ def sent_subjects():
 
 
 def test_scheduling_notifies_the_cpm_contact_once(
-    school, principal, django_capture_on_commit_callbacks
+    school, principal, django_capture_on_commit_callbacks, eager_celery
 ):
     with django_capture_on_commit_callbacks(execute=True):
         meeting = schedule(school, principal)

@@ -45,6 +45,7 @@ def test_celery_worker_runs_a_task_through_redis():
     from celery.contrib.testing.worker import start_worker
 
     assert not app.conf.task_always_eager
+    app.control.purge()  # leftovers of earlier runs are not this test's business
     token = uuid.uuid4().hex
     with start_worker(app, perform_ping_check=False, pool="solo", loglevel="WARNING"):
         record_heartbeat.delay(token)
@@ -54,13 +55,8 @@ def test_celery_worker_runs_a_task_through_redis():
     assert cache.get(f"heartbeat:{token}") is not None
 
 
-def test_without_redis_tasks_run_in_process():
+def test_without_redis_tasks_run_in_process(eager_celery):
     # test_settings checks that no REDIS_URL means eager; here, that eager runs the task inline.
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    try:
-        token = uuid.uuid4().hex
-        record_heartbeat.delay(token)
-        assert cache.get(f"heartbeat:{token}") is not None
-    finally:
-        app.conf.task_always_eager = previous
+    token = uuid.uuid4().hex
+    record_heartbeat.delay(token)
+    assert cache.get(f"heartbeat:{token}") is not None
