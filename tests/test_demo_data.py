@@ -1,6 +1,7 @@
 import pytest
 from django.core.management import call_command
 
+from meetings.models import ActionItem, AgendaItem, CpmGoal, Meeting, Minutes
 from schoolplan.models import District, Membership, Role, School, SchoolYear, User
 
 pytestmark = pytest.mark.django_db
@@ -9,13 +10,25 @@ pytestmark = pytest.mark.django_db
 def snapshot():
     return {
         model.__name__: sorted(model.objects.values_list())
-        for model in (District, School, SchoolYear, User, Membership)
+        for model in (
+            District,
+            School,
+            SchoolYear,
+            User,
+            Membership,
+            Meeting,
+            AgendaItem,
+            Minutes,
+            CpmGoal,
+            ActionItem,
+        )
     }
 
 
 def test_demo_data_is_idempotent(capsys):
     call_command("demo_data")
     first = snapshot()
+    assert first["Meeting"], "the demo shows some meetings"
     out = capsys.readouterr().out
     call_command("demo_data")
     assert snapshot() == first
