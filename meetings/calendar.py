@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from .models import CalendarFeed, Meeting
+from .models import STAFF_ONLY_TYPES, CalendarFeed, Meeting
 
 
 def _zone():
@@ -73,7 +73,12 @@ def meeting_ics(meeting):
 
 def school_feed_ics(school):
     # Cancelled meetings stay in the feed, as CANCELLED, so subscribed calendars drop them.
-    meetings = Meeting.objects.filter(school=school).prefetch_related("agenda_items")
+    # Staff-only meetings (CAP) never go into an address that works without a login.
+    meetings = (
+        Meeting.objects.filter(school=school)
+        .exclude(meeting_type__in=STAFF_ONLY_TYPES)
+        .prefetch_related("agenda_items")
+    )
     return calendar_for(meetings, f"{school.name} meetings").to_ical()
 
 

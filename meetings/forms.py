@@ -141,15 +141,23 @@ class AmendmentForm(forms.Form):
 
 
 class ActionItemForm(forms.ModelForm):
+    """An agreed action; a CAP meeting's also says what kind of change it makes."""
+
     class Meta:
         model = ActionItem
-        fields = ["description", "owner", "due_on"]
+        fields = ["description", "owner", "due_on", "category", "research_title", "research_url"]
         widgets = {"due_on": DateInput()}
 
-    def __init__(self, *args, school, **kwargs):
+    def __init__(self, *args, school, categorised=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = school_people(school)
         self.fields["owner"].label_from_instance = lambda user: user.display_name
+        if categorised:
+            self.fields["category"].required = True
+            self.fields["research_title"].help_text = "Optional: the study or guidance it rests on."
+        else:
+            for name in ("category", "research_title", "research_url"):
+                del self.fields[name]
 
 
 class ActionUpdateForm(forms.Form):

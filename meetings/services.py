@@ -28,6 +28,15 @@ class NeedsConfirmation(ValidationError):
     """The change is allowed, but only once the user confirms it."""
 
 
+# Rules a meeting type adds before one of its meetings may be marked held:
+# meeting type -> [check(meeting) raising ValidationError]. Types register in apps.ready().
+HELD_CHECKS = {}
+
+
+def register_held_check(meeting_type, check):
+    HELD_CHECKS.setdefault(meeting_type, []).append(check)
+
+
 def school_year_for(school, day):
     year = SchoolYear.objects.filter(
         district_id=school.district_id, start_year=SchoolYear.start_year_containing(day)
@@ -220,6 +229,8 @@ def record_minutes(
             raise ValidationError({"text": "Write the minutes before marking the meeting held."})
         if meeting.starts_at > timezone.now():
             raise ValidationError("The meeting has not started yet, so it cannot be marked held.")
+        for check in HELD_CHECKS.get(meeting.meeting_type, []):
+            check(meeting)
     minutes, _ = Minutes.objects.get_or_create(
         meeting=meeting, defaults={"text": text, "recorded_by": user}
     )
@@ -280,9 +291,12 @@ def amend_minutes(meeting, *, user, text, decisions, reason):
 
 
 @transaction.atomic
-def add_action_item(meeting, *, user, description, owner=None, due_on=None):
+def add_action_item(meeting, *, user, description, owner=None, due_on=None, **details):
+    """details: category, research_title, research_url, carried_from (as a type uses them)."""
     _require_minutes_open(meeting)
-    item = ActionItem(meeting=meeting, description=description, owner=owner, due_on=due_on)
+    item = ActionItem(
+        meeting=meeting, description=description, owner=owner, due_on=due_on, **details
+    )
     item.full_clean()
     item.save()
     ActionItemUpdate.objects.create(

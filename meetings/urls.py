@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import views
+from . import views, views_cap
 
 urlpatterns = [
     path("schools/<int:pk>/meetings/", views.school_meetings, name="school_meetings"),
@@ -17,5 +17,16 @@ urlpatterns = [
     path("meetings/<int:pk>/actions/", views.action_add, name="action_add"),
     path("actions/<int:pk>/update/", views.action_update, name="action_update"),
     path("meetings/<int:pk>/goals/", views.goal_add, name="goal_add"),
+    path("schools/<int:pk>/cap/", views_cap.cap_overview, name="cap_overview"),
+    path("classes/<int:pk>/", views_cap.class_record, name="class_record"),
+    path("classes/<int:pk>/cap/new/", views_cap.schedule_cap, name="schedule_cap"),
+    path("meetings/<int:pk>/analysis/", views_cap.analysis_edit, name="analysis_edit"),
+    path("meetings/<int:pk>/analysis/file/", views_cap.analysis_file, name="analysis_file"),
+    path("meetings/<int:pk>/notes/", views_cap.note_add, name="note_add"),
+    path(
+        "meetings/<int:pk>/reviews/<int:action_pk>/",
+        views_cap.review_add,
+        name="review_add",
+    ),
     path("", include("meetings.urls_calendar")),
 ]

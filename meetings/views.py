@@ -1,15 +1,15 @@
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Prefetch
-from django.shortcuts import redirect, render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from schoolplan.models import CpmStage, School, SchoolYear
 from schoolplan.permissions import (
-    KEEP_SCHOOL_RECORDS,
     MANAGE_SCHOOL,
     VIEW_SCHOOL,
     can,
@@ -18,6 +18,8 @@ from schoolplan.permissions import (
 )
 
 from . import cpm, services
+from .access import RECORD, can_record
+from .access import get_meeting as _meeting
 from .forms import (
     ActionItemForm,
     ActionUpdateForm,
@@ -29,7 +31,8 @@ from .forms import (
     InviteForm,
     MinutesForm,
 )
-from .models import ActionItem, ActionItemUpdate, Meeting
+from .models import ActionItem, ActionItemUpdate, Meeting, MeetingType
+from .views_cap import cap_context
 
 MEETINGS_PER_PAGE = 20
 
@@ -41,18 +44,6 @@ def _school(request, pk, ability=VIEW_SCHOOL):
     if ability is not VIEW_SCHOOL:
         require(request.user, ability, school)
     return school
-
-
-def _meeting(request, pk, ability=VIEW_SCHOOL):
-    meeting = get_visible_or_404(
-        Meeting.objects.select_related("school", "district", "school_year"),
-        request.user,
-        VIEW_SCHOOL,
-        pk=pk,
-    )
-    if ability is not VIEW_SCHOOL:
-        require(request.user, ability, meeting)
-    return meeting
 
 
 def _apply_errors(form, error):
@@ -160,6 +151,8 @@ def schedule_cpm(request, pk):
 @require_http_methods(["GET", "POST"])
 def meeting_edit(request, pk):
     meeting = _meeting(request, pk, MANAGE_SCHOOL)
+    if meeting.meeting_type != MeetingType.CPM:
+        raise Http404("Only CPM meetings are moved with this form.")
     local_start = timezone.localtime(meeting.starts_at)
     initial = {
         "stage": meeting.cpm_stage,
@@ -222,11 +215,14 @@ def meeting_cancel(request, pk):
 def meeting_detail(request, pk):
     meeting = _meeting(request, pk)
     updates = Prefetch("updates", ActionItemUpdate.objects.select_related("by"))
-    actions = meeting.action_items.select_related("owner").prefetch_related(updates)
+    actions = meeting.action_items.select_related(
+        "owner", "carried_from__meeting"
+    ).prefetch_related(updates)
     minutes = getattr(meeting, "minutes", None)
-    can_keep = can(request.user, KEEP_SCHOOL_RECORDS, meeting)
+    can_keep = can_record(request.user, meeting)
     record_open = can_keep and not meeting.is_cancelled and not (minutes and minutes.is_published)
     agenda = list(meeting.agenda_items.all())
+    is_cap = meeting.meeting_type == MeetingType.CAP
     agenda_minutes = sum(item.duration_minutes or 0 for item in agenda)
     return render(
         request,
@@ -245,7 +241,10 @@ def meeting_detail(request, pk):
             "can_manage": can(request.user, MANAGE_SCHOOL, meeting) and meeting.is_planned,
             "can_keep": can_keep,
             "record_open": record_open,
-            "action_form": ActionItemForm(school=meeting.school, prefix="action"),
+            "action_form": ActionItemForm(
+                school=meeting.school, prefix="action", categorised=is_cap
+            ),
+            **(cap_context(request.user, meeting, actions) if is_cap else {}),
             "goal_form": GoalForm(prefix="goal"),
             "status_choices": ActionUpdateForm.base_fields["status"].choices,
             "combination_warning": cpm.combination_warning(
@@ -259,7 +258,7 @@ def meeting_detail(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def agenda_edit(request, pk):
-    meeting = _meeting(request, pk, KEEP_SCHOOL_RECORDS)
+    meeting = _meeting(request, pk, RECORD)
     if meeting.is_cancelled or (hasattr(meeting, "minutes") and meeting.minutes.is_published):
         messages.error(request, "This agenda can no longer be changed.")
         return redirect(meeting)
@@ -298,7 +297,7 @@ def meeting_invite(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def minutes_edit(request, pk):
-    meeting = _meeting(request, pk, KEEP_SCHOOL_RECORDS)
+    meeting = _meeting(request, pk, RECORD)
     minutes = getattr(meeting, "minutes", None)
     if minutes and minutes.is_published:
         return redirect("minutes_amend", pk=meeting.pk)
@@ -334,7 +333,7 @@ def minutes_edit(request, pk):
 
 @require_POST
 def minutes_publish(request, pk):
-    meeting = _meeting(request, pk, KEEP_SCHOOL_RECORDS)
+    meeting = _meeting(request, pk, RECORD)
     try:
         services.publish_minutes(meeting, user=request.user)
     except ValidationError as error:
@@ -346,7 +345,7 @@ def minutes_publish(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def minutes_amend(request, pk):
-    meeting = _meeting(request, pk, KEEP_SCHOOL_RECORDS)
+    meeting = _meeting(request, pk, RECORD)
     minutes = getattr(meeting, "minutes", None)
     if minutes is None or not minutes.is_published:
         return redirect("minutes_edit", pk=meeting.pk)
@@ -366,8 +365,13 @@ def minutes_amend(request, pk):
 
 @require_POST
 def action_add(request, pk):
-    meeting = _meeting(request, pk, KEEP_SCHOOL_RECORDS)
-    form = ActionItemForm(request.POST, school=meeting.school, prefix="action")
+    meeting = _meeting(request, pk, RECORD)
+    form = ActionItemForm(
+        request.POST,
+        school=meeting.school,
+        prefix="action",
+        categorised=meeting.meeting_type == MeetingType.CAP,
+    )
     if form.is_valid():
         try:
             services.add_action_item(meeting, user=request.user, **form.cleaned_data)
@@ -384,10 +388,12 @@ def action_add(request, pk):
 
 @require_POST
 def action_update(request, pk):
-    item = get_visible_or_404(
-        ActionItem.objects.select_related("meeting"), request.user, VIEW_SCHOOL, pk=pk
+    item = get_object_or_404(
+        ActionItem.objects.filter(meeting__in=Meeting.objects.visible_to(request.user)),
+        pk=pk,
     )
-    require(request.user, KEEP_SCHOOL_RECORDS, item)
+    if not can_record(request.user, item.meeting):
+        raise PermissionDenied("Only the meeting's team updates its actions.")
     form = ActionUpdateForm(request.POST)
     try:
         if not form.is_valid():
@@ -402,7 +408,7 @@ def action_update(request, pk):
 
 @require_POST
 def goal_add(request, pk):
-    meeting = _meeting(request, pk, KEEP_SCHOOL_RECORDS)
+    meeting = _meeting(request, pk, RECORD)
     form = GoalForm(request.POST, prefix="goal")
     try:
         if not form.is_valid():

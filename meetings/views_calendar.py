@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -15,10 +15,10 @@ ICS = "text/calendar; charset=utf-8"
 
 
 def meeting_ics_view(request, pk):
-    meeting = get_visible_or_404(
-        Meeting.objects.select_related("school", "district").prefetch_related("agenda_items"),
-        request.user,
-        VIEW_SCHOOL,
+    meeting = get_object_or_404(
+        Meeting.objects.visible_to(request.user)
+        .select_related("school", "district")
+        .prefetch_related("agenda_items"),
         pk=pk,
     )
     response = HttpResponse(meeting_ics(meeting), content_type=ICS)

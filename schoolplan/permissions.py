@@ -21,6 +21,9 @@ class Ability:
     name: str
     district_roles: frozenset = frozenset()
     school_roles: frozenset = frozenset()
+    # Also granted to people named on the object's team (a model's permission_scope["team"]),
+    # while they hold one of these roles at the object's school.
+    team_roles: frozenset = frozenset()
 
 
 VIEW_DISTRICT = Ability(
@@ -46,9 +49,24 @@ KEEP_SCHOOL_RECORDS = Ability(
     district_roles=frozenset({Role.DISTRICT_STAFF}),
     school_roles=frozenset({Role.PRINCIPAL, Role.SCHOOL_STAFF}),
 )
+# seed 003: pupil-level notes are student records. Only the class's own team (teacher and
+# co-leaders, while still on the school's staff) and the school's leaders (its principal) see or
+# write them; never another class's teacher, district staff, families, cadre or TA providers.
+CLASS_TEAM = Ability(
+    "class_team",
+    school_roles=frozenset({Role.PRINCIPAL}),
+    team_roles=frozenset({Role.PRINCIPAL, Role.SCHOOL_STAFF}),
+)
 ABILITIES = {
     a.name: a
-    for a in (VIEW_DISTRICT, MANAGE_DISTRICT, VIEW_SCHOOL, MANAGE_SCHOOL, KEEP_SCHOOL_RECORDS)
+    for a in (
+        VIEW_DISTRICT,
+        MANAGE_DISTRICT,
+        VIEW_SCHOOL,
+        MANAGE_SCHOOL,
+        KEEP_SCHOOL_RECORDS,
+        CLASS_TEAM,
+    )
 }
 
 
@@ -66,6 +84,9 @@ class Scope:
 
     def school_ids(self, ability):
         return {s for s, roles in self.school_roles.items() if roles & ability.school_roles}
+
+    def team_school_ids(self, ability):
+        return {s for s, roles in self.school_roles.items() if roles & ability.team_roles}
 
     def allows(self, ability, district_id, school_id=None):
         if self.is_superuser:
@@ -131,6 +152,13 @@ def restrict(queryset, user, ability):
     condition = Q(**{f"{fields['district']}__in": scope.district_ids(ability)})
     if "school" in fields:
         condition |= Q(**{f"{fields['school']}__in": scope.school_ids(ability)})
+    if ability.team_roles and "team" in fields and user is not None and user.is_authenticated:
+        named = Q()
+        for path in fields["team"]:
+            named |= Q(**{path: user})
+        condition |= Q(**{f"{fields['school']}__in": scope.team_school_ids(ability)}) & named
+        # A many-to-many team path can match one row more than once.
+        return queryset.filter(condition).distinct()
     return queryset.filter(condition)
 
 
@@ -148,7 +176,19 @@ def can(user, ability, obj):
     fields = _scope_fields(type(obj))
     district_id = _resolve(obj, fields["district"])
     school_id = _resolve(obj, fields["school"]) if "school" in fields else None
-    return scope_for(user).allows(ability, district_id, school_id)
+    scope = scope_for(user)
+    if scope.allows(ability, district_id, school_id):
+        return True
+    if ability.team_roles and "team" in fields and school_id in scope.team_school_ids(ability):
+        return any(_names(_resolve(obj, path), user) for path in fields["team"])
+    return False
+
+
+def _names(value, user):
+    """Whether a team field (a user, or a many-to-many of users) names user."""
+    if hasattr(value, "filter"):
+        return value.filter(pk=user.pk).exists()
+    return value is not None and value.pk == user.pk
 
 
 def get_visible_or_404(queryset, user, ability, **lookup):

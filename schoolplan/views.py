@@ -11,6 +11,7 @@ from .attention import cards_for
 from .forms import DistrictForm, SchoolForm, SchoolYearForm
 from .models import LEVEL_ORDER, District, EssaDesignation, Level, School, SchoolYear, default_dates
 from .permissions import (
+    KEEP_SCHOOL_RECORDS,
     MANAGE_DISTRICT,
     MANAGE_SCHOOL,
     VIEW_DISTRICT,
@@ -76,6 +77,7 @@ def school_detail(request, pk):
             "year": year,
             "today": today,
             "can_manage": can(request.user, MANAGE_SCHOOL, school),
+            "can_keep_records": can(request.user, KEEP_SCHOOL_RECORDS, school),
             "can_view_district": can(request.user, VIEW_DISTRICT, school.district),
         },
     )

@@ -23,6 +23,9 @@ class MeetingType(models.TextChoices):
     SPF = "spf", "SPF meeting"
 
 
+STAFF_ONLY_TYPES = (MeetingType.CAP,)
+
+
 class HostKind(models.TextChoices):
     SCHOOL = "school", "School"
     DISTRICT = "district", "District"
@@ -37,9 +40,14 @@ class MeetingStatus(models.TextChoices):
 
 class MeetingQuerySet(models.QuerySet):
     def visible_to(self, user):
-        from schoolplan.permissions import VIEW_SCHOOL, restrict
+        from schoolplan.permissions import KEEP_SCHOOL_RECORDS, VIEW_SCHOOL, restrict
 
-        return restrict(self, user, VIEW_SCHOOL)
+        # seed 003: CAP meetings discuss classes and pupils; they are for school staff only.
+        staff_only = self.filter(meeting_type__in=STAFF_ONLY_TYPES)
+        community = self.exclude(meeting_type__in=STAFF_ONLY_TYPES)
+        return restrict(community, user, VIEW_SCHOOL) | restrict(
+            staff_only, user, KEEP_SCHOOL_RECORDS
+        )
 
     def not_cancelled(self):
         return self.exclude(status=MeetingStatus.CANCELLED)
@@ -273,6 +281,18 @@ class ActionStatus(models.TextChoices):
     OPEN = "open", "Open"
     DONE = "done", "Done"
     DROPPED = "dropped", "Dropped"
+    # Reviewed at a later meeting and continued there as a new, linked action (seed 003).
+    CARRIED = "carried", "Carried forward"
+
+
+class ActionCategory(models.TextChoices):
+    """What kind of change an agreed action makes (seed 003: teaching and curriculum first)."""
+
+    TEACHING = "teaching", "Teaching approach"
+    CURRICULUM = "curriculum", "Curriculum adaptation"
+    TA_SUPPORT = "ta_support", "Targeted support by a teaching assistant"
+    PARENTAL = "parental", "Parental engagement"
+    OTHER = "other", "Other"
 
 
 class ActionItem(models.Model):
@@ -287,6 +307,12 @@ class ActionItem(models.Model):
     )
     due_on = models.DateField("Due date", null=True, blank=True)
     status = models.CharField(max_length=10, choices=ActionStatus, default=ActionStatus.OPEN)
+    category = models.CharField(max_length=12, choices=ActionCategory, blank=True)
+    research_title = models.CharField("Research basis", max_length=300, blank=True)
+    research_url = models.URLField("Research link", blank=True)
+    carried_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="carried_to"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     permission_scope = {"district": "meeting__district_id", "school": "meeting__school_id"}

@@ -1,0 +1,297 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from schoolplan.models import School, SchoolYear
+from schoolplan.permissions import (
+    CLASS_TEAM,
+    KEEP_SCHOOL_RECORDS,
+    MANAGE_SCHOOL,
+    VIEW_SCHOOL,
+    can,
+    get_visible_or_404,
+    require,
+)
+
+from . import cap, services
+from .access import RECORD, get_meeting
+from .forms_cap import (
+    AnalysisForm,
+    AssessmentPointForm,
+    CapMeetingForm,
+    ClassForm,
+    NoteForm,
+    ReviewForm,
+)
+from .models import (
+    ActionCategory,
+    ActionItem,
+    ActionItemUpdate,
+    CapMeeting,
+    GroupNote,
+    SchoolClass,
+)
+
+
+def _errors_to(form, error):
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _current_year(school):
+    today = timezone.localdate()
+    return SchoolYear.objects.filter(
+        district_id=school.district_id, start_year=SchoolYear.start_year_containing(today)
+    ).first()
+
+
+def _staff_school(request, pk):
+    school = get_visible_or_404(
+        School.objects.select_related("district"), request.user, VIEW_SCHOOL, pk=pk
+    )
+    require(request.user, KEEP_SCHOOL_RECORDS, school)
+    return school
+
+
+def _class(request, pk):
+    """A class of a school the user works at (or leads); anything else is a 404."""
+    classes = SchoolClass.objects.select_related("school", "school_year", "teacher")
+    school_class = get_object_or_404(classes, pk=pk)
+    if not can(request.user, KEEP_SCHOOL_RECORDS, school_class):
+        raise Http404("No such class.")
+    return school_class
+
+
+@require_http_methods(["GET", "POST"])
+def cap_overview(request, pk):
+    """The leaders' view of every class: CAP meeting after the latest assessment point, actions."""
+    school = _staff_school(request, pk)
+    year = _current_year(school)
+    manages = can(request.user, MANAGE_SCHOOL, school)
+    class_form = ClassForm(prefix="class", school=school)
+    point_form = AssessmentPointForm(prefix="point")
+    if request.method == "POST":
+        require(request.user, MANAGE_SCHOOL, school)
+        if year is None:
+            messages.error(request, "The district has not set up this school year yet.")
+            return redirect("cap_overview", pk=school.pk)
+        try:
+            if "add_class" in request.POST:
+                class_form = ClassForm(request.POST, prefix="class", school=school)
+                if class_form.is_valid():
+                    made = cap.create_class(school=school, year=year, **class_form.cleaned_data)
+                    messages.success(request, f"Class {made} added.")
+                    return redirect("cap_overview", pk=school.pk)
+            elif "add_point" in request.POST:
+                point_form = AssessmentPointForm(request.POST, prefix="point")
+                if point_form.is_valid():
+                    made = cap.create_assessment_point(
+                        school=school, year=year, **point_form.cleaned_data
+                    )
+                    messages.success(request, f"Assessment point {made} added.")
+                    return redirect("cap_overview", pk=school.pk)
+        except ValidationError as error:
+            _errors_to(class_form if "add_class" in request.POST else point_form, error)
+    point, rows, balance = (None, [], None)
+    if year is not None:
+        point, rows, balance = cap.class_overview(school, year, timezone.localdate())
+    points = school.assessment_points.filter(school_year=year) if year else []
+    return render(
+        request,
+        "meetings/cap_overview.html",
+        {
+            "school": school,
+            "year": year,
+            "point": point,
+            "points": points,
+            "rows": rows,
+            "balance": balance,
+            "can_manage": manages,
+            "class_form": class_form,
+            "point_form": point_form,
+            "category_labels": dict(ActionCategory.choices),
+        },
+    )
+
+
+def class_record(request, pk):
+    """The class's shared record: every CAP meeting, its analysis and the chain of actions."""
+    school_class = _class(request, pk)
+    caps = list(
+        CapMeeting.objects.filter(school_class=school_class)
+        .select_related("meeting", "assessment_point", "analysis_by")
+        .prefetch_related(
+            Prefetch(
+                "meeting__action_items",
+                ActionItem.objects.select_related("owner", "carried_from__meeting"),
+            ),
+            "group_notes",
+        )
+        .order_by("meeting__starts_at")
+    )
+    team = can(request.user, CLASS_TEAM, school_class)
+    pupil_notes = {}
+    if team:
+        for note in cap.pupil_notes_visible_to(request.user).filter(cap__in=caps):
+            pupil_notes.setdefault(note.cap_id, []).append(note)
+    actions = [a for c in caps for a in c.meeting.action_items.all()]
+    return render(
+        request,
+        "meetings/class_record.html",
+        {
+            "school_class": school_class,
+            "caps": caps,
+            "pupil_notes": pupil_notes,
+            "is_team": team,
+            "balance": cap.category_balance(actions),
+            "co_leaders": school_class.co_leaders.all(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def schedule_cap(request, pk):
+    school_class = _class(request, pk)
+    if not can(request.user, CLASS_TEAM, school_class):
+        raise PermissionDenied("Only the class's team and the school's leaders schedule its CAP.")
+    form = CapMeetingForm(request.POST or None, school_class=school_class)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            meeting = cap.schedule_cap_meeting(
+                user=request.user,
+                school_class=school_class,
+                assessment_point=data["assessment_point"],
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                place=data["place"],
+                video_link=data["video_link"],
+                confirmed=data["confirmed"],
+            )
+        except services.NeedsConfirmation as error:
+            form.ask_for_confirmation(error.messages)
+        except ValidationError as error:
+            _errors_to(form, error)
+        else:
+            messages.success(request, f"{meeting.title} is scheduled. Fill in the analysis first.")
+            return redirect(meeting)
+    return render(
+        request,
+        "meetings/cap_form.html",
+        {
+            "school_class": school_class,
+            "form": form,
+            "has_points": form.fields["assessment_point"].queryset.exists(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def analysis_edit(request, pk):
+    meeting = get_meeting(request, pk, RECORD)
+    record = meeting.cap
+    form = AnalysisForm(request.POST or None, request.FILES or None, instance=record)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cap.save_analysis(
+                record,
+                user=request.user,
+                strengths=form.cleaned_data["strengths"],
+                areas_of_focus=form.cleaned_data["areas_of_focus"],
+                assessment_file=request.FILES.get("assessment_file"),
+                clear_file=form.cleaned_data["clear_file"],
+            )
+        except ValidationError as error:
+            record.refresh_from_db()
+            _errors_to(form, error)
+        else:
+            messages.success(request, "Analysis saved.")
+            return redirect(meeting)
+    return render(request, "meetings/analysis_form.html", {"meeting": meeting, "form": form})
+
+
+def analysis_file(request, pk):
+    """The attached assessment data may name pupils: the class's team and leaders only."""
+    meeting = get_meeting(request, pk)
+    record = getattr(meeting, "cap", None)
+    if record is None or not record.assessment_file or not can(request.user, CLASS_TEAM, record):
+        raise Http404("No such file.")
+    name = record.assessment_file.name.rsplit("/", 1)[-1]
+    return FileResponse(record.assessment_file.open("rb"), as_attachment=True, filename=name)
+
+
+@require_POST
+def note_add(request, pk):
+    meeting = get_meeting(request, pk, RECORD)
+    form = NoteForm(request.POST, prefix="note")
+    try:
+        if not form.is_valid():
+            raise ValidationError("Choose group or pupil, and write who and the note.")
+        cap.add_note(meeting.cap, user=request.user, **form.cleaned_data)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Note added.")
+    return redirect(f"{meeting.get_absolute_url()}#notes")
+
+
+@require_POST
+def review_add(request, pk, action_pk):
+    meeting = get_meeting(request, pk, RECORD)
+    item = get_object_or_404(ActionItem, pk=action_pk)
+    form = ReviewForm(request.POST, prefix=f"review-{item.pk}")
+    try:
+        if not form.is_valid():
+            raise ValidationError("Choose done, partly done or not done.")
+        cap.review_action(meeting, user=request.user, action_item=item, **form.cleaned_data)
+    except ValidationError as error:
+        messages.error(request, f"“{item}” not reviewed: {' '.join(error.messages)}")
+    else:
+        messages.success(request, f"“{item}” reviewed.")
+    return redirect(f"{meeting.get_absolute_url()}#review")
+
+
+def cap_context(user, meeting, actions):
+    """What the meeting page shows of a CAP meeting, by who is looking."""
+    record = meeting.cap
+    team = can(user, CLASS_TEAM, record)
+    previous = cap.previous_cap_meeting(meeting)
+    review_rows = []
+    if previous is not None:
+        reviews = {r.action_item_id: r for r in meeting.action_reviews.all()}
+        for item in previous.action_items.select_related("owner").prefetch_related(
+            Prefetch("updates", ActionItemUpdate.objects.select_related("by"))
+        ):
+            review = reviews.get(item.pk)
+            review_rows.append(
+                {
+                    "item": item,
+                    "review": review,
+                    "form": ReviewForm(
+                        prefix=f"review-{item.pk}",
+                        initial={
+                            "outcome": review.outcome if review else None,
+                            "impact": review.impact if review else "",
+                            "next_step": review.next_step if review else "",
+                        },
+                    ),
+                }
+            )
+    return {
+        "cap": record,
+        "is_team": team,
+        "previous_cap": previous,
+        "review_rows": review_rows,
+        "group_notes": GroupNote.objects.filter(cap=record),
+        "pupil_notes": cap.pupil_notes_visible_to(user).filter(cap=record) if team else [],
+        "note_form": NoteForm(prefix="note"),
+        "balance": cap.category_balance(actions),
+        "csv_preview": cap.csv_preview(record) if team else None,
+    }
