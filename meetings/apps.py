@@ -13,10 +13,11 @@ class MeetingsConfig(AppConfig):
 
         from .attention import cpm_items
         from .cap import require_analysis
-        from .demo import build_demo_meetings
+        from .demo import build_demo_cap, build_demo_meetings
         from .models import MeetingType
         from .services import register_held_check
 
         register_school_card_hook(cpm_items)
         register_demo(build_demo_meetings)
+        register_demo(build_demo_cap)
         register_held_check(MeetingType.CAP, require_analysis)

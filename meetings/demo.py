@@ -113,3 +113,84 @@ def build_demo_meetings(today):
         _, was_created = _meeting(chavez, year, upcoming)
         created += was_created
     return created
+
+
+def build_demo_cap(today):
+    """Valdez: two classes, the year's assessment points, and 3B's first CAP meeting."""
+    from . import cap
+    from .models import AssessmentPoint, CapMeeting, GroupNote, PupilNote, SchoolClass
+
+    valdez = School.objects.filter(name="Valdez Elementary").first()
+    if valdez is None:
+        return 0
+    year = SchoolYear.objects.filter(
+        district=valdez.district, start_year=SchoolYear.start_year_containing(today)
+    ).first()
+    if year is None:
+        return 0
+    created = 0
+    points = {}
+    for name, day in (
+        ("Autumn summative", year.starts_on.replace(month=11, day=2)),
+        ("Spring summative", year.ends_on.replace(month=3, day=10)),
+        ("Summer summative", year.ends_on.replace(month=6, day=5)),
+    ):
+        points[name], was_created = AssessmentPoint.objects.get_or_create(
+            school=valdez, school_year=year, name=name, defaults={"date": day}
+        )
+        created += was_created
+    teacher = User.objects.get(username="teacher")
+    teacher2 = User.objects.get(username="teacher2")
+    classes = {}
+    for name, grade, lead in (("3B", "Grade 3", teacher), ("3C", "Grade 3", teacher2)):
+        classes[name], was_created = SchoolClass.objects.get_or_create(
+            school=valdez, school_year=year, name=name, defaults={"grade": grade, "teacher": lead}
+        )
+        created += was_created
+    autumn = points["Autumn summative"]
+    if CapMeeting.objects.filter(school_class=classes["3B"]).exists() or autumn.date >= today:
+        return created
+    day = autumn.date + timedelta(days=5)
+    meeting = Meeting.objects.create(
+        district=valdez.district,
+        school=valdez,
+        school_year=year,
+        meeting_type=MeetingType.CAP,
+        title=f"CAP 3B – after {autumn.name}",
+        starts_at=_at(day, 15, 30),
+        ends_at=_at(day, 16, 30),
+        place="Room 12",
+        status=MeetingStatus.HELD if day < today else MeetingStatus.PLANNED,
+    )
+    record = CapMeeting.objects.create(
+        meeting=meeting,
+        school_class=classes["3B"],
+        assessment_point=autumn,
+        strengths="Decoding and fluency are strong: 78% at or above benchmark.",
+        areas_of_focus="Inference in reading; two-step word problems in maths.",
+        analysis_by=teacher,
+        analysis_updated_at=timezone.now(),
+    )
+    AgendaItem.objects.bulk_create(
+        AgendaItem(meeting=meeting, position=n, title=t, duration_minutes=m)
+        for n, (t, m) in enumerate(cap.AGENDA, 1)
+    )
+    GroupNote.objects.create(
+        cap=record,
+        group="Guided reading group 2",
+        note="Ready for inference texts.",
+        created_by=teacher,
+    )
+    PupilNote.objects.create(
+        cap=record, pupil="JD", note="Phonics gaps; daily 10-minute catch-up.", created_by=teacher
+    )
+    for description, category in (
+        ("Model inference questions with think-alouds in every guided reading", "teaching"),
+        ("Add bar-model word problems to each maths unit", "curriculum"),
+        ("TA-led phonics catch-up for three pupils", "ta_support"),
+    ):
+        item = ActionItem.objects.create(
+            meeting=meeting, description=description, owner=teacher, category=category
+        )
+        ActionItemUpdate.objects.create(action_item=item, by=teacher, new_status="open")
+    return created + 1

@@ -143,6 +143,8 @@ class AmendmentForm(forms.Form):
 class ActionItemForm(forms.ModelForm):
     """An agreed action; a CAP meeting's also says what kind of change it makes."""
 
+    research_url = forms.URLField(label="Research link", required=False, assume_scheme="https")
+
     class Meta:
         model = ActionItem
         fields = ["description", "owner", "due_on", "category", "research_title", "research_url"]

@@ -31,6 +31,7 @@ from .models import (
     ActionCategory,
     ActionItem,
     ActionItemUpdate,
+    ActionStatus,
     CapMeeting,
     GroupNote,
     SchoolClass,
@@ -141,7 +142,10 @@ def class_record(request, pk):
     if team:
         for note in cap.pupil_notes_visible_to(request.user).filter(cap__in=caps):
             pupil_notes.setdefault(note.cap_id, []).append(note)
-    actions = [a for c in caps for a in c.meeting.action_items.all()]
+    # A carried-forward action lives on as its successor; count it once.
+    actions = [
+        a for c in caps for a in c.meeting.action_items.all() if a.status != ActionStatus.CARRIED
+    ]
     return render(
         request,
         "meetings/class_record.html",

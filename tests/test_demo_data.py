@@ -1,7 +1,17 @@
 import pytest
 from django.core.management import call_command
 
-from meetings.models import ActionItem, AgendaItem, CpmGoal, Meeting, Minutes
+from meetings.models import (
+    ActionItem,
+    AgendaItem,
+    AssessmentPoint,
+    CapMeeting,
+    CpmGoal,
+    Meeting,
+    Minutes,
+    PupilNote,
+    SchoolClass,
+)
 from schoolplan.models import District, Membership, Role, School, SchoolYear, User
 
 pytestmark = pytest.mark.django_db
@@ -21,6 +31,10 @@ def snapshot():
             Minutes,
             CpmGoal,
             ActionItem,
+            AssessmentPoint,
+            SchoolClass,
+            CapMeeting,
+            PupilNote,
         )
     }
 

@@ -1,0 +1,97 @@
+"""A CAP cycle: analysis, meeting, two actions, the next meeting reviewing them."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from meetings import cap
+from meetings.models import ActionItem, ActionStatus
+from schoolplan.models import School, SchoolYear, User
+
+from .conftest import log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_cap_cycle(page, screenshot):
+    call_command("demo_data", stdout=StringIO())
+    school = School.objects.get(name="Valdez Elementary")
+    year = SchoolYear.objects.get(
+        district=school.district, start_year=SchoolYear.start_year_containing(timezone.localdate())
+    )
+    start = year.start_year
+    teacher = User.objects.get(username="teacher")
+    cap.create_class(school=school, year=year, name="4A", grade="Grade 4", teacher=teacher)
+    cap.create_assessment_point(
+        school=school, year=year, name="Autumn check", date=year.starts_on.replace(month=11, day=2)
+    )
+    cap.create_assessment_point(
+        school=school, year=year, name="Spring check", date=year.ends_on.replace(month=3, day=10)
+    )
+
+    log_in(page, "teacher", "schoolplan-demo")
+    page.get_by_role("link", name="Valdez Elementary").first.click()
+    page.get_by_role("link", name="CAP meetings").click()
+    page.get_by_role("link", name="4A").click()
+    page.get_by_role("link", name="Schedule a CAP meeting").click()
+    page.get_by_label("After which assessment point").select_option(
+        label=f"Autumn check (2 Nov {start})"
+    )
+    page.get_by_label("Date").fill(f"{start}-11-05")
+    page.get_by_label("Place").fill("Room 4")
+    page.get_by_role("button", name="Schedule CAP meeting").click()
+    expect(page.get_by_text("Fill in the analysis first")).to_be_visible()
+
+    page.get_by_role("link", name="Fill in the analysis").click()
+    page.get_by_label("Strengths").fill("Strong decoding; most pupils read fluently.")
+    page.get_by_label("Areas of focus for the next period").fill("Multi-step word problems.")
+    page.get_by_role("button", name="Save analysis").click()
+    expect(page.get_by_text("Multi-step word problems.")).to_be_visible()
+
+    for what, category in (
+        ("Model bar diagrams in every maths lesson", "Teaching approach"),
+        ("Pre-teach vocabulary for word problems", "Curriculum adaptation"),
+    ):
+        page.get_by_label("What").fill(what)
+        page.get_by_label("Category").select_option(label=category)
+        page.get_by_role("button", name="Add action item").click()
+        expect(page.get_by_text("Action item added.")).to_be_visible()
+    expect(page.get_by_text("100% adapt teaching or the curriculum.")).to_be_visible()
+    screenshot(page, "20-cap-first-meeting")
+
+    # The next meeting, after the spring assessment, opens with the review.
+    page.get_by_role("link", name="4A").first.click()
+    page.get_by_role("link", name="Schedule a CAP meeting").click()
+    page.get_by_label("After which assessment point").select_option(
+        label=f"Spring check (10 Mar {start + 1})"
+    )
+    page.get_by_label("Date").fill(f"{start + 1}-03-15")
+    page.get_by_label("Place").fill("Room 4")
+    page.get_by_role("button", name="Schedule CAP meeting").click()
+    expect(
+        page.get_by_role("heading", name="Review of the actions agreed last time")
+    ).to_be_visible()
+
+    first = page.locator(".border.rounded", has_text="Model bar diagrams")
+    first.get_by_label("Done", exact=True).check()
+    first.get_by_label("Impact observed").fill("Word-problem scores up 12 points")
+    first.get_by_role("button", name="Save the review").click()
+    expect(page.get_by_text("reviewed.")).to_be_visible()
+
+    second = page.locator(".border.rounded", has_text="Pre-teach vocabulary")
+    second.get_by_label("Partly done").check()
+    second.get_by_label("Next step").fill("Add a weekly vocabulary quiz")
+    second.get_by_label("Carry it forward").check()
+    second.get_by_role("button", name="Save the review").click()
+    expect(page.get_by_text("Carried forward from")).to_be_visible()
+    screenshot(page, "21-cap-review-and-carry-forward")
+
+    carried = ActionItem.objects.get(carried_from__isnull=False)
+    assert carried.description == "Pre-teach vocabulary for word problems"
+    assert carried.carried_from.status == ActionStatus.CARRIED
+    page.get_by_role("link", name="4A").first.click()
+    expect(page.get_by_text("carried from")).to_be_visible()
+    screenshot(page, "22-class-record")

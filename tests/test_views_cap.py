@@ -1,0 +1,196 @@
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from meetings import services
+from meetings.models import ActionItem, SchoolClass
+from schoolplan.models import Role
+
+from .cap_helpers import analyse, make_class, make_point, schedule_cap
+from .factories import member
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def teacher(school):
+    return member(Role.SCHOOL_STAFF, school)
+
+
+@pytest.fixture
+def school_class(school, school_year, teacher):
+    return make_class(school, school_year, teacher)
+
+
+@pytest.fixture
+def point(school, school_year):
+    return make_point(school, school_year)
+
+
+def cap_form(point, day="2026-11-10", **extra):
+    return {
+        "assessment_point": point.pk,
+        "date": day,
+        "start_time": "15:30",
+        "end_time": "16:30",
+        "place": "Room 12",
+        **extra,
+    }
+
+
+def test_principal_adds_classes_and_points(client, school, school_year, teacher):
+    client.force_login(member(Role.PRINCIPAL, school))
+    url = reverse("cap_overview", args=[school.pk])
+    response = client.post(
+        url,
+        {
+            "add_class": "",
+            "class-name": "4A",
+            "class-grade": "Grade 4",
+            "class-teacher": teacher.pk,
+        },
+    )
+    assert response.status_code == 302
+    assert SchoolClass.objects.get().teacher == teacher
+    client.post(url, {"add_point": "", "point-name": "Spring", "point-date": "2027-03-10"})
+    assert school.assessment_points.get().name == "Spring"
+    response = client.post(
+        url, {"add_point": "", "point-name": "Summer", "point-date": "2027-08-10"}
+    )
+    assert "The date must fall in the school year 2026-27." in response.content.decode()
+
+
+def test_teacher_cannot_add_classes(client, school, school_year, teacher):
+    client.force_login(teacher)
+    url = reverse("cap_overview", args=[school.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(
+        url,
+        {"add_class": "", "class-name": "4A", "class-grade": "4", "class-teacher": teacher.pk},
+    )
+    assert response.status_code == 403
+    assert not SchoolClass.objects.exists()
+
+
+@pytest.mark.parametrize("role", [Role.CADRE_MEMBER, Role.CIM_LEAD])
+def test_cap_overview_is_for_school_staff(client, school, school_year, role):
+    scope = school if role == Role.CADRE_MEMBER else school.district
+    client.force_login(member(role, scope))
+    assert client.get(reverse("cap_overview", args=[school.pk])).status_code in (403, 404)
+
+
+def test_schedule_with_warning_and_confirmation(client, school_class, point, teacher):
+    client.force_login(teacher)
+    url = reverse("schedule_cap", args=[school_class.pk])
+    response = client.post(url, cap_form(point, day="2026-10-30"))
+    page = response.content.decode()
+    assert "is before the assessment point it follows" in page
+    assert 'name="confirmed"' in page
+    assert not school_class.cap_meetings.exists()
+    response = client.post(url, cap_form(point, day="2026-10-30", confirmed="on"))
+    assert response.status_code == 302
+    assert school_class.cap_meetings.count() == 1
+
+
+def test_other_teacher_cannot_schedule_for_the_class(client, school, school_class, point):
+    client.force_login(member(Role.SCHOOL_STAFF, school))
+    assert (
+        client.post(reverse("schedule_cap", args=[school_class.pk]), cap_form(point)).status_code
+        == 403
+    )
+
+
+def test_other_school_gets_404_on_class_pages(client, school_class, point, other_school):
+    client.force_login(member(Role.PRINCIPAL, other_school))
+    for name in ("class_record", "schedule_cap"):
+        assert client.get(reverse(name, args=[school_class.pk])).status_code == 404
+
+
+def test_marking_held_without_analysis_shows_the_rule(client, school_class, point, teacher):
+    meeting = schedule_cap(school_class, point, teacher)
+    client.force_login(teacher)
+    response = client.post(
+        reverse("minutes_edit", args=[meeting.pk]),
+        {"text": "Met", "family_attendees": 0, "community_attendees": 0, "mark_held": "on"},
+    )
+    assert "Fill in the class analysis" in response.content.decode()
+    meeting.refresh_from_db()
+    assert meeting.is_planned
+
+
+def test_cap_action_needs_a_category(client, school_class, point, teacher):
+    meeting = schedule_cap(school_class, point, teacher)
+    client.force_login(teacher)
+    url = reverse("action_add", args=[meeting.pk])
+    client.post(url, {"action-description": "Small-group fractions"})
+    assert not ActionItem.objects.exists()
+    client.post(
+        url,
+        {
+            "action-description": "Small-group fractions",
+            "action-category": "teaching",
+            "action-research_title": "EEF: Improving mathematics in KS2",
+            "action-research_url": "eef.example.org/maths",
+        },
+    )
+    item = ActionItem.objects.get()
+    assert (item.category, item.research_url) == ("teaching", "https://eef.example.org/maths")
+
+
+def test_review_and_carry_forward_through_the_page(
+    client, school, school_year, school_class, point, teacher
+):
+    first = schedule_cap(school_class, point, teacher)
+    item = services.add_action_item(
+        first, user=teacher, description="Reteach fractions", category="curriculum"
+    )
+    spring = make_point(school, school_year, "Spring", date(2027, 3, 10))
+    second = schedule_cap(school_class, spring, teacher, day=date(2027, 3, 15))
+    client.force_login(teacher)
+    page = client.get(second.get_absolute_url()).content.decode()
+    assert "Reteach fractions" in page and "Review of the actions agreed last time" in page
+    response = client.post(
+        reverse("review_add", args=[second.pk, item.pk]),
+        {
+            f"review-{item.pk}-outcome": "not_done",
+            f"review-{item.pk}-impact": "",
+            f"review-{item.pk}-next_step": "Try again with manipulatives",
+            f"review-{item.pk}-carry_forward": "on",
+        },
+    )
+    assert response.status_code == 302
+    carried = second.action_items.get()
+    assert carried.carried_from == item
+    record = client.get(reverse("class_record", args=[school_class.pk])).content.decode()
+    assert "carried from" in record
+
+
+def test_class_record_and_overview_queries_do_not_grow(
+    client, school, school_year, teacher, django_assert_max_num_queries
+):
+    point = make_point(school, school_year)
+    client.force_login(member(Role.PRINCIPAL, school))
+
+    def add_class(n):
+        school_class = make_class(school, school_year, teacher, name=f"C{n}")
+        meeting = schedule_cap(school_class, point, teacher)
+        analyse(meeting, teacher)
+        services.add_action_item(meeting, user=teacher, description="a", category="teaching")
+        return school_class
+
+    first = add_class(0)
+    overview = reverse("cap_overview", args=[school.pk])
+    with django_assert_max_num_queries(20) as few:
+        client.get(overview)
+    with django_assert_max_num_queries(20) as record_few:
+        client.get(reverse("class_record", args=[first.pk]))
+    for n in range(1, 6):
+        add_class(n)
+        extra = schedule_cap(first, point, teacher, day=date(2026, 11, 10 + n), confirmed=True)
+        analyse(extra, teacher)
+        services.add_action_item(extra, user=teacher, description="b", category="curriculum")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(overview)
+    with django_assert_max_num_queries(len(record_few.captured_queries)):
+        client.get(reverse("class_record", args=[first.pk]))
