@@ -29,6 +29,23 @@ def school_people(school):
     )
 
 
+def meeting_people(meeting):
+    """Who may be invited to, or own an action of, a meeting: its host's people."""
+    if meeting.school_id:
+        return school_people(meeting.school)
+    return (
+        User.objects.filter(
+            is_active=True,
+            memberships__in=Membership.objects.filter(
+                district=meeting.district_id,
+                role__in=(Role.CIM_LEAD, Role.CIM_MEMBER, Role.DISTRICT_STAFF),
+            ),
+        )
+        .distinct()
+        .order_by("last_name", "first_name")
+    )
+
+
 class CpmMeetingForm(forms.Form):
     """Schedule or move a CPM meeting. The window and combination rules live in meetings.cpm."""
 
@@ -150,9 +167,9 @@ class ActionItemForm(forms.ModelForm):
         fields = ["description", "owner", "due_on", "category", "research_title", "research_url"]
         widgets = {"due_on": DateInput()}
 
-    def __init__(self, *args, school, categorised=False, **kwargs):
+    def __init__(self, *args, meeting, categorised=False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = school_people(school)
+        self.fields["owner"].queryset = meeting_people(meeting)
         self.fields["owner"].label_from_instance = lambda user: user.display_name
         if categorised:
             self.fields["category"].required = True
@@ -179,7 +196,7 @@ class InviteForm(forms.Form):
     def __init__(self, *args, meeting, **kwargs):
         super().__init__(*args, **kwargs)
         field = self.fields["people"]
-        field.queryset = school_people(meeting.school).exclude(invitations__meeting=meeting)
+        field.queryset = meeting_people(meeting).exclude(invitations__meeting=meeting)
         field.label_from_instance = lambda user: f"{user.display_name} <{user.email}>"
 
 

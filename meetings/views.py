@@ -18,7 +18,7 @@ from schoolplan.permissions import (
 )
 
 from . import cpm, services
-from .access import RECORD, can_record
+from .access import MANAGE, RECORD, can_manage, can_record
 from .access import get_meeting as _meeting
 from .forms import (
     ActionItemForm,
@@ -199,7 +199,7 @@ def meeting_edit(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def meeting_cancel(request, pk):
-    meeting = _meeting(request, pk, MANAGE_SCHOOL)
+    meeting = _meeting(request, pk, MANAGE)
     form = CancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -238,12 +238,10 @@ def meeting_detail(request, pk):
             "actions": actions,
             "goals": meeting.goals_set.all(),
             "takes_goals": meeting.cpm_stage in (CpmStage.KICK_OFF, CpmStage.CHECK_IN),
-            "can_manage": can(request.user, MANAGE_SCHOOL, meeting) and meeting.is_planned,
+            "can_manage": can_manage(request.user, meeting) and meeting.is_planned,
             "can_keep": can_keep,
             "record_open": record_open,
-            "action_form": ActionItemForm(
-                school=meeting.school, prefix="action", categorised=is_cap
-            ),
+            "action_form": ActionItemForm(meeting=meeting, prefix="action", categorised=is_cap),
             **(cap_context(request.user, meeting, actions) if is_cap else {}),
             "goal_form": GoalForm(prefix="goal"),
             "status_choices": ActionUpdateForm.base_fields["status"].choices,
@@ -280,7 +278,7 @@ def agenda_edit(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def meeting_invite(request, pk):
-    meeting = _meeting(request, pk, MANAGE_SCHOOL)
+    meeting = _meeting(request, pk, MANAGE)
     form = InviteForm(request.POST or None, meeting=meeting)
     if request.method == "POST" and form.is_valid():
         try:
@@ -368,7 +366,7 @@ def action_add(request, pk):
     meeting = _meeting(request, pk, RECORD)
     form = ActionItemForm(
         request.POST,
-        school=meeting.school,
+        meeting=meeting,
         prefix="action",
         categorised=meeting.meeting_type == MeetingType.CAP,
     )

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from .forms import FamilyLanguagesField
-from .models import District, Membership, School, SchoolYear, User
+from .models import CimTeam, District, Membership, School, SchoolYear, User
 
 
 class MembershipInline(admin.TabularInline):
@@ -56,3 +56,10 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ["role", "district"]
     search_fields = ["user__username", "user__last_name", "school__name"]
     autocomplete_fields = ["user", "district", "school"]
+
+
+@admin.register(CimTeam)
+class CimTeamAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "lead", "ta_provider"]
+    list_filter = ["district"]
+    autocomplete_fields = ["lead", "members", "ta_provider"]

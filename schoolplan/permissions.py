@@ -57,6 +57,16 @@ CLASS_TEAM = Ability(
     school_roles=frozenset({Role.PRINCIPAL}),
     team_roles=frozenset({Role.PRINCIPAL, Role.SCHOOL_STAFF}),
 )
+# seed 001: the CIM team keeps the Plan for Improvement and logs its reviews; its lead schedules
+# them. A TA provider (Intensive districts only) reads the plan and reviews and may comment.
+EDIT_CIM_PLAN = Ability("edit_cim_plan", district_roles=frozenset({Role.CIM_LEAD, Role.CIM_MEMBER}))
+LEAD_CIM = Ability("lead_cim", district_roles=frozenset({Role.CIM_LEAD}))
+COMMENT_CIM = Ability(
+    "comment_cim",
+    district_roles=frozenset(
+        {Role.CIM_LEAD, Role.CIM_MEMBER, Role.TA_PROVIDER, Role.DISTRICT_STAFF}
+    ),
+)
 ABILITIES = {
     a.name: a
     for a in (
@@ -66,6 +76,9 @@ ABILITIES = {
         MANAGE_SCHOOL,
         KEEP_SCHOOL_RECORDS,
         CLASS_TEAM,
+        EDIT_CIM_PLAN,
+        LEAD_CIM,
+        COMMENT_CIM,
     )
 }
 

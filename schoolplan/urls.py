@@ -22,6 +22,8 @@ urlpatterns = [
     ),
     path("families/<slug:slug>/", views.family_school, name="family_school"),
     path("", include("meetings.urls")),
+    path("", include("plans.urls")),
+    path("", include("progress.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
 ]

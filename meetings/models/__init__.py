@@ -10,6 +10,7 @@ from .cap import (
     SchoolClass,
 )
 from .engine import (
+    DISTRICT_TEAM_TYPES,
     STAFF_ONLY_TYPES,
     ActionCategory,
     ActionItem,
@@ -29,6 +30,7 @@ from .engine import (
 )
 
 __all__ = [
+    "DISTRICT_TEAM_TYPES",
     "ASSESSMENT_FILE_TYPES",
     "MAX_ASSESSMENT_FILE_BYTES",
     "STAFF_ONLY_TYPES",

@@ -24,6 +24,7 @@ class MeetingType(models.TextChoices):
 
 
 STAFF_ONLY_TYPES = (MeetingType.CAP,)
+DISTRICT_TEAM_TYPES = (MeetingType.CIM_REVIEW,)
 
 
 class HostKind(models.TextChoices):
@@ -40,13 +41,22 @@ class MeetingStatus(models.TextChoices):
 
 class MeetingQuerySet(models.QuerySet):
     def visible_to(self, user):
-        from schoolplan.permissions import KEEP_SCHOOL_RECORDS, VIEW_SCHOOL, restrict
+        from schoolplan.permissions import (
+            KEEP_SCHOOL_RECORDS,
+            VIEW_DISTRICT,
+            VIEW_SCHOOL,
+            restrict,
+        )
 
         # seed 003: CAP meetings discuss classes and pupils; they are for school staff only.
+        # seed 001: CIM reviews are the district team's, read by its TA provider too.
         staff_only = self.filter(meeting_type__in=STAFF_ONLY_TYPES)
-        community = self.exclude(meeting_type__in=STAFF_ONLY_TYPES)
-        return restrict(community, user, VIEW_SCHOOL) | restrict(
-            staff_only, user, KEEP_SCHOOL_RECORDS
+        cim = self.filter(meeting_type__in=DISTRICT_TEAM_TYPES)
+        community = self.exclude(meeting_type__in=(*STAFF_ONLY_TYPES, *DISTRICT_TEAM_TYPES))
+        return (
+            restrict(community, user, VIEW_SCHOOL)
+            | restrict(staff_only, user, KEEP_SCHOOL_RECORDS)
+            | restrict(cim, user, VIEW_DISTRICT)
         )
 
     def not_cancelled(self):

@@ -1,3 +1,4 @@
+from .cim import CimTeam
 from .organisation import (
     DISTRICT_ROLES,
     FAMILY_LANGUAGE_NAMES,
@@ -31,6 +32,7 @@ __all__ = [
     "SCHOOL_ROLES",
     "TARGETED_STATUSES",
     "CadreGroup",
+    "CimTeam",
     "CimStatus",
     "CpmStage",
     "District",

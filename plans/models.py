@@ -1,0 +1,177 @@
+"""The CIM Plan for Improvement (seed 001): High-Leverage Strategies → activities → outcomes.
+
+Every change is kept in PlanChange; strategies, activities and outcomes carry a version so two
+people editing one at once cannot silently overwrite each other (plans.services).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+from schoolplan.models import District, SchoolYear
+
+
+class PlanQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from schoolplan.permissions import VIEW_DISTRICT, restrict
+
+        return restrict(self, user, VIEW_DISTRICT)
+
+
+class PlanForImprovement(models.Model):
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="cim_plans")
+    school_year = models.ForeignKey(SchoolYear, on_delete=models.CASCADE, related_name="+")
+    title = models.CharField(max_length=200, default="Plan for Improvement")
+
+    objects = PlanQuerySet.as_manager()
+
+    permission_scope = {"district": "district_id"}
+
+    class Meta:
+        verbose_name = "Plan for Improvement"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district", "school_year"], name="one_cim_plan_per_district_year"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.title} – {self.district} {self.school_year.name}"
+
+    def get_absolute_url(self):
+        return reverse("cim_plan", args=[self.pk])
+
+
+class Versioned(models.Model):
+    """Optimistic locking: a save names the version it started from (plans.services.save)."""
+
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        abstract = True
+
+
+class Strategy(Versioned):
+    """A High-Leverage Strategy."""
+
+    plan = models.ForeignKey(
+        PlanForImprovement, on_delete=models.CASCADE, related_name="strategies"
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+
+    permission_scope = {"district": "plan__district_id"}
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = "High-Leverage Strategy"
+        verbose_name_plural = "High-Leverage Strategies"
+
+    def __str__(self):
+        return self.title
+
+
+class ImplementationStatus(models.TextChoices):
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    IMPLEMENTED = "implemented", "Implemented"
+    SUSTAINED = "sustained", "Sustained"
+
+
+class Activity(Versioned):
+    strategy = models.ForeignKey(Strategy, on_delete=models.CASCADE, related_name="activities")
+    title = models.CharField(max_length=300)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cim_activities",
+    )
+    starts_on = models.DateField("Starts", null=True, blank=True)
+    ends_on = models.DateField("Ends", null=True, blank=True)
+    status = models.CharField(
+        "Implementation status",
+        max_length=12,
+        choices=ImplementationStatus,
+        default=ImplementationStatus.NOT_STARTED,
+    )
+
+    permission_scope = {"district": "strategy__plan__district_id"}
+
+    class Meta:
+        ordering = ["starts_on", "pk"]
+        verbose_name_plural = "activities"
+
+    def __str__(self):
+        return self.title
+
+
+class Outcome(Versioned):
+    """A measurable outcome of an activity; its metric lives in progress (progress.Metric)."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="outcomes")
+    description = models.CharField(max_length=300)
+
+    permission_scope = {"district": "activity__strategy__plan__district_id"}
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.description
+
+
+class PlanChange(models.Model):
+    """One change to the plan: who, when, what."""
+
+    plan = models.ForeignKey(PlanForImprovement, on_delete=models.CASCADE, related_name="changes")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+    action = models.CharField(max_length=10)  # added / changed / removed
+    object_kind = models.CharField(max_length=40)
+    object_label = models.CharField(max_length=300)
+    object_id = models.PositiveBigIntegerField(null=True)
+    version = models.PositiveIntegerField(null=True)  # the object's version after the change
+    changes = models.JSONField(default=dict, blank=True)  # field label -> [old, new]
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.by} {self.action} {self.object_kind} {self.object_label}"
+
+
+class TaSession(models.Model):
+    """A Technical Assistance session (seed 001: Intensive LEAs work with a TA provider)."""
+
+    plan = models.ForeignKey(
+        PlanForImprovement, on_delete=models.CASCADE, related_name="ta_sessions"
+    )
+    date = models.DateField()
+    provider = models.CharField(max_length=200)
+    topic = models.CharField(max_length=300)
+    strategy = models.ForeignKey(
+        Strategy,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="ta_sessions",
+        verbose_name="Strategy supported",
+    )
+    notes = models.TextField(blank=True)
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    permission_scope = {"district": "plan__district_id"}
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+        verbose_name = "TA session"
+
+    def __str__(self):
+        return f"{self.date}: {self.topic}"
