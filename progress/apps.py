@@ -6,3 +6,10 @@ class ProgressConfig(AppConfig):
 
     default_auto_field = "django.db.models.BigAutoField"
     name = "progress"
+
+    def ready(self):
+        from schoolplan.demo import register_demo
+
+        from .demo import build_demo_cim
+
+        register_demo(build_demo_cim)

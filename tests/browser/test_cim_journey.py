@@ -1,0 +1,71 @@
+"""The CIM lead logs a monthly review: two measurements, an action item; the month turns green."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from meetings.models import ActionItem, Meeting, MeetingType
+from progress.models import Measurement
+
+from .conftest import log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_lead_logs_a_monthly_review(page, screenshot):
+    call_command("demo_data", stdout=StringIO())
+    today = timezone.localdate()
+    # This month starts without a held review.
+    Meeting.objects.filter(
+        meeting_type=MeetingType.CIM_REVIEW,
+        starts_at__year=today.year,
+        starts_at__month=today.month,
+    ).delete()
+    log_in(page, "cimlead", "schoolplan-demo")
+    page.get_by_role("link", name="Riverbend Unified School District").first.click()
+    page.get_by_role("link", name="CIM: reviews and plan").click()
+    this_month = page.locator(".month-strip .month").filter(has_text=f"{today:%b %Y}")
+    expect(this_month).to_have_class("month month-open")
+    screenshot(page, "30-cim-before")
+
+    page.get_by_role("link", name="Schedule a monthly review").click()
+    page.get_by_label("Date").fill(today.isoformat())
+    page.get_by_label("Start time").fill("00:00")
+    page.get_by_label("End time").fill("00:45")
+    page.get_by_label("Place").fill("District office, room 2")
+    page.get_by_role("button", name="Schedule review").click()
+    expect(page.get_by_text("is scheduled and the team invited")).to_be_visible()
+
+    page.get_by_label("IEPs on time now").fill("95")
+    page.get_by_label("Family attendance now").fill("74.5")
+    page.get_by_label("Barriers").first.fill("Two co-teachers on leave")
+    page.get_by_label("Summary minutes").fill(
+        "Reviewed both strategies; IEP timeliness near target."
+    )
+    page.get_by_label("Carlos Medina").check()
+    page.get_by_label("The review took place").check()
+    page.get_by_role("button", name="Save the review").click()
+    expect(page.get_by_text("Review recorded.")).to_be_visible()
+    screenshot(page, "31-cim-review-recorded")
+
+    page.get_by_role("link", name="Agenda, minutes and action items").click()
+    page.get_by_label("What").fill("Ask HR for long-term substitutes for co-teaching")
+    page.get_by_role("button", name="Add action item").click()
+    expect(page.get_by_text("Action item added.")).to_be_visible()
+
+    page.get_by_role(
+        "link", name=f"CIM {today.year if today.month >= 7 else today.year - 1}-"
+    ).click()
+    this_month = page.locator(".month-strip .month").filter(has_text=f"{today:%b %Y}")
+    expect(this_month).to_have_class("month month-held")
+    screenshot(page, "32-cim-month-green")
+    review = Meeting.objects.get(
+        meeting_type=MeetingType.CIM_REVIEW,
+        starts_at__date__gte=today.replace(day=1),
+        status="held",
+    )
+    assert Measurement.objects.filter(review=review).count() == 2
+    assert ActionItem.objects.filter(meeting=review).count() == 1

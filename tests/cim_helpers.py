@@ -1,0 +1,36 @@
+from datetime import date, timedelta
+from decimal import Decimal
+
+from meetings import cim
+from plans import services as plan_services
+from plans.models import Activity, Outcome, Strategy
+from progress.models import Metric
+
+from .meeting_helpers import at
+
+
+def make_plan(district, year, user):
+    plan = plan_services.start_plan(district=district, year=year, user=user)
+    strategy = plan_services.add(Strategy, user=user, plan=plan, title="Tier 1 literacy")
+    activity = plan_services.add(Activity, user=user, strategy=strategy, title="Coach co-teachers")
+    outcome = plan_services.add(Outcome, user=user, activity=activity, description="IEP benchmark")
+    metric = Metric.objects.create(
+        outcome=outcome,
+        name="At benchmark",
+        unit="%",
+        baseline=Decimal("18"),
+        target=Decimal("30"),
+        target_date=date(2027, 6, 1),
+    )
+    return plan, activity, metric
+
+
+def review_on(district, user, day, hour=15):
+    start = at(day, hour)
+    return cim.schedule_review(
+        user=user,
+        district=district,
+        starts_at=start,
+        ends_at=start + timedelta(hours=1),
+        place="Room 2",
+    )

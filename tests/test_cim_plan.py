@@ -1,0 +1,258 @@
+import threading
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from plans import services as plan_services
+from plans.models import Activity, PlanChange, TaSession
+from progress.models import ActivityReview, Comment, Measurement
+from schoolplan.models import CimStatus, Role
+
+from .cim_helpers import make_plan, review_on
+from .factories import DistrictFactory, SchoolYearFactory, member
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def lead(district, school_year):
+    return member(Role.CIM_LEAD, district)
+
+
+@pytest.fixture
+def setup(district, school_year, lead):
+    plan, activity, metric = make_plan(district, school_year, lead)
+    return {"plan": plan, "activity": activity, "metric": metric}
+
+
+def test_history_records_each_change(setup, lead):
+    activity = setup["activity"]
+    plan_services.update(activity, user=lead, expected_version=1, status="in_progress")
+    plan_services.remove(activity.outcomes.get(), user=lead)
+    history = list(setup["plan"].changes.order_by("at", "pk"))
+    kinds = [(c.action, c.object_kind) for c in history]
+    assert kinds == [
+        ("added", "plan"),
+        ("added", "High-Leverage Strategy"),
+        ("added", "activity"),
+        ("added", "outcome"),
+        ("changed", "activity"),
+        ("removed", "outcome"),
+    ]
+    change = history[4]
+    assert change.by == lead
+    assert change.changes == {"Implementation status": ["Not started", "In progress"]}
+
+
+def test_team_reads_the_history_page(client, setup, district):
+    member_user = member(Role.CIM_MEMBER, district)
+    client.force_login(member_user)
+    page = client.get(reverse("plan_history", args=[setup["plan"].pk])).content.decode()
+    assert "Coach co-teachers" in page
+
+
+def test_two_racing_saves_one_wins_the_other_is_refused(setup, lead, district):
+    other = member(Role.CIM_MEMBER, district)
+    first_copy = Activity.objects.get(pk=setup["activity"].pk)
+    second_copy = Activity.objects.get(pk=setup["activity"].pk)
+    plan_services.update(first_copy, user=lead, expected_version=1, status="implemented")
+    with pytest.raises(plan_services.EditConflict) as error:
+        plan_services.update(second_copy, user=other, expected_version=1, title="Renamed")
+    assert "Implementation status: Not started → Implemented" in error.value.messages[0]
+    activity = Activity.objects.get(pk=setup["activity"].pk)
+    assert (activity.status, activity.title, activity.version) == (
+        "implemented",
+        "Coach co-teachers",
+        2,
+    )
+
+
+def test_the_refused_save_keeps_the_users_input(client, setup, lead):
+    activity = setup["activity"]
+    plan_services.update(activity, user=lead, expected_version=1, status="implemented")
+    client.force_login(lead)
+    url = reverse("plan_item_edit", args=[setup["plan"].pk, "activity", activity.pk])
+    response = client.post(
+        url, {"title": "My new title", "status": "in_progress", "expected_version": 1}
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Someone else saved this first" in page
+    assert 'value="My new title"' in page
+    activity.refresh_from_db()
+    assert activity.title == "Coach co-teachers"
+    # Having seen the change, saving again goes through.
+    response = client.post(
+        url, {"title": "My new title", "status": "in_progress", "expected_version": 2}
+    )
+    assert response.status_code == 302
+    activity.refresh_from_db()
+    assert (activity.title, activity.version) == ("My new title", 3)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_saves_in_threads_exactly_one_wins(district, school_year):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL; CI runs this on it")
+    lead = member(Role.CIM_LEAD, district)
+    _, activity, _ = make_plan(district, school_year, lead)
+    results = []
+    barrier = threading.Barrier(2)
+
+    def save(status):
+        from django.db import connection as thread_connection
+
+        try:
+            copy = Activity.objects.get(pk=activity.pk)
+            barrier.wait()
+            plan_services.update(copy, user=lead, expected_version=1, status=status)
+            results.append("saved")
+        except plan_services.EditConflict:
+            results.append("refused")
+        finally:
+            thread_connection.close()
+
+    threads = [threading.Thread(target=save, args=(s,)) for s in ("implemented", "sustained")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == ["refused", "saved"]
+    assert Activity.objects.get(pk=activity.pk).version == 2
+
+
+def test_review_records_status_and_measurements(client, setup, district, lead):
+    review = review_on(district, lead, date(2026, 10, 15))
+    client.force_login(lead)
+    activity, metric = setup["activity"], setup["metric"]
+    response = client.post(
+        reverse("review_record", args=[review.pk]),
+        {
+            f"status-{activity.pk}": "implemented",
+            f"version-{activity.pk}": activity.version,
+            f"barriers-{activity.pk}": "Sub shortages",
+            f"next-{activity.pk}": "Cover rota",
+            f"value-{metric.pk}": "22.5",
+            "minutes": "All strategies reviewed.",
+            "mark_held": "on",
+        },
+    )
+    assert response.status_code == 302
+    review.refresh_from_db()
+    assert review.is_held
+    assert Measurement.objects.get(metric=metric).value == 22.5
+    assert Measurement.objects.get(metric=metric).date == date(2026, 10, 15)
+    entry = ActivityReview.objects.get(review=review)
+    assert (entry.status, entry.barriers) == ("implemented", "Sub shortages")
+    activity.refresh_from_db()
+    assert activity.status == "implemented"
+    assert PlanChange.objects.filter(object_kind="activity", action="changed").count() == 1
+
+
+def test_bad_measurement_saves_nothing(client, setup, district, lead):
+    review = review_on(district, lead, date(2026, 10, 15))
+    client.force_login(lead)
+    activity, metric = setup["activity"], setup["metric"]
+    response = client.post(
+        reverse("review_record", args=[review.pk]),
+        {
+            f"status-{activity.pk}": "implemented",
+            f"version-{activity.pk}": activity.version,
+            f"value-{metric.pk}": "about twenty",
+            "minutes": "x",
+            "mark_held": "on",
+        },
+    )
+    assert "is not a number" in response.content.decode()
+    review.refresh_from_db()
+    assert review.is_planned
+    assert not Measurement.objects.exists() and not ActivityReview.objects.exists()
+    activity.refresh_from_db()
+    assert activity.status == "not_started"
+
+
+def test_ta_provider_reads_and_comments_only(client, setup, district, lead):
+    ta = member(Role.TA_PROVIDER, district)
+    review = review_on(district, lead, date(2026, 10, 15))
+    plan, activity = setup["plan"], setup["activity"]
+    client.force_login(ta)
+    for url in (
+        reverse("cim_home", args=[district.pk]),
+        plan.get_absolute_url(),
+        reverse("review_record", args=[review.pk]),
+        reverse("plan_history", args=[plan.pk]),
+        review.get_absolute_url(),
+    ):
+        assert client.get(url).status_code == 200, url
+    forbidden = [
+        reverse("plan_item_add", args=[plan.pk, "strategy"]),
+        reverse("plan_item_edit", args=[plan.pk, "activity", activity.pk]),
+        reverse("review_record", args=[review.pk]),
+        reverse("review_schedule", args=[district.pk]),
+        reverse("metric_edit", args=[setup["metric"].outcome_id]),
+        reverse("ta_sessions", args=[plan.pk]),
+    ]
+    for url in forbidden:
+        assert client.post(url, {"title": "x", "status": "implemented"}).status_code == 403, url
+    assert (
+        client.post(
+            reverse("comment_add", args=[plan.pk]), {"text": "Consider a walkthrough tool."}
+        ).status_code
+        == 302
+    )
+    assert Comment.objects.get().author == ta
+    activity.refresh_from_db()
+    assert activity.status == "not_started"
+
+
+def test_ta_provider_of_another_district_gets_404(client, setup, district, lead):
+    elsewhere = DistrictFactory(cim_status=CimStatus.INTENSIVE_1)
+    SchoolYearFactory(district=elsewhere)
+    client.force_login(member(Role.TA_PROVIDER, elsewhere))
+    review = review_on(district, lead, date(2026, 10, 15))
+    for url in (
+        reverse("cim_home", args=[district.pk]),
+        setup["plan"].get_absolute_url(),
+        reverse("review_record", args=[review.pk]),
+        review.get_absolute_url(),
+    ):
+        assert client.get(url).status_code == 404, url
+
+
+@pytest.mark.parametrize("role", [Role.PRINCIPAL, Role.SCHOOL_STAFF, Role.CADRE_MEMBER])
+def test_school_roles_do_not_reach_the_cim_plan(client, setup, school, role):
+    client.force_login(member(role, school))
+    assert client.get(setup["plan"].get_absolute_url()).status_code == 404
+
+
+def test_ta_sessions_logged_by_the_team(client, setup, lead):
+    client.force_login(lead)
+    plan = setup["plan"]
+    strategy = plan.strategies.get()
+    response = client.post(
+        reverse("ta_sessions", args=[plan.pk]),
+        {
+            "date": "2026-10-20",
+            "provider": "County TA Center",
+            "topic": "Co-teaching walkthroughs",
+            "strategy": strategy.pk,
+            "notes": "",
+        },
+    )
+    assert response.status_code == 302
+    assert TaSession.objects.get().strategy == strategy
+
+
+def test_no_ta_sessions_outside_intensive(client, setup, district, lead):
+    district.cim_status = CimStatus.TARGETED_1
+    district.save()
+    client.force_login(lead)
+    assert client.get(reverse("ta_sessions", args=[setup["plan"].pk])).status_code == 404
+
+
+def test_cim_home_shows_the_strip(client, setup, district, lead):
+    client.force_login(lead)
+    page = client.get(reverse("cim_home", args=[district.pk])).content.decode()
+    assert "Monthly reviews" in page and "Jul 2026" in page
