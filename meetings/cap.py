@@ -167,10 +167,7 @@ def schedule_cap_meeting(
     CapMeeting.objects.create(
         meeting=meeting, school_class=school_class, assessment_point=assessment_point
     )
-    AgendaItem.objects.bulk_create(
-        AgendaItem(meeting=meeting, position=n, title=title, duration_minutes=minutes)
-        for n, (title, minutes) in enumerate(AGENDA, start=1)
-    )
+    AgendaItem.objects.add_to(meeting, AGENDA)
     return meeting
 
 

@@ -80,9 +80,7 @@ def team_for(district, year):
 def schedule_review(*, user, district, starts_at, ends_at, place="", video_link=""):
     """The lead schedules a monthly review; the year's team is invited."""
     day = timezone.localtime(starts_at).date()
-    year = SchoolYear.objects.filter(
-        district=district, start_year=SchoolYear.start_year_containing(day)
-    ).first()
+    year = SchoolYear.objects.of_district_on(district, day)
     if year is None:
         raise ValidationError(f"{district} has no school year containing {day:%-d %b %Y}.")
     meeting = Meeting(
@@ -100,10 +98,7 @@ def schedule_review(*, user, district, starts_at, ends_at, place="", video_link=
     )
     meeting.full_clean()
     meeting.save()
-    AgendaItem.objects.bulk_create(
-        AgendaItem(meeting=meeting, position=n, title=t, duration_minutes=m)
-        for n, (t, m) in enumerate(AGENDA, start=1)
-    )
+    AgendaItem.objects.add_to(meeting, AGENDA)
     team = team_for(district, year)
     if team is not None:
         Invitation.objects.bulk_create(

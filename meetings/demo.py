@@ -44,11 +44,9 @@ def _meeting(school, year, day, *, title_i=False, spf=False):
         place=f"{school.name} cafeteria",
         languages_offered=school.family_languages,
     )
-    AgendaItem.objects.bulk_create(
-        AgendaItem(meeting=meeting, position=n, title=t, duration_minutes=m)
-        for n, (t, m) in enumerate(
-            cpm.suggested_agenda(school, year, CpmStage.KICK_OFF, title_i=title_i, spf=spf), 1
-        )
+    AgendaItem.objects.add_to(
+        meeting,
+        cpm.suggested_agenda(school, year, CpmStage.KICK_OFF, title_i=title_i, spf=spf),
     )
     return meeting, True
 
@@ -58,9 +56,7 @@ def build_demo_meetings(today):
     chavez = School.objects.filter(name="Cesar Chavez Elementary").first()
     if valdez is None or chavez is None:
         return 0
-    year = SchoolYear.objects.filter(
-        district=valdez.district, start_year=SchoolYear.start_year_containing(today)
-    ).first()
+    year = SchoolYear.objects.of_district_on(valdez.district, today)
     if year is None:
         return 0
     created = 0
@@ -123,9 +119,7 @@ def build_demo_cap(today):
     valdez = School.objects.filter(name="Valdez Elementary").first()
     if valdez is None:
         return 0
-    year = SchoolYear.objects.filter(
-        district=valdez.district, start_year=SchoolYear.start_year_containing(today)
-    ).first()
+    year = SchoolYear.objects.of_district_on(valdez.district, today)
     if year is None:
         return 0
     created = 0
@@ -171,10 +165,7 @@ def build_demo_cap(today):
         analysis_by=teacher,
         analysis_updated_at=timezone.now(),
     )
-    AgendaItem.objects.bulk_create(
-        AgendaItem(meeting=meeting, position=n, title=t, duration_minutes=m)
-        for n, (t, m) in enumerate(cap.AGENDA, 1)
-    )
+    AgendaItem.objects.add_to(meeting, cap.AGENDA)
     GroupNote.objects.create(
         cap=record,
         group="Guided reading group 2",

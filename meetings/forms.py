@@ -46,8 +46,42 @@ def meeting_people(meeting):
     )
 
 
-class CpmMeetingForm(forms.Form):
+class MeetingTimesForm(forms.Form):
+    """When and where: what every meeting form asks, checked the same way."""
+
+    default_start, default_end = time(18, 0), time(19, 30)
+
+    date = forms.DateField(widget=DateInput())
+    start_time = forms.TimeField(widget=TimeInput())
+    end_time = forms.TimeField(widget=TimeInput())
+    place = forms.CharField(max_length=200, required=False, help_text="Room and address.")
+    video_link = forms.URLField(required=False, label="Video link", assume_scheme="https")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["start_time"].initial = self.default_start
+        self.fields["end_time"].initial = self.default_end
+
+    def clean(self):
+        data = super().clean()
+        day, start, end = data.get("date"), data.get("start_time"), data.get("end_time")
+        if day and start and end:
+            tz = timezone.get_current_timezone()
+            data["starts_at"] = timezone.make_aware(datetime.combine(day, start), tz)
+            data["ends_at"] = timezone.make_aware(datetime.combine(day, end), tz)
+            if data["ends_at"] <= data["starts_at"]:
+                self.add_error("end_time", "The meeting must end after it starts.")
+            elif data["ends_at"] - data["starts_at"] > timedelta(hours=8):
+                self.add_error("end_time", "A meeting of more than 8 hours? Check the times.")
+        if not data.get("place") and not data.get("video_link"):
+            self.add_error("place", "Give a place, a video link, or both.")
+        return data
+
+
+class CpmMeetingForm(MeetingTimesForm):
     """Schedule or move a CPM meeting. The window and combination rules live in meetings.cpm."""
+
+    field_order = ["stage", "title"]
 
     stage = forms.ChoiceField(label="Which CPM meeting", choices=CpmStage.choices)
     title = forms.CharField(
@@ -55,11 +89,6 @@ class CpmMeetingForm(forms.Form):
         required=False,
         help_text="Leave empty for e.g. “Kick Off community meeting 2026-27”.",
     )
-    date = forms.DateField(widget=DateInput())
-    start_time = forms.TimeField(widget=TimeInput(), initial=time(18, 0))
-    end_time = forms.TimeField(widget=TimeInput(), initial=time(19, 30))
-    place = forms.CharField(max_length=200, required=False, help_text="Room and address.")
-    video_link = forms.URLField(required=False, label="Video link", assume_scheme="https")
     languages_offered = FamilyLanguagesField(
         label="Interpretation offered in", help_text="Preselected: the school's family languages."
     )
@@ -88,28 +117,6 @@ class CpmMeetingForm(forms.Form):
         field.widget = forms.CheckboxInput()
         field.help_text = message
         self.add_error("confirm_repeat", message)
-
-    def clean(self):
-        data = super().clean()
-        day, start, end = data.get("date"), data.get("start_time"), data.get("end_time")
-        if day and start and end:
-            tz = timezone.get_current_timezone()
-            data["starts_at"] = timezone.make_aware(datetime.combine(day, start), tz)
-            data["ends_at"] = timezone.make_aware(datetime.combine(day, end), tz)
-            if data["ends_at"] <= data["starts_at"]:
-                self.add_error("end_time", "The meeting must end after it starts.")
-            elif data["ends_at"] - data["starts_at"] > timedelta(hours=8):
-                self.add_error("end_time", "A meeting of more than 8 hours? Check the times.")
-        if not data.get("place") and not data.get("video_link"):
-            self.add_error("place", "Give a place, a video link, or both.")
-        return data
-
-    @property
-    def combined_count(self):
-        return sum(
-            bool(self.data.get(name) if self.is_bound else self.initial.get(name))
-            for name in ("counts_as_title_i_meeting", "counts_as_spf_meeting")
-        )
 
 
 class CancelForm(forms.Form):

@@ -1,12 +1,11 @@
-from datetime import datetime, time
+from datetime import time
 
 from django import forms
-from django.utils import timezone
 
 from schoolplan.forms import DateInput
 from schoolplan.models import Membership, Role, User
 
-from .forms import TimeInput
+from .forms import MeetingTimesForm
 from .models import ASSESSMENT_FILE_TYPES, AssessmentPoint, CapMeeting, ReviewOutcome
 
 
@@ -46,15 +45,13 @@ class AssessmentPointForm(forms.Form):
     date = forms.DateField(widget=DateInput())
 
 
-class CapMeetingForm(forms.Form):
+class CapMeetingForm(MeetingTimesForm):
+    default_start, default_end = time(15, 30), time(16, 30)
+    field_order = ["assessment_point"]
+
     assessment_point = forms.ModelChoiceField(
         queryset=AssessmentPoint.objects.none(), label="After which assessment point"
     )
-    date = forms.DateField(widget=DateInput())
-    start_time = forms.TimeField(widget=TimeInput(), initial=time(15, 30))
-    end_time = forms.TimeField(widget=TimeInput(), initial=time(16, 30))
-    place = forms.CharField(max_length=200, required=False)
-    video_link = forms.URLField(required=False, assume_scheme="https")
     confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, school_class, **kwargs):
@@ -67,19 +64,6 @@ class CapMeetingForm(forms.Form):
     def ask_for_confirmation(self, warnings):
         self.warnings = warnings
         self.fields["confirmed"].widget = forms.CheckboxInput()
-
-    def clean(self):
-        data = super().clean()
-        day, start, end = data.get("date"), data.get("start_time"), data.get("end_time")
-        if day and start and end:
-            tz = timezone.get_current_timezone()
-            data["starts_at"] = timezone.make_aware(datetime.combine(day, start), tz)
-            data["ends_at"] = timezone.make_aware(datetime.combine(day, end), tz)
-            if data["ends_at"] <= data["starts_at"]:
-                self.add_error("end_time", "The meeting must end after it starts.")
-        if not data.get("place") and not data.get("video_link"):
-            self.add_error("place", "Give a place, a video link, or both.")
-        return data
 
 
 class AnalysisForm(forms.ModelForm):

@@ -38,9 +38,7 @@ def register_held_check(meeting_type, check):
 
 
 def school_year_for(school, day):
-    year = SchoolYear.objects.filter(
-        district_id=school.district_id, start_year=SchoolYear.start_year_containing(day)
-    ).first()
+    year = SchoolYear.objects.of_district_on(school.district_id, day)
     if year is None:
         start = SchoolYear.start_year_containing(day)
         raise ValidationError(
@@ -118,11 +116,8 @@ def schedule_cpm_meeting(
     )
     meeting.full_clean()
     meeting.save()
-    AgendaItem.objects.bulk_create(
-        AgendaItem(meeting=meeting, position=position, title=title, duration_minutes=minutes)
-        for position, (title, minutes) in enumerate(
-            cpm.suggested_agenda(school, year, stage, title_i=title_i, spf=spf), start=1
-        )
+    AgendaItem.objects.add_to(
+        meeting, cpm.suggested_agenda(school, year, stage, title_i=title_i, spf=spf)
     )
     notify_district_of_cpm(meeting, "scheduled")
     return meeting

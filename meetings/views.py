@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from schoolplan.forms import show_errors
 from schoolplan.models import CpmStage, School, SchoolYear
 from schoolplan.permissions import (
     MANAGE_SCHOOL,
@@ -46,15 +47,6 @@ def _school(request, pk, ability=VIEW_SCHOOL):
     return school
 
 
-def _apply_errors(form, error):
-    """Show a service's ValidationError on the form: on its fields where it names them."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 def school_meetings(request, pk):
     school = _school(request, pk)
     meetings = Meeting.objects.filter(school=school).order_by("-starts_at")
@@ -79,7 +71,7 @@ def cpm_year_view(request, pk):
     year = None
     if chosen and chosen.isdigit():
         year = years.filter(start_year=int(chosen)).first()
-    year = year or years.filter(start_year=SchoolYear.start_year_containing(today)).first()
+    year = year or SchoolYear.objects.of_district_on(school.district_id, today)
     return render(
         request,
         "meetings/cpm_year.html",
@@ -124,7 +116,7 @@ def schedule_cpm(request, pk):
         except services.NeedsConfirmation as error:
             form.ask_for_confirmation(error.messages[0])
         except ValidationError as error:
-            _apply_errors(form, error)
+            show_errors(form, error)
         else:
             messages.success(
                 request,
@@ -186,7 +178,7 @@ def meeting_edit(request, pk):
             )
         except ValidationError as error:
             meeting.refresh_from_db()
-            _apply_errors(form, error)
+            show_errors(form, error)
         else:
             messages.success(request, f"{meeting.title} is saved.")
             return redirect(meeting)
@@ -205,7 +197,7 @@ def meeting_cancel(request, pk):
         try:
             services.cancel_meeting(meeting, user=request.user, reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            _apply_errors(form, error)
+            show_errors(form, error)
         else:
             messages.success(request, f"{meeting.title} is cancelled.")
             return redirect(meeting)
@@ -286,7 +278,7 @@ def meeting_invite(request, pk):
                 meeting, user=request.user, people=form.cleaned_data["people"]
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            show_errors(form, error)
         else:
             messages.success(request, f"{len(created)} invitation(s) sent with a calendar entry.")
             return redirect(meeting)
@@ -322,7 +314,7 @@ def minutes_edit(request, pk):
             )
         except ValidationError as error:
             meeting.refresh_from_db()
-            _apply_errors(form, error)
+            show_errors(form, error)
         else:
             messages.success(request, "Minutes saved.")
             return redirect(meeting)
@@ -354,7 +346,7 @@ def minutes_amend(request, pk):
         try:
             services.amend_minutes(meeting, user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            show_errors(form, error)
         else:
             messages.success(request, "Amendment recorded; the earlier text is kept.")
             return redirect(meeting)

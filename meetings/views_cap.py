@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from schoolplan.forms import show_errors
 from schoolplan.models import School, SchoolYear
 from schoolplan.permissions import (
     CLASS_TEAM,
@@ -38,19 +39,8 @@ from .models import (
 )
 
 
-def _errors_to(form, error):
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 def _current_year(school):
-    today = timezone.localdate()
-    return SchoolYear.objects.filter(
-        district_id=school.district_id, start_year=SchoolYear.start_year_containing(today)
-    ).first()
+    return SchoolYear.objects.of_district_on(school.district_id, timezone.localdate())
 
 
 def _staff_school(request, pk):
@@ -99,7 +89,7 @@ def cap_overview(request, pk):
                     messages.success(request, f"Assessment point {made} added.")
                     return redirect("cap_overview", pk=school.pk)
         except ValidationError as error:
-            _errors_to(class_form if "add_class" in request.POST else point_form, error)
+            show_errors(class_form if "add_class" in request.POST else point_form, error)
     point, rows, balance = (None, [], None)
     if year is not None:
         point, rows, balance = cap.class_overview(school, year, timezone.localdate())
@@ -182,7 +172,7 @@ def schedule_cap(request, pk):
         except services.NeedsConfirmation as error:
             form.ask_for_confirmation(error.messages)
         except ValidationError as error:
-            _errors_to(form, error)
+            show_errors(form, error)
         else:
             messages.success(request, f"{meeting.title} is scheduled. Fill in the analysis first.")
             return redirect(meeting)
@@ -214,7 +204,7 @@ def analysis_edit(request, pk):
             )
         except ValidationError as error:
             record.refresh_from_db()
-            _errors_to(form, error)
+            show_errors(form, error)
         else:
             messages.success(request, "Analysis saved.")
             return redirect(meeting)

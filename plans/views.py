@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from schoolplan.forms import show_errors
 from schoolplan.permissions import COMMENT_CIM, EDIT_CIM_PLAN, VIEW_DISTRICT, can, require
 
 from . import services
@@ -33,14 +34,6 @@ def _form(kind, plan, *args, **kwargs):
     if form_class is ActivityForm:
         kwargs["district"] = plan.district
     return form_class(*args, **kwargs)
-
-
-def _errors_to(form, error):
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def plan_detail(request, pk):
@@ -87,7 +80,7 @@ def item_add(request, pk, kind, parent_pk=None):
         try:
             services.add(KINDS[kind][0], user=request.user, **parent, **data)
         except ValidationError as error:
-            _errors_to(form, error)
+            show_errors(form, error)
         else:
             messages.success(request, f"{services.KIND[KINDS[kind][0]].capitalize()} added.")
             return redirect(plan)
@@ -138,7 +131,7 @@ def item_edit(request, pk, kind, item_pk):
             form.data = form.data.copy()
             form.data[form.add_prefix("expected_version")] = error.current.version
         except ValidationError as error:
-            _errors_to(form, error)
+            show_errors(form, error)
         else:
             messages.success(request, "Saved.")
             return redirect(plan)
@@ -189,7 +182,7 @@ def ta_sessions(request, pk):
             try:
                 services.log_ta_session(plan, user=request.user, **form.cleaned_data)
             except ValidationError as error:
-                _errors_to(form, error)
+                show_errors(form, error)
             else:
                 messages.success(request, "TA session logged.")
                 return redirect("ta_sessions", pk=plan.pk)

@@ -52,9 +52,7 @@ def build_demo_cim(today):
     district = District.objects.filter(slug="riverbend-usd").first()
     if district is None:
         return 0
-    year = SchoolYear.objects.filter(
-        district=district, start_year=SchoolYear.start_year_containing(today)
-    ).first()
+    year = SchoolYear.objects.of_district_on(district, today)
     if (
         year is None
         or PlanForImprovement.objects.filter(district=district, school_year=year).exists()

@@ -36,7 +36,7 @@ def _year(district, request):
     chosen = request.GET.get("year", "")
     if chosen.isdigit():
         return years.filter(start_year=int(chosen)).first()
-    return years.filter(start_year=SchoolYear.start_year_containing(timezone.localdate())).first()
+    return SchoolYear.objects.of_district_on(district, timezone.localdate())
 
 
 def cim_home(request, pk):

@@ -97,3 +97,12 @@ class SchoolYearForm(forms.ModelForm):
                 f"{start_year}-{(start_year + 1) % 100:02d}."
             )
         return start_year
+
+
+def show_errors(form, error):
+    """Put a service's ValidationError on the form: on the fields it names, else on the form."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)

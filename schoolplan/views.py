@@ -68,7 +68,7 @@ def school_detail(request, pk):
         School.objects.select_related("district"), request.user, VIEW_SCHOOL, pk=pk
     )
     today = timezone.localdate()
-    year = SchoolYear.objects.containing(today).filter(district_id=school.district_id).first()
+    year = SchoolYear.objects.of_district_on(school.district_id, today)
     return render(
         request,
         "schoolplan/school_detail.html",

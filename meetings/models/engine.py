@@ -191,12 +191,23 @@ class Meeting(models.Model):
             raise ValidationError("Give a place, a video link, or both.")
 
 
+class AgendaItemQuerySet(models.QuerySet):
+    def add_to(self, meeting, items):
+        """Give meeting an agenda from (title, minutes) pairs, numbered from 1."""
+        return self.bulk_create(
+            AgendaItem(meeting=meeting, position=n, title=title, duration_minutes=minutes)
+            for n, (title, minutes) in enumerate(items, start=1)
+        )
+
+
 class AgendaItem(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda_items")
     position = models.PositiveSmallIntegerField(default=0)
     title = models.CharField(max_length=300)
     presenter = models.CharField(max_length=200, blank=True)
     duration_minutes = models.PositiveSmallIntegerField("Minutes", null=True, blank=True)
+
+    objects = AgendaItemQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "pk"]

@@ -304,6 +304,10 @@ class SchoolYearQuerySet(models.QuerySet):
     def containing(self, day):
         return self.filter(start_year=SchoolYear.start_year_containing(day))
 
+    def of_district_on(self, district, day):
+        """The district's school year containing day, or None if it is not set up."""
+        return self.containing(day).filter(district=district).first()
+
 
 class SchoolYear(models.Model):
     """A district's school year, July 1 to June 30, with its windows and deadlines."""
