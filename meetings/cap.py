@@ -27,7 +27,6 @@ from .models import (
     ActionItemUpdate,
     ActionReview,
     ActionStatus,
-    AgendaItem,
     AssessmentPoint,
     CapMeeting,
     GroupNote,
@@ -150,7 +149,7 @@ def schedule_cap_meeting(
     warnings = warnings_for(school_class, assessment_point, day)
     if warnings and not confirmed:
         raise services.NeedsConfirmation(warnings, code="confirm_cap")
-    meeting = Meeting(
+    meeting = services.create_meeting(
         district=school.district,
         school=school,
         school_year=year,
@@ -161,13 +160,11 @@ def schedule_cap_meeting(
         place=place,
         video_link=video_link,
         created_by=user,
+        agenda=AGENDA,
     )
-    meeting.full_clean()
-    meeting.save()
     CapMeeting.objects.create(
         meeting=meeting, school_class=school_class, assessment_point=assessment_point
     )
-    AgendaItem.objects.add_to(meeting, AGENDA)
     return meeting
 
 

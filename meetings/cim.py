@@ -12,7 +12,8 @@ from django.utils.dateformat import format as format_date
 
 from schoolplan.models import CimTeam, SchoolYear
 
-from .models import AgendaItem, Invitation, Meeting, MeetingStatus, MeetingType
+from .models import Invitation, Meeting, MeetingStatus, MeetingType
+from .services import create_meeting
 
 AGENDA = [
     ("Actions from the last review", 10),
@@ -83,7 +84,7 @@ def schedule_review(*, user, district, starts_at, ends_at, place="", video_link=
     year = SchoolYear.objects.of_district_on(district, day)
     if year is None:
         raise ValidationError(f"{district} has no school year containing {day:%-d %b %Y}.")
-    meeting = Meeting(
+    meeting = create_meeting(
         district=district,
         school=None,
         host_kind="district",
@@ -95,10 +96,8 @@ def schedule_review(*, user, district, starts_at, ends_at, place="", video_link=
         place=place,
         video_link=video_link,
         created_by=user,
+        agenda=AGENDA,
     )
-    meeting.full_clean()
-    meeting.save()
-    AgendaItem.objects.add_to(meeting, AGENDA)
     team = team_for(district, year)
     if team is not None:
         Invitation.objects.bulk_create(

@@ -67,6 +67,16 @@ def _validate_cpm(school, stage, starts_at, *, title_i, spf, confirm_repeat, exc
     return year
 
 
+@transaction.atomic
+def create_meeting(*, agenda=(), **fields):
+    """Any type's new meeting: validated, saved, given its agenda of (title, minutes) pairs."""
+    meeting = Meeting(**fields)
+    meeting.full_clean()
+    meeting.save()
+    AgendaItem.objects.add_to(meeting, agenda)
+    return meeting
+
+
 def _notify_invitees(meeting):
     invitations = list(meeting.invitations.select_related("user"))
     if invitations:
@@ -98,7 +108,7 @@ def schedule_cpm_meeting(
     year = _validate_cpm(
         school, stage, starts_at, title_i=title_i, spf=spf, confirm_repeat=confirm_repeat
     )
-    meeting = Meeting(
+    meeting = create_meeting(
         district=school.district,
         school=school,
         school_year=year,
@@ -113,11 +123,7 @@ def schedule_cpm_meeting(
         video_link=video_link,
         languages_offered=list(languages),
         created_by=user,
-    )
-    meeting.full_clean()
-    meeting.save()
-    AgendaItem.objects.add_to(
-        meeting, cpm.suggested_agenda(school, year, stage, title_i=title_i, spf=spf)
+        agenda=cpm.suggested_agenda(school, year, stage, title_i=title_i, spf=spf),
     )
     notify_district_of_cpm(meeting, "scheduled")
     return meeting
