@@ -8,16 +8,17 @@ class MeetingsConfig(AppConfig):
     name = "meetings"
 
     def ready(self):
-        from schoolplan.attention import register_school_card_hook
+        from schoolplan.attention import register_district_card_hook, register_school_card_hook
         from schoolplan.demo import register_demo
 
-        from .attention import cpm_items
+        from .attention import cim_items, cpm_items
         from .cap import require_analysis
         from .demo import build_demo_cap, build_demo_meetings
         from .models import MeetingType
         from .services import register_held_check
 
         register_school_card_hook(cpm_items)
+        register_district_card_hook(cim_items)
         register_demo(build_demo_meetings)
         register_demo(build_demo_cap)
         register_held_check(MeetingType.CAP, require_analysis)

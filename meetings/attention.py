@@ -5,6 +5,7 @@ from django.urls import reverse
 from schoolplan.attention import LOOKAHEAD_DAYS, Item
 from schoolplan.models import Role
 
+from .cim import monthly_compliance
 from .cpm import cpm_year
 
 LEVELS = {"due": "warning", "missed": "danger", "awaiting_minutes": "warning", "scheduled": "info"}
@@ -39,4 +40,23 @@ def cpm_items(school, year, roles, today):
                 window_key=key,
             )
         )
+    return items
+
+
+def cim_items(district, year, roles, today):
+    """seed 001: the CIM team meets at least monthly; say where this month and the year stand."""
+    if not roles & {Role.CIM_LEAD, Role.CIM_MEMBER, Role.TA_PROVIDER}:
+        return []
+    months = monthly_compliance(district, year, today)
+    url = reverse("cim_home", args=[district.pk])
+    items = []
+    this_month = (today.year, today.month)
+    current = next(m for m in months if (m.first_day.year, m.first_day.month) == this_month)
+    if current.state == "open":
+        items.append(Item(f"No CIM review held yet in {current.label}.", "warning", url))
+    elif current.state == "held":
+        items.append(Item(f"{current.label}: CIM review held.", "success", url))
+    gaps = [m.label for m in months if m.is_gap]
+    if gaps:
+        items.append(Item(f"Months with no held CIM review: {', '.join(gaps)}.", "danger", url))
     return items

@@ -21,13 +21,19 @@ class Item:
     window_key: str = ""  # the school-year window this item speaks of, if any
 
 
-# Apps above the core add items to a school's card through these hooks, so the core never
-# imports them (apps depend downward). A hook: (school, year, roles, today) -> [Item].
+# Apps above the core add items to the cards through these hooks, so the core never imports
+# them (apps depend downward). A hook: (school or district, year, roles, today) -> [Item].
 SCHOOL_CARD_HOOKS = []
+DISTRICT_CARD_HOOKS = []
 
 
 def register_school_card_hook(hook):
     SCHOOL_CARD_HOOKS.append(hook)
+    return hook
+
+
+def register_district_card_hook(hook):
+    DISTRICT_CARD_HOOKS.append(hook)
     return hook
 
 
@@ -125,6 +131,9 @@ def district_card(district, roles, year, today, school_count):
         card.items.append(Item(text, "danger", url))
     else:
         card.items.extend(_window_items(year, today))
+    if year is not None:
+        for hook in DISTRICT_CARD_HOOKS:
+            card.items.extend(hook(district, year, roles, today))
     if manages and not district.cpm_contact_email:
         card.items.append(
             Item(

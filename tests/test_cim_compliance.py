@@ -80,3 +80,16 @@ def test_team_lead_must_hold_the_lead_role(district, school_year):
     not_lead = member(Role.CIM_MEMBER, district)
     with pytest.raises(ValidationError, match="is not a CIM team lead"):
         CimTeam(district=district, school_year=school_year, lead=not_lead).full_clean()
+
+
+def test_home_card_tells_the_team_about_this_month_and_gaps(district, school_year, lead):
+    from schoolplan.attention import cards_for
+
+    hold(review_on(district, lead, date(2026, 9, 17)))
+    [card] = cards_for(lead, date(2026, 11, 22))
+    texts = [item.text for item in card.items]
+    assert "No CIM review held yet in Nov 2026." in texts
+    assert "Months with no held CIM review: Jul 2026, Aug 2026, Oct 2026." in texts
+    hold(review_on(district, lead, date(2026, 11, 19)))
+    [card] = cards_for(lead, date(2026, 11, 22))
+    assert "Nov 2026: CIM review held." in [item.text for item in card.items]

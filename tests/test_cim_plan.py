@@ -256,3 +256,39 @@ def test_cim_home_shows_the_strip(client, setup, district, lead):
     client.force_login(lead)
     page = client.get(reverse("cim_home", args=[district.pk])).content.decode()
     assert "Monthly reviews" in page and "Jul 2026" in page
+
+
+def test_cim_pages_queries_do_not_grow(
+    client, setup, district, lead, django_assert_max_num_queries
+):
+    plan = setup["plan"]
+    review = review_on(district, lead, date(2026, 10, 15))
+    client.force_login(lead)
+    urls = [
+        plan.get_absolute_url(),
+        reverse("review_record", args=[review.pk]),
+        reverse("cim_home", args=[district.pk]),
+        reverse("plan_history", args=[plan.pk]),
+    ]
+    counts = {}
+    for url in urls:
+        with django_assert_max_num_queries(30) as few:
+            assert client.get(url).status_code == 200
+        counts[url] = len(few.captured_queries)
+    from decimal import Decimal
+
+    from plans.models import Activity, Outcome, Strategy
+    from progress.models import Measurement, Metric
+
+    for n in range(6):
+        strategy = plan_services.add(Strategy, user=lead, plan=plan, title=f"S{n}")
+        activity = plan_services.add(Activity, user=lead, strategy=strategy, title=f"A{n}")
+        outcome = plan_services.add(Outcome, user=lead, activity=activity, description=f"O{n}")
+        metric = Metric.objects.create(
+            outcome=outcome, name=f"M{n}", baseline=1, target=2, target_date=date(2027, 6, 1)
+        )
+        Measurement.objects.create(metric=metric, date=date(2026, 10, 1), value=Decimal("1.5"))
+        review_on(district, lead, date(2026, 9, 1 + n))
+    for url in urls:
+        with django_assert_max_num_queries(counts[url]):
+            client.get(url)
