@@ -27,6 +27,7 @@ class ClassForm(forms.Form):
     grade = forms.CharField(label="Year group / grade", max_length=40)
     teacher = forms.ModelChoiceField(queryset=User.objects.none())
     co_leaders = forms.ModelMultipleChoiceField(
+        label="Co-leaders",
         queryset=User.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,

@@ -140,3 +140,14 @@ def test_invitees_get_the_update_when_the_meeting_moves(school, principal, meeti
     [event] = events(updates[0].attachments[0][1].encode())
     assert event["SEQUENCE"] == 1
     assert event.decoded("DTSTART").date() == date(2026, 9, 29)
+
+
+def test_district_staff_create_and_revoke_the_feed(client, school, district):
+    client.force_login(member(Role.DISTRICT_STAFF, district))
+    url = reverse("school_calendar", args=[school.pk])
+    assert client.post(url, {"action": "create"}).status_code == 302
+    feed = CalendarFeed.objects.get()
+    assert feed.is_active
+    assert reverse("calendar_feed", args=[feed.token]) in client.get(url).content.decode()
+    client.post(url, {"action": "revoke", "confirm": "on"})
+    assert not CalendarFeed.objects.get().is_active
