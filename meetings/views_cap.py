@@ -35,6 +35,7 @@ from .models import (
     ActionStatus,
     CapMeeting,
     GroupNote,
+    Meeting,
     SchoolClass,
 )
 
@@ -239,7 +240,11 @@ def note_add(request, pk):
 @require_POST
 def review_add(request, pk, action_pk):
     meeting = get_meeting(request, pk, RECORD)
-    item = get_object_or_404(ActionItem, pk=action_pk)
+    # Only actions of meetings the user may see: another school's action is a 404, not a name.
+    item = get_object_or_404(
+        ActionItem.objects.filter(meeting__in=Meeting.objects.visible_to(request.user)),
+        pk=action_pk,
+    )
     form = ReviewForm(request.POST, prefix=f"review-{item.pk}")
     try:
         if not form.is_valid():

@@ -194,3 +194,27 @@ def test_class_record_and_overview_queries_do_not_grow(
         client.get(overview)
     with django_assert_max_num_queries(len(record_few.captured_queries)):
         client.get(reverse("class_record", args=[first.pk]))
+
+
+def test_reviewing_another_schools_action_by_id_is_404(
+    client, school_class, point, teacher, other_school
+):
+    from .factories import SchoolYearFactory
+
+    year = SchoolYearFactory(district=other_school.district)
+    foreign_teacher = member(Role.SCHOOL_STAFF, other_school)
+    foreign_class = make_class(other_school, year, foreign_teacher, name="9Z")
+    foreign_meeting = schedule_cap(foreign_class, make_point(other_school, year), foreign_teacher)
+    secret = services.add_action_item(
+        foreign_meeting,
+        user=foreign_teacher,
+        description="Private plan for pupil XY",
+        category="other",
+    )
+    meeting = schedule_cap(school_class, point, teacher)
+    client.force_login(teacher)
+    response = client.post(
+        reverse("review_add", args=[meeting.pk, secret.pk]), {f"review-{secret.pk}-outcome": "done"}
+    )
+    assert response.status_code == 404
+    assert b"Private plan" not in response.content
