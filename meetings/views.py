@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -213,17 +213,18 @@ def meeting_detail(request, pk):
     minutes = getattr(meeting, "minutes", None)
     can_keep = can_record(request.user, meeting)
     record_open = can_keep and not meeting.is_cancelled and not (minutes and minutes.is_published)
-    agenda = list(meeting.agenda_items.all())
+    prefetch_related_objects([meeting], "agenda_items")
     is_cap = meeting.meeting_type == MeetingType.CAP
-    agenda_minutes = sum(item.duration_minutes or 0 for item in agenda)
+    today = timezone.localdate()
+    actions = list(actions)
+    for item in actions:
+        item.overdue = item.is_overdue(today)
     return render(
         request,
         "meetings/meeting_detail.html",
         {
             "meeting": meeting,
-            "agenda": agenda,
-            "agenda_minutes": agenda_minutes,
-            "agenda_too_long": agenda_minutes > meeting.scheduled_minutes,
+            "agenda": meeting.agenda_items.all(),
             "invitations": meeting.invitations.select_related("user"),
             "minutes": minutes,
             "amendments": minutes.amendments.select_related("amended_by") if minutes else [],
@@ -240,7 +241,6 @@ def meeting_detail(request, pk):
             "combination_warning": cpm.combination_warning(
                 meeting.counts_as_title_i_meeting, meeting.counts_as_spf_meeting
             ),
-            "today": timezone.localdate(),
             "now": timezone.now(),
         },
     )

@@ -235,3 +235,17 @@ def test_home_shows_the_missing_kick_off(client, school, principal):
         in texts
     )
     assert not any(t.startswith("The Kick Off window is open") for t in texts)
+
+
+def test_meeting_page_flags_a_long_agenda_and_overdue_actions(client, school, principal):
+    meeting = schedule(school, principal, day=date(2026, 10, 28), title_i=True, spf=True)
+    assert meeting.agenda_too_long  # 105 minutes of suggested agenda in 90 minutes
+    services.add_action_item(
+        meeting, user=principal, description="Send the summary", due_on=date(2026, 10, 1)
+    )
+    client.force_login(principal)
+    page = client.get(meeting.get_absolute_url()).content.decode()
+    assert "too long, shorten the agenda" in page
+    assert "overdue" in page
+    short = schedule(school, principal, "check_in", date(2026, 12, 10))
+    assert not short.agenda_too_long

@@ -177,6 +177,11 @@ class Meeting(models.Model):
     def scheduled_minutes(self):
         return int((self.ends_at - self.starts_at).total_seconds() // 60)
 
+    @property
+    def agenda_too_long(self):
+        # seed 000: in a long (combined) meeting the audience may not get through every subject.
+        return self.agenda_minutes > self.scheduled_minutes
+
     def clean(self):
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             raise ValidationError({"ends_at": "The meeting must end after it starts."})

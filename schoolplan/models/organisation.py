@@ -48,9 +48,6 @@ class DistrictQuerySet(models.QuerySet):
 
         return restrict(self, user, VIEW_DISTRICT)
 
-    def intensive(self):
-        return self.filter(cim_status__in=INTENSIVE_STATUSES)
-
 
 class District(models.Model):
     """A local educational agency (LEA)."""
