@@ -4,6 +4,7 @@ from django import forms
 
 from meetings.forms import MeetingTimesForm
 from schoolplan.forms import DateInput
+from schoolplan.models import CimTeam, Role, User
 
 from .models import Metric
 
@@ -17,3 +18,29 @@ class MetricForm(forms.ModelForm):
 
 class ReviewScheduleForm(MeetingTimesForm):
     default_start, default_end = time(15, 0), time(16, 30)
+
+
+class CimTeamForm(forms.ModelForm):
+    """The year's CIM team, chosen among the people holding CIM roles in the district."""
+
+    class Meta:
+        model = CimTeam
+        fields = ["lead", "members", "ta_provider"]
+        widgets = {"members": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, district, **kwargs):
+        super().__init__(*args, **kwargs)
+
+        def holders(*roles):
+            return User.objects.filter(
+                memberships__district=district, memberships__role__in=roles, is_active=True
+            ).distinct()
+
+        self.fields["lead"].queryset = holders(Role.CIM_LEAD)
+        self.fields["members"].queryset = holders(Role.CIM_LEAD, Role.CIM_MEMBER)
+        if district.is_intensive:
+            self.fields["ta_provider"].queryset = holders(Role.TA_PROVIDER)
+        else:
+            del self.fields["ta_provider"]
+        for name in self.fields:
+            self.fields[name].label_from_instance = lambda user: user.display_name

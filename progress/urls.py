@@ -5,6 +5,7 @@ from . import views
 urlpatterns = [
     path("districts/<int:pk>/cim/", views.cim_home, name="cim_home"),
     path("districts/<int:pk>/cim/plan/", views.plan_start, name="plan_start"),
+    path("districts/<int:pk>/cim/team/", views.team_edit, name="cim_team_edit"),
     path("districts/<int:pk>/cim/reviews/new/", views.review_schedule, name="review_schedule"),
     path("cim/reviews/<int:pk>/", views.review_record, name="review_record"),
     path("cim/outcomes/<int:pk>/metric/", views.metric_edit, name="metric_edit"),

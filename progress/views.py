@@ -1,7 +1,8 @@
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -11,11 +12,12 @@ from meetings import cim
 from meetings.models import Meeting, MeetingType
 from plans import services as plan_services
 from plans.models import ImplementationStatus, Outcome, PlanForImprovement
-from schoolplan.models import District, SchoolYear
+from schoolplan.models import CimTeam, District, SchoolYear
 from schoolplan.permissions import (
     COMMENT_CIM,
     EDIT_CIM_PLAN,
     LEAD_CIM,
+    MANAGE_DISTRICT,
     VIEW_DISTRICT,
     can,
     get_visible_or_404,
@@ -23,7 +25,7 @@ from schoolplan.permissions import (
 )
 
 from . import services
-from .forms import MetricForm, ReviewScheduleForm
+from .forms import CimTeamForm, MetricForm, ReviewScheduleForm
 from .models import ActivityReview, Comment, Measurement
 
 
@@ -49,6 +51,8 @@ def cim_home(request, pk):
         "year": year,
         "can_edit": can(request.user, EDIT_CIM_PLAN, district),
         "can_lead": can(request.user, LEAD_CIM, district),
+        "can_set_team": can(request.user, LEAD_CIM, district)
+        or can(request.user, MANAGE_DISTRICT, district),
     }
     if year is not None:
         reviews = Meeting.objects.filter(
@@ -66,6 +70,27 @@ def cim_home(request, pk):
             }
         )
     return render(request, "progress/cim_home.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def team_edit(request, pk):
+    """District staff or the lead record the year's CIM team (seed 001)."""
+    district = _district(request, pk)
+    if not (can(request.user, LEAD_CIM, district) or can(request.user, MANAGE_DISTRICT, district)):
+        raise PermissionDenied("The district's staff or the CIM lead record the team.")
+    year = _year(district, request)
+    if year is None:
+        raise Http404("No school year.")
+    team = cim.team_for(district, year) or CimTeam(district=district, school_year=year)
+    form = CimTeamForm(request.POST or None, instance=team, district=district)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            form.save()
+        messages.success(request, f"The CIM team for {year.name} is saved.")
+        return redirect("cim_home", pk=district.pk)
+    return render(
+        request, "progress/team_form.html", {"district": district, "year": year, "form": form}
+    )
 
 
 @require_POST

@@ -7,7 +7,7 @@ from meetings.models import MeetingStatus
 from schoolplan.models import Role
 
 from .cim_helpers import review_on
-from .factories import member
+from .factories import SchoolFactory, member
 
 pytestmark = pytest.mark.django_db
 
@@ -93,3 +93,27 @@ def test_home_card_tells_the_team_about_this_month_and_gaps(district, school_yea
     hold(review_on(district, lead, date(2026, 11, 19)))
     [card] = cards_for(lead, date(2026, 11, 22))
     assert "Nov 2026: CIM review held." in [item.text for item in card.items]
+
+
+def test_lead_records_the_team_and_ta_cannot(client, district, school_year, lead):
+    from django.urls import reverse
+
+    from schoolplan.models import CimTeam
+
+    colleague = member(Role.CIM_MEMBER, district)
+    ta = member(Role.TA_PROVIDER, district)
+    outsider = member(Role.SCHOOL_STAFF, SchoolFactory(district=district))
+    url = reverse("cim_team_edit", args=[district.pk])
+    client.force_login(ta)
+    assert client.post(url, {"lead": lead.pk}).status_code == 403
+    client.force_login(lead)
+    response = client.post(url, {"lead": outsider.pk, "members": [colleague.pk]})
+    assert "Select a valid choice" in response.content.decode()
+    assert not CimTeam.objects.exists()
+    response = client.post(
+        url, {"lead": lead.pk, "members": [lead.pk, colleague.pk], "ta_provider": ta.pk}
+    )
+    assert response.status_code == 302
+    team = CimTeam.objects.get()
+    assert (team.lead, set(team.members.all()), team.ta_provider) == (lead, {lead, colleague}, ta)
+    assert [p.pk for p in team.people] == [lead.pk, colleague.pk]
