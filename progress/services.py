@@ -36,14 +36,11 @@ def record_review(
     activities: {Activity: {"status", "barriers", "next_steps", "expected_version"}}
     measurements: {Metric: value or None}, dated the review's day.
     """
-    errors = []
-    for activity, entry in activities.items():
+    for activity in activities:
         if activity.strategy.plan.district_id != review.district_id:
             raise ValidationError("An activity of another district's plan.")
-        if entry["status"] != activity.status and entry.get("expected_version") != activity.version:
-            errors.append(f"“{activity}” was changed by someone else meanwhile; reload the review.")
-    if errors:
-        raise ValidationError(errors)
+    # A status changed from an out-of-date page is refused by the plan's optimistic lock
+    # (plans.services.update); the transaction then undoes everything recorded before it.
     for activity, entry in activities.items():
         ActivityReview.objects.update_or_create(
             review=review,
@@ -57,7 +54,10 @@ def record_review(
         )
         if entry["status"] != activity.status:
             plan_services.update(
-                activity, user=user, expected_version=activity.version, status=entry["status"]
+                activity,
+                user=user,
+                expected_version=entry["expected_version"],
+                status=entry["status"],
             )
     day = review.local_date
     for metric, value in measurements.items():

@@ -292,3 +292,29 @@ def test_cim_pages_queries_do_not_grow(
     for url in urls:
         with django_assert_max_num_queries(counts[url]):
             client.get(url)
+
+
+def test_review_from_a_stale_page_is_refused_and_saves_nothing(client, setup, district, lead):
+    review = review_on(district, lead, date(2026, 10, 15))
+    activity, metric = setup["activity"], setup["metric"]
+    other = member(Role.CIM_MEMBER, district)
+    plan_services.update(activity, user=other, expected_version=1, status="in_progress")
+    client.force_login(lead)
+    response = client.post(
+        reverse("review_record", args=[review.pk]),
+        {
+            f"status-{activity.pk}": "implemented",
+            f"version-{activity.pk}": 1,  # the page was loaded before the other change
+            f"value-{metric.pk}": "22",
+            "minutes": "x",
+            "mark_held": "on",
+        },
+    )
+    page = response.content.decode()
+    assert "this was changed while you were editing" in page
+    assert "Not started → In progress" in page
+    activity.refresh_from_db()
+    assert (activity.status, activity.version) == ("in_progress", 2)
+    assert not Measurement.objects.exists() and not ActivityReview.objects.exists()
+    review.refresh_from_db()
+    assert review.is_planned
