@@ -77,6 +77,14 @@ class MeetingTimesForm(forms.Form):
             self.add_error("place", "Give a place, a video link, or both.")
         return data
 
+    @property
+    def when_and_where(self):
+        """The cleaned times and place, as the scheduling services take them."""
+        return {
+            name: self.cleaned_data[name]
+            for name in ("starts_at", "ends_at", "place", "video_link")
+        }
+
 
 class CpmMeetingForm(MeetingTimesForm):
     """Schedule or move a CPM meeting. The window and combination rules live in meetings.cpm."""

@@ -164,10 +164,7 @@ def schedule_cap(request, pk):
                 user=request.user,
                 school_class=school_class,
                 assessment_point=data["assessment_point"],
-                starts_at=data["starts_at"],
-                ends_at=data["ends_at"],
-                place=data["place"],
-                video_link=data["video_link"],
+                **form.when_and_where,
                 confirmed=data["confirmed"],
             )
         except services.NeedsConfirmation as error:

@@ -12,6 +12,7 @@ from meetings import cim
 from meetings.models import Meeting, MeetingType
 from plans import services as plan_services
 from plans.models import ImplementationStatus, Outcome, PlanForImprovement
+from schoolplan.forms import show_errors
 from schoolplan.models import CimTeam, District, SchoolYear
 from schoolplan.permissions import (
     COMMENT_CIM,
@@ -110,18 +111,14 @@ def review_schedule(request, pk):
     require(request.user, LEAD_CIM, district)
     form = ReviewScheduleForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
             review = cim.schedule_review(
                 user=request.user,
                 district=district,
-                starts_at=data["starts_at"],
-                ends_at=data["ends_at"],
-                place=data["place"],
-                video_link=data["video_link"],
+                **form.when_and_where,
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            show_errors(form, error)
         else:
             messages.success(request, f"{review.title} is scheduled and the team invited.")
             return redirect("review_record", pk=review.pk)
