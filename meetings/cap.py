@@ -194,7 +194,7 @@ def check_assessment_file(upload):
 
 @transaction.atomic
 def save_analysis(cap, *, user, strengths, areas_of_focus, assessment_file=None, clear_file=False):
-    services._require_minutes_open(cap.meeting)
+    services.require_record_open(cap.meeting)
     check_assessment_file(assessment_file)
     cap.strengths = strengths.strip()
     cap.areas_of_focus = areas_of_focus.strip()
@@ -238,7 +238,7 @@ def require_analysis(meeting):
 
 @transaction.atomic
 def add_note(cap, *, user, kind, subject, note):
-    services._require_minutes_open(cap.meeting)
+    services.require_record_open(cap.meeting)
     subject, note = subject.strip(), note.strip()
     if not subject or not note:
         raise ValidationError("Give the group or pupil and the note.")
@@ -276,7 +276,7 @@ def review_action(
     meeting, *, user, action_item, outcome, impact="", next_step="", carry_forward=False
 ):
     """Record how a previous action went; carry an unfinished one forward as a linked action."""
-    services._require_minutes_open(meeting)
+    services.require_record_open(meeting)
     previous = previous_cap_meeting(meeting)
     if previous is None or action_item.meeting_id != previous.pk:
         raise ValidationError("Only the previous CAP meeting's actions are reviewed here.")

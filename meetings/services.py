@@ -202,7 +202,8 @@ def invite(meeting, *, user, people):
     return created
 
 
-def _require_minutes_open(meeting):
+def require_record_open(meeting):
+    """Minutes, notes and agreed actions change only until the minutes are published."""
     minutes = getattr(meeting, "minutes", None)
     if minutes is not None and minutes.is_published:
         raise ValidationError("The minutes are published; record an amendment to change them.")
@@ -223,7 +224,7 @@ def record_minutes(
     mark_held=False,
 ):
     """Record what happened; marking the meeting held needs minutes and a meeting that began."""
-    _require_minutes_open(meeting)
+    require_record_open(meeting)
     text = (text or "").strip()
     if mark_held or meeting.is_held:
         if not text:
@@ -294,7 +295,7 @@ def amend_minutes(meeting, *, user, text, decisions, reason):
 @transaction.atomic
 def add_action_item(meeting, *, user, description, owner=None, due_on=None, **details):
     """details: category, research_title, research_url, carried_from (as a type uses them)."""
-    _require_minutes_open(meeting)
+    require_record_open(meeting)
     item = ActionItem(
         meeting=meeting, description=description, owner=owner, due_on=due_on, **details
     )
@@ -326,7 +327,7 @@ def update_action_item(item, *, user, status, note=""):
 @transaction.atomic
 def add_goal(meeting, *, user, text):
     """seed 000: Kick Off sets the year's goals; a Check In may set new ones."""
-    _require_minutes_open(meeting)
+    require_record_open(meeting)
     if meeting.cpm_stage not in (CpmStage.KICK_OFF, CpmStage.CHECK_IN):
         raise ValidationError("Goals are set at a Kick Off or a Check In.")
     text = (text or "").strip()
