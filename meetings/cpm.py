@@ -136,10 +136,6 @@ class Requirement:
             "missed": "danger",
         }[self.state]
 
-    @property
-    def is_met(self):
-        return self.state == "met"
-
 
 @dataclass
 class CpmYear:

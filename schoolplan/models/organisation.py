@@ -506,10 +506,6 @@ class Membership(models.Model):
     def scope(self):
         return self.school or self.district
 
-    @property
-    def is_school_role(self):
-        return self.role in SCHOOL_ROLES
-
     def clean(self):
         role = self.get_role_display()
         if self.role in SCHOOL_ROLES:
