@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import ActionItem, AgendaItem, CalendarFeed, CpmGoal, Invitation, Meeting, Minutes
+from .models import ActionItem, AgendaItem, CalendarFeed, Goal, Invitation, Meeting, Minutes
 
 
 class AgendaItemInline(admin.TabularInline):
@@ -30,5 +30,5 @@ class MinutesAdmin(admin.ModelAdmin):
 
 
 admin.site.register(ActionItem)
-admin.site.register(CpmGoal)
+admin.site.register(Goal)
 admin.site.register(CalendarFeed)

@@ -13,7 +13,7 @@ from django.utils.dateformat import format as format_date
 
 from schoolplan.models import CpmStage
 
-from .models import CpmGoal, Meeting, MeetingStatus, MeetingType
+from .models import Goal, Meeting, MeetingStatus, MeetingType
 
 # seed 000: what each meeting is for, as a suggested agenda (title, minutes).
 PURPOSE = {
@@ -47,7 +47,7 @@ def suggested_agenda(school, year, stage, *, title_i=False, spf=False):
         if spf:
             items.insert(2, ("SPF in detail: families' questions about the ratings", 10))
         return items
-    goals = list(CpmGoal.objects.filter(school=school, school_year=year))
+    goals = list(Goal.objects.filter(school=school, school_year=year))
     if stage == CpmStage.CHECK_IN:
         if goals:
             progress = [(f"Progress toward our goal: {goal.text}", 10) for goal in goals]
@@ -236,5 +236,5 @@ def cpm_year(school, year, today):
         if title_i.state == "due" and today > year.ends_on:
             title_i.state = "missed"
         requirements.append(title_i)
-    goals = list(CpmGoal.objects.filter(school=school, school_year=year))
+    goals = list(Goal.objects.filter(school=school, school_year=year))
     return CpmYear(school, year, today, requirements, goals)

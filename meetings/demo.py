@@ -12,7 +12,7 @@ from .models import (
     ActionItemUpdate,
     ActionStatus,
     AgendaItem,
-    CpmGoal,
+    Goal,
     Meeting,
     MeetingStatus,
     MeetingType,
@@ -84,7 +84,7 @@ def build_demo_meetings(today):
             "Raise grade 3-5 math proficiency from 31% to 40% by May",
             "Half of our families attend at least one CPM meeting this year",
         ):
-            CpmGoal.objects.create(school=valdez, school_year=year, set_at=meeting, text=text)
+            Goal.objects.create(school=valdez, school_year=year, set_at=meeting, text=text)
         for description, owner, due, status in (
             (
                 "Translate the SPF family summary into Spanish",

@@ -14,7 +14,7 @@ from .models import (
     ActionStatus,
     AgendaItem,
     Amendment,
-    CpmGoal,
+    Goal,
     Invitation,
     Meeting,
     MeetingStatus,
@@ -333,6 +333,6 @@ def add_goal(meeting, *, user, text):
     text = (text or "").strip()
     if not text:
         raise ValidationError({"text": "Write the goal."})
-    return CpmGoal.objects.create(
+    return Goal.objects.create(
         school=meeting.school, school_year=meeting.school_year, set_at=meeting, text=text
     )

@@ -1,18 +1,85 @@
-"""Changing the Plan for Improvement: every change is recorded, and a save made from an out of
-date copy is refused with what changed meanwhile (optimistic locking), so nothing is lost."""
+"""Changing a plan: every change is recorded, and a save made from an out of date copy is
+refused with what changed meanwhile (optimistic locking), so nothing is lost.
+
+One mechanism for every plan: the CIM Plan for Improvement, a school's ESSA action plan and
+Blueprint, and its cadre's family engagement plan. A model takes part by being registered in
+TRACKED (the fields its history shows) and by naming its `document` (the plan it belongs to).
+"""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 
-from .models import Activity, Outcome, PlanChange, PlanForImprovement, Strategy, TaSession
+from meetings.models import Goal
+
+from .models import (
+    ActionStep,
+    Activity,
+    Blueprint,
+    Cadre,
+    CadreAction,
+    CadreMember,
+    EssaPlan,
+    FocusArea,
+    Initiative,
+    MonitoringRoutine,
+    Outcome,
+    PlanChange,
+    PlanForImprovement,
+    ProblemStatement,
+    Resource,
+    RootCause,
+    Strategy,
+    TaSession,
+)
 
 TRACKED = {
     Strategy: ["title", "description"],
     Activity: ["title", "owner", "starts_on", "ends_on", "status"],
     Outcome: ["description"],
+    ProblemStatement: ["desired_state", "current_state", "gap"],
+    RootCause: ["description", "evidence", "verified"],
+    FocusArea: ["title", "initiatives"],
+    ActionStep: ["description", "focus_area", "owner", "starts_on", "due_on", "status"],
+    MonitoringRoutine: ["who", "what", "frequency"],
+    Blueprint: ["theory_of_action"],
+    Goal: ["area", "text"],
+    Initiative: ["area", "title", "description"],
+    Cadre: ["vision"],
+    CadreMember: ["name", "group", "email"],
+    CadreAction: ["description", "owner", "due_on", "status"],
+    Resource: ["description", "contributor", "contributor_name", "value"],
 }
-KIND = {Strategy: "High-Leverage Strategy", Activity: "activity", Outcome: "outcome"}
+KIND = {
+    Strategy: "High-Leverage Strategy",
+    Activity: "activity",
+    Outcome: "outcome",
+    ProblemStatement: "problem statement",
+    RootCause: "root cause",
+    FocusArea: "area of focus",
+    ActionStep: "action step",
+    MonitoringRoutine: "monitoring routine",
+    Blueprint: "Blueprint",
+    Goal: "goal",
+    Initiative: "initiative",
+    Cadre: "cadre's vision",
+    CadreMember: "cadre member",
+    CadreAction: "action",
+    Resource: "resource",
+}
+# Which PlanChange field names each kind of plan document.
+DOCUMENT_FIELD = {
+    PlanForImprovement: "plan",
+    EssaPlan: "essa_plan",
+    Blueprint: "blueprint",
+    Cadre: "cadre",
+}
+
+
+def track(model, fields, kind):
+    """Let another app's model (progress.Metric) keep its history in its plan's."""
+    TRACKED[model] = fields
+    KIND[model] = kind
 
 
 class EditConflict(ValidationError):
@@ -39,18 +106,35 @@ class EditConflict(ValidationError):
         )
 
 
-def plan_of(obj):
-    if isinstance(obj, Strategy):
-        return obj.plan
-    if isinstance(obj, Activity):
-        return obj.strategy.plan
-    return obj.activity.strategy.plan
+def blueprint_for(school, year):
+    blueprint, _ = Blueprint.objects.get_or_create(school=school, school_year=year)
+    return blueprint
+
+
+def document_of(obj):
+    """The plan obj belongs to. A school's goals belong to its Blueprint for the year."""
+    goal = obj if isinstance(obj, Goal) else getattr(obj, "goal", None)
+    if goal is not None:
+        return blueprint_for(goal.school, goal.school_year)
+    return obj.document
+
+
+def check_open(document):
+    """A submitted or accepted ESSA plan is frozen until the district returns it."""
+    if isinstance(document, EssaPlan) and not document.is_editable:
+        raise ValidationError(
+            f"The plan is {document.get_status_display().lower()}: it cannot be changed "
+            "unless the district returns it for changes.",
+            code="plan_frozen",
+        )
 
 
 def _shown(obj, field):
     value = getattr(obj, field)
     if value is None or value == "":
         return ""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
     if hasattr(obj, f"get_{field}_display"):
         return getattr(obj, f"get_{field}_display")()
     if hasattr(value, "display_name"):
@@ -62,9 +146,10 @@ def _label(model, field):
     return str(model._meta.get_field(field).verbose_name).capitalize()
 
 
-def _record(obj, user, action, changes):
+def _record(obj, user, action, changes, document=None):
+    document = document or document_of(obj)
     PlanChange.objects.create(
-        plan=plan_of(obj),
+        **{DOCUMENT_FIELD[type(document)]: document},
         by=user,
         action=action,
         object_kind=KIND[type(obj)],
@@ -78,6 +163,7 @@ def _record(obj, user, action, changes):
 @transaction.atomic
 def add(model, *, user, **fields):
     obj = model(**fields)
+    check_open(document_of(obj))
     obj.full_clean()
     obj.save()
     _record(
@@ -94,6 +180,7 @@ def update(obj, *, user, expected_version, **fields):
     """Save fields onto obj if nobody saved it since expected_version; else EditConflict."""
     model = type(obj)
     current = model.objects.select_for_update().get(pk=obj.pk)
+    check_open(document_of(current))
     if current.version != expected_version:
         raise EditConflict(current, _changes_since(current, expected_version))
     before = {f: _shown(current, f) for f in TRACKED[model]}
@@ -130,7 +217,9 @@ def _changes_since(obj, version):
 
 @transaction.atomic
 def remove(obj, *, user):
-    _record(obj, user, "removed", {})
+    document = document_of(obj)
+    check_open(document)
+    _record(obj, user, "removed", {}, document)
     obj.delete()
 
 

@@ -3,8 +3,16 @@
 from django.conf import settings
 from django.db import models
 
-from meetings.models import Meeting
-from plans.models import Activity, ImplementationStatus, Outcome, PlanForImprovement
+from meetings.models import Goal, GoalArea, Meeting
+from plans.models import (
+    Activity,
+    Blueprint,
+    EssaPlan,
+    ImplementationStatus,
+    Outcome,
+    PlanForImprovement,
+)
+from schoolplan.models import Versioned
 
 
 class Direction(models.TextChoices):
@@ -12,10 +20,31 @@ class Direction(models.TextChoices):
     DOWN = "down", "Lower is better"
 
 
-class Metric(models.Model):
-    """How an outcome is measured: baseline, target, target date (DOMAIN: progress)."""
+class MetricKind(models.TextChoices):
+    LEADING = "leading", "Leading"
+    LAGGING = "lagging", "Lagging"
 
-    outcome = models.OneToOneField(Outcome, on_delete=models.CASCADE, related_name="metric")
+
+class Metric(Versioned):
+    """How something is measured: baseline, target, target date (DOMAIN: progress).
+
+    A metric hangs on exactly one thing: a CIM outcome, an ESSA action plan (its leading and
+    lagging metrics), a School Blueprint (its leading measures, by area) or a school's goal."""
+
+    outcome = models.OneToOneField(
+        Outcome, null=True, blank=True, on_delete=models.CASCADE, related_name="metric"
+    )
+    essa_plan = models.ForeignKey(
+        EssaPlan, null=True, blank=True, on_delete=models.CASCADE, related_name="metrics"
+    )
+    blueprint = models.ForeignKey(
+        Blueprint, null=True, blank=True, on_delete=models.CASCADE, related_name="measures"
+    )
+    goal = models.ForeignKey(
+        Goal, null=True, blank=True, on_delete=models.CASCADE, related_name="metrics"
+    )
+    kind = models.CharField(max_length=7, choices=MetricKind, default=MetricKind.LAGGING)
+    area = models.CharField(max_length=12, choices=GoalArea, blank=True)
     name = models.CharField(max_length=200)
     unit = models.CharField(max_length=40, blank=True, help_text="e.g. %, students, days")
     baseline = models.DecimalField(max_digits=12, decimal_places=2)
@@ -23,10 +52,33 @@ class Metric(models.Model):
     target_date = models.DateField()
     direction = models.CharField(max_length=4, choices=Direction, default=Direction.UP)
 
-    permission_scope = {"district": "outcome__activity__strategy__plan__district_id"}
+    class Meta:
+        ordering = ["kind", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="metric_hangs_on_one_thing",
+                condition=(
+                    models.Q(outcome__isnull=False, essa_plan=None, blueprint=None, goal=None)
+                    | models.Q(outcome=None, essa_plan__isnull=False, blueprint=None, goal=None)
+                    | models.Q(outcome=None, essa_plan=None, blueprint__isnull=False, goal=None)
+                    | models.Q(outcome=None, essa_plan=None, blueprint=None, goal__isnull=False)
+                ),
+            )
+        ]
 
     def __str__(self):
         return self.name
+
+    @property
+    def document(self):
+        """The plan whose history records changes to this metric."""
+        if self.outcome_id:
+            return self.outcome.document
+        if self.essa_plan_id:
+            return self.essa_plan
+        if self.blueprint_id:
+            return self.blueprint
+        return None  # a goal's metric: plans.services finds the goal's Blueprint
 
     @property
     def latest(self):

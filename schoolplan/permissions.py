@@ -36,7 +36,7 @@ MANAGE_DISTRICT = Ability("manage_district", district_roles=frozenset({Role.DIST
 VIEW_SCHOOL = Ability(
     "view_school",
     district_roles=frozenset({Role.DISTRICT_STAFF, Role.CIM_LEAD, Role.CIM_MEMBER}),
-    school_roles=frozenset({Role.PRINCIPAL, Role.SCHOOL_STAFF, Role.CADRE_MEMBER}),
+    school_roles=frozenset({Role.PRINCIPAL, Role.SCHOOL_STAFF}),
 )
 MANAGE_SCHOOL = Ability(
     "manage_school",
@@ -67,6 +67,26 @@ COMMENT_CIM = Ability(
         {Role.CIM_LEAD, Role.CIM_MEMBER, Role.TA_PROVIDER, Role.DISTRICT_STAFF}
     ),
 )
+# seed 002: the school's plans (ESSA action plan, School Blueprint) are written by its staff;
+# only the principal submits or publishes them, and only district staff accept or return them.
+EDIT_SCHOOL_PLAN = Ability(
+    "edit_school_plan", school_roles=frozenset({Role.PRINCIPAL, Role.SCHOOL_STAFF})
+)
+SUBMIT_SCHOOL_PLAN = Ability("submit_school_plan", school_roles=frozenset({Role.PRINCIPAL}))
+REVIEW_SCHOOL_PLAN = Ability(
+    "review_school_plan", district_roles=frozenset({Role.DISTRICT_STAFF})
+)
+# seed 004: cadre members (parents, community members, students) see and contribute to the
+# family-engagement work and the cadre's meetings, and to nothing else of the school.
+VIEW_CADRE = Ability(
+    "view_cadre",
+    district_roles=frozenset({Role.DISTRICT_STAFF}),
+    school_roles=frozenset({Role.PRINCIPAL, Role.SCHOOL_STAFF, Role.CADRE_MEMBER}),
+)
+CONTRIBUTE_CADRE = Ability(
+    "contribute_cadre",
+    school_roles=frozenset({Role.PRINCIPAL, Role.SCHOOL_STAFF, Role.CADRE_MEMBER}),
+)
 ABILITIES = {
     a.name: a
     for a in (
@@ -79,6 +99,11 @@ ABILITIES = {
         EDIT_CIM_PLAN,
         LEAD_CIM,
         COMMENT_CIM,
+        EDIT_SCHOOL_PLAN,
+        SUBMIT_SCHOOL_PLAN,
+        REVIEW_SCHOOL_PLAN,
+        VIEW_CADRE,
+        CONTRIBUTE_CADRE,
     )
 }
 

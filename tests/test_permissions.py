@@ -9,9 +9,14 @@ from django.contrib.auth.models import AnonymousUser
 
 from schoolplan.models import CimStatus, District, Role, School, SchoolYear
 from schoolplan.permissions import (
+    CONTRIBUTE_CADRE,
+    EDIT_SCHOOL_PLAN,
     KEEP_SCHOOL_RECORDS,
     MANAGE_DISTRICT,
     MANAGE_SCHOOL,
+    REVIEW_SCHOOL_PLAN,
+    SUBMIT_SCHOOL_PLAN,
+    VIEW_CADRE,
     VIEW_DISTRICT,
     VIEW_SCHOOL,
     can,
@@ -30,15 +35,43 @@ TABLE = {
         VIEW_SCHOOL,
         MANAGE_SCHOOL,
         KEEP_SCHOOL_RECORDS,
+        REVIEW_SCHOOL_PLAN,
+        VIEW_CADRE,
     },
     Role.CIM_LEAD: {VIEW_DISTRICT, VIEW_SCHOOL},
     Role.CIM_MEMBER: {VIEW_DISTRICT, VIEW_SCHOOL},
     Role.TA_PROVIDER: {VIEW_DISTRICT},
-    Role.PRINCIPAL: {VIEW_SCHOOL, MANAGE_SCHOOL, KEEP_SCHOOL_RECORDS},
-    Role.SCHOOL_STAFF: {VIEW_SCHOOL, KEEP_SCHOOL_RECORDS},
-    Role.CADRE_MEMBER: {VIEW_SCHOOL},
+    Role.PRINCIPAL: {
+        VIEW_SCHOOL,
+        MANAGE_SCHOOL,
+        KEEP_SCHOOL_RECORDS,
+        EDIT_SCHOOL_PLAN,
+        SUBMIT_SCHOOL_PLAN,
+        VIEW_CADRE,
+        CONTRIBUTE_CADRE,
+    },
+    Role.SCHOOL_STAFF: {
+        VIEW_SCHOOL,
+        KEEP_SCHOOL_RECORDS,
+        EDIT_SCHOOL_PLAN,
+        VIEW_CADRE,
+        CONTRIBUTE_CADRE,
+    },
+    # seed 004: cadre members reach the cadre's work and nothing else of the school.
+    Role.CADRE_MEMBER: {VIEW_CADRE, CONTRIBUTE_CADRE},
 }
-ALL = [VIEW_DISTRICT, MANAGE_DISTRICT, VIEW_SCHOOL, MANAGE_SCHOOL, KEEP_SCHOOL_RECORDS]
+ALL = [
+    VIEW_DISTRICT,
+    MANAGE_DISTRICT,
+    VIEW_SCHOOL,
+    MANAGE_SCHOOL,
+    KEEP_SCHOOL_RECORDS,
+    EDIT_SCHOOL_PLAN,
+    SUBMIT_SCHOOL_PLAN,
+    REVIEW_SCHOOL_PLAN,
+    VIEW_CADRE,
+    CONTRIBUTE_CADRE,
+]
 
 
 @pytest.fixture
@@ -88,11 +121,18 @@ def test_role_never_reaches_another_district(role, ability, world):
     assert not restrict(District.objects.all(), user, ability).filter(pk=world["away"].pk).exists()
 
 
-@pytest.mark.parametrize("role", [Role.PRINCIPAL, Role.SCHOOL_STAFF, Role.CADRE_MEMBER])
+@pytest.mark.parametrize("role", [Role.PRINCIPAL, Role.SCHOOL_STAFF])
 def test_school_roles_do_not_reach_a_sibling_school(role, world):
     user = holder(role, world)
     assert list(School.objects.visible_to(user)) == [world["school"]]
     assert not can(user, VIEW_SCHOOL, world["sibling"])
+
+
+def test_cadre_member_sees_no_school(world):
+    user = holder(Role.CADRE_MEMBER, world)
+    assert not School.objects.visible_to(user).exists()
+    assert can(user, VIEW_CADRE, world["school"])
+    assert not can(user, VIEW_CADRE, world["sibling"])
 
 
 def test_district_staff_see_every_school_of_their_district(world):

@@ -10,7 +10,14 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from schoolplan.models import FAMILY_LANGUAGE_NAMES, CpmStage, District, School, SchoolYear
+from schoolplan.models import (
+    FAMILY_LANGUAGE_NAMES,
+    CpmStage,
+    District,
+    School,
+    SchoolYear,
+    Versioned,
+)
 
 
 class MeetingType(models.TextChoices):
@@ -43,6 +50,7 @@ class MeetingQuerySet(models.QuerySet):
     def visible_to(self, user):
         from schoolplan.permissions import (
             KEEP_SCHOOL_RECORDS,
+            VIEW_CADRE,
             VIEW_DISTRICT,
             VIEW_SCHOOL,
             restrict,
@@ -52,11 +60,16 @@ class MeetingQuerySet(models.QuerySet):
         # seed 001: CIM reviews are the district team's, read by its TA provider too.
         staff_only = self.filter(meeting_type__in=STAFF_ONLY_TYPES)
         cim = self.filter(meeting_type__in=DISTRICT_TEAM_TYPES)
-        community = self.exclude(meeting_type__in=(*STAFF_ONLY_TYPES, *DISTRICT_TEAM_TYPES))
+        # seed 004: the cadre's own meetings are open to its members too.
+        cadre = self.filter(meeting_type=MeetingType.CADRE)
+        community = self.exclude(
+            meeting_type__in=(*STAFF_ONLY_TYPES, *DISTRICT_TEAM_TYPES, MeetingType.CADRE)
+        )
         return (
             restrict(community, user, VIEW_SCHOOL)
             | restrict(staff_only, user, KEEP_SCHOOL_RECORDS)
             | restrict(cim, user, VIEW_DISTRICT)
+            | restrict(cadre, user, VIEW_CADRE)
         )
 
     def not_cancelled(self):
@@ -372,13 +385,36 @@ class ActionItemUpdate(models.Model):
         return f"{self.action_item}: {self.old_status or 'new'} → {self.new_status}"
 
 
-class CpmGoal(models.Model):
-    """A goal the school community set at a CPM meeting (seed 000: Kick Off sets goals)."""
+class GoalArea(models.TextChoices):
+    """seed 002: the School Blueprint's areas: learning (math & reading), thriving, belonging."""
 
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="cpm_goals")
+    MATH = "math", "Learning: math"
+    READING = "reading", "Learning: reading"
+    THRIVING = "thriving", "Thriving"
+    BELONGING = "belonging", "Belonging"
+    OTHER = "other", "Other"
+
+
+class Goal(Versioned):
+    """One of a school's goals for the year: set at a CPM Kick Off or Check In (seed 000) or
+    written into the School Blueprint (seed 002). One model, so the Blueprint, the ESSA action
+    plan and the Check In and Wrap Up agendas all list the same goals."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="goals")
     school_year = models.ForeignKey(SchoolYear, on_delete=models.CASCADE, related_name="+")
-    set_at = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="goals_set")
+    set_at = models.ForeignKey(
+        Meeting,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="goals_set",
+        help_text="The CPM meeting that set this goal, if one did.",
+    )
+    area = models.CharField(max_length=12, choices=GoalArea, default=GoalArea.OTHER)
     text = models.CharField("Goal", max_length=500)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     permission_scope = {"district": "school__district_id", "school": "school_id"}

@@ -22,6 +22,7 @@ from .organisation import (
     default_dates,
 )
 from .outbox import OutboxEmail
+from .versioned import Versioned
 
 __all__ = [
     "DISTRICT_ROLES",
@@ -44,6 +45,7 @@ __all__ = [
     "School",
     "SchoolYear",
     "User",
+    "Versioned",
     "Window",
     "default_dates",
 ]

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
-from schoolplan.models import District, SchoolYear
+from schoolplan.models import District, SchoolYear, Versioned
 
 
 class PlanQuerySet(models.QuerySet):
@@ -42,15 +42,6 @@ class PlanForImprovement(models.Model):
         return reverse("cim_plan", args=[self.pk])
 
 
-class Versioned(models.Model):
-    """Optimistic locking: a save names the version it started from (plans.services.save)."""
-
-    version = models.PositiveIntegerField(default=1)
-
-    class Meta:
-        abstract = True
-
-
 class Strategy(Versioned):
     """A High-Leverage Strategy."""
 
@@ -70,6 +61,10 @@ class Strategy(Versioned):
 
     def __str__(self):
         return self.title
+
+    @property
+    def document(self):
+        return self.plan
 
 
 class ImplementationStatus(models.TextChoices):
@@ -107,6 +102,10 @@ class Activity(Versioned):
     def __str__(self):
         return self.title
 
+    @property
+    def document(self):
+        return self.strategy.plan
+
 
 class Outcome(Versioned):
     """A measurable outcome of an activity; its metric lives in progress (progress.Metric)."""
@@ -122,11 +121,27 @@ class Outcome(Versioned):
     def __str__(self):
         return self.description
 
+    @property
+    def document(self):
+        return self.activity.strategy.plan
+
 
 class PlanChange(models.Model):
-    """One change to the plan: who, when, what."""
+    """One change to a plan: who, when, what. Each plan document keeps its own history: the CIM
+    Plan for Improvement, a school's ESSA action plan, its Blueprint, its cadre's plan."""
 
-    plan = models.ForeignKey(PlanForImprovement, on_delete=models.CASCADE, related_name="changes")
+    plan = models.ForeignKey(
+        PlanForImprovement, null=True, on_delete=models.CASCADE, related_name="changes"
+    )
+    essa_plan = models.ForeignKey(
+        "plans.EssaPlan", null=True, on_delete=models.CASCADE, related_name="changes"
+    )
+    blueprint = models.ForeignKey(
+        "plans.Blueprint", null=True, on_delete=models.CASCADE, related_name="changes"
+    )
+    cadre = models.ForeignKey(
+        "plans.Cadre", null=True, on_delete=models.CASCADE, related_name="changes"
+    )
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -140,6 +155,17 @@ class PlanChange(models.Model):
 
     class Meta:
         ordering = ["-at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="plan_change_names_one_document",
+                condition=(
+                    models.Q(plan__isnull=False, essa_plan=None, blueprint=None, cadre=None)
+                    | models.Q(plan=None, essa_plan__isnull=False, blueprint=None, cadre=None)
+                    | models.Q(plan=None, essa_plan=None, blueprint__isnull=False, cadre=None)
+                    | models.Q(plan=None, essa_plan=None, blueprint=None, cadre__isnull=False)
+                ),
+            )
+        ]
 
     def __str__(self):
         return f"{self.by} {self.action} {self.object_kind} {self.object_label}"
