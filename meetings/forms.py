@@ -6,7 +6,7 @@ from django.utils import timezone
 from schoolplan.forms import DateInput, FamilyLanguagesField
 from schoolplan.models import CpmStage, Membership, Role, User
 
-from .models import ActionItem, ActionStatus, AgendaItem
+from .models import ActionItem, ActionStatus, AgendaItem, GoalArea
 
 
 class TimeInput(forms.TimeInput):
@@ -200,6 +200,7 @@ class ActionUpdateForm(forms.Form):
 
 
 class GoalForm(forms.Form):
+    area = forms.ChoiceField(label="Area", choices=GoalArea.choices, initial=GoalArea.OTHER)
     text = forms.CharField(label="Goal", max_length=500)
 
 

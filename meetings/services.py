@@ -15,6 +15,7 @@ from .models import (
     AgendaItem,
     Amendment,
     Goal,
+    GoalArea,
     Invitation,
     Meeting,
     MeetingStatus,
@@ -325,7 +326,7 @@ def update_action_item(item, *, user, status, note=""):
 
 
 @transaction.atomic
-def add_goal(meeting, *, user, text):
+def add_goal(meeting, *, user, text, area=GoalArea.OTHER):
     """seed 000: Kick Off sets the year's goals; a Check In may set new ones."""
     require_record_open(meeting)
     if meeting.cpm_stage not in (CpmStage.KICK_OFF, CpmStage.CHECK_IN):
@@ -333,6 +334,14 @@ def add_goal(meeting, *, user, text):
     text = (text or "").strip()
     if not text:
         raise ValidationError({"text": "Write the goal."})
-    return Goal.objects.create(
-        school=meeting.school, school_year=meeting.school_year, set_at=meeting, text=text
+    goal = Goal(
+        school=meeting.school,
+        school_year=meeting.school_year,
+        set_at=meeting,
+        area=area,
+        text=text,
+        created_by=user,
     )
+    goal.full_clean()
+    goal.save()
+    return goal

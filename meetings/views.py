@@ -32,7 +32,7 @@ from .forms import (
     InviteForm,
     MinutesForm,
 )
-from .models import ActionItem, ActionItemUpdate, Meeting, MeetingType
+from .models import ActionItem, ActionItemUpdate, Goal, Meeting, MeetingType
 from .views_cap import cap_context
 
 MEETINGS_PER_PAGE = 20
@@ -224,6 +224,14 @@ def meeting_detail(request, pk):
             "amendments": minutes.amendments.select_related("amended_by") if minutes else [],
             "actions": actions,
             "goals": meeting.goals_set.all(),
+            # seed 000: the Check In and Wrap Up look at the progress toward the year's goals.
+            "year_goals": Goal.objects.filter(
+                school=meeting.school_id, school_year=meeting.school_year_id
+            )
+            .select_related("set_at")
+            .prefetch_related("metrics__measurements")
+            if meeting.cpm_stage in (CpmStage.CHECK_IN, CpmStage.WRAP_UP)
+            else None,
             "takes_goals": meeting.cpm_stage in (CpmStage.KICK_OFF, CpmStage.CHECK_IN),
             "can_manage": can_manage(request.user, meeting) and meeting.is_planned,
             "can_keep": can_keep,
@@ -397,7 +405,7 @@ def goal_add(request, pk):
     try:
         if not form.is_valid():
             raise ValidationError("Write the goal (500 characters at most).")
-        services.add_goal(meeting, user=request.user, text=form.cleaned_data["text"])
+        services.add_goal(meeting, user=request.user, **form.cleaned_data)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

@@ -6,3 +6,10 @@ class PlansConfig(AppConfig):
 
     default_auto_field = "django.db.models.BigAutoField"
     name = "plans"
+
+    def ready(self):
+        from schoolplan.attention import register_school_card_hook
+
+        from .attention import plan_items
+
+        register_school_card_hook(plan_items)

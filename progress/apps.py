@@ -13,3 +13,7 @@ class ProgressConfig(AppConfig):
         from .demo import build_demo_cim
 
         register_demo(build_demo_cim)
+
+        from .plan_items import register
+
+        register()

@@ -6,7 +6,7 @@ from meetings.forms import MeetingTimesForm
 from schoolplan.forms import DateInput
 from schoolplan.models import CimTeam, Role, User
 
-from .models import Metric
+from .models import Measurement, Metric
 
 
 class MetricForm(forms.ModelForm):
@@ -44,3 +44,10 @@ class CimTeamForm(forms.ModelForm):
             del self.fields["ta_provider"]
         for name in self.fields:
             self.fields[name].label_from_instance = lambda user: user.display_name
+
+
+class MeasurementForm(forms.ModelForm):
+    class Meta:
+        model = Measurement
+        fields = ["date", "value", "note"]
+        widgets = {"date": DateInput()}

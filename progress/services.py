@@ -20,6 +20,13 @@ def save_metric(outcome, *, user, **fields):
     return metric
 
 
+def record_measurement(metric, *, user, date, value, note=""):
+    measurement = Measurement(metric=metric, date=date, value=value, note=note, recorded_by=user)
+    measurement.full_clean()
+    measurement.save()
+    return measurement
+
+
 @transaction.atomic
 def record_review(
     review,

@@ -10,4 +10,9 @@ urlpatterns = [
     path("cim/reviews/<int:pk>/", views.review_record, name="review_record"),
     path("cim/outcomes/<int:pk>/metric/", views.metric_edit, name="metric_edit"),
     path("cim/plans/<int:pk>/comments/", views.comment_add, name="comment_add"),
+    path(
+        "metrics/<int:pk>/measurements/new/",
+        views.school_metric_measure,
+        name="school_metric_measure",
+    ),
 ]

@@ -72,10 +72,13 @@ def _window_items(year, today):
 
 
 def school_card(school, roles, year, today):
+    from .permissions import VIEW_SCHOOL
+
     card = Card(
         title=school.name,
         subtitle=f"{school.get_level_display()} school · {school.district.name}",
-        url=school.get_absolute_url(),
+        # A cadre member's account reaches the cadre's pages, not the school's (a hook links them).
+        url=school.get_absolute_url() if roles & VIEW_SCHOOL.school_roles else "",
         roles=sorted(Role(r).label for r in roles),
         year=year,
     )

@@ -73,9 +73,7 @@ EDIT_SCHOOL_PLAN = Ability(
     "edit_school_plan", school_roles=frozenset({Role.PRINCIPAL, Role.SCHOOL_STAFF})
 )
 SUBMIT_SCHOOL_PLAN = Ability("submit_school_plan", school_roles=frozenset({Role.PRINCIPAL}))
-REVIEW_SCHOOL_PLAN = Ability(
-    "review_school_plan", district_roles=frozenset({Role.DISTRICT_STAFF})
-)
+REVIEW_SCHOOL_PLAN = Ability("review_school_plan", district_roles=frozenset({Role.DISTRICT_STAFF}))
 # seed 004: cadre members (parents, community members, students) see and contribute to the
 # family-engagement work and the cadre's meetings, and to nothing else of the school.
 VIEW_CADRE = Ability(

@@ -76,7 +76,7 @@ class EssaPlan(models.Model):
 
 
 class EssaPlanEvent(models.Model):
-    """A step of the plan's workflow: submitted, returned (with the district's comment), accepted."""
+    """A step of the workflow: submitted, returned (with the district's comment), accepted."""
 
     plan = models.ForeignKey(EssaPlan, on_delete=models.CASCADE, related_name="events")
     status = models.CharField(max_length=10, choices=EssaPlanStatus)
@@ -95,7 +95,7 @@ class EssaPlanEvent(models.Model):
 
 
 class EssaItem(Versioned):
-    """An item of the ESSA action plan (each declares its `plan`); it shows in the plan's history."""
+    """An item of the ESSA action plan (each declares its `plan`), kept in the plan's history."""
 
     permission_scope = PLAN_SCOPE
 

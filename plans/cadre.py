@@ -1,0 +1,150 @@
+"""The cadre's work (seed 004): its CommPACT checklist, consensus records, members' accounts and
+sharing the family engagement plan. Item edits (members, actions, resources, the vision) go
+through plans.services like every plan item, so they keep a history and refuse stale saves."""
+
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from schoolplan.mail import queue_email
+from schoolplan.models import Membership, Role, User
+
+from . import services
+from .models import (
+    STEP_ORDER,
+    Cadre,
+    CadreMember,
+    CommpactStep,
+    Consensus,
+    PlanChange,
+    PublishStatus,
+    StepRecord,
+)
+
+
+@transaction.atomic
+def start_cadre(*, school, year, user):
+    cadre, created = Cadre.objects.get_or_create(school=school, school_year=year)
+    if created:
+        StepRecord.objects.bulk_create(StepRecord(cadre=cadre, step=step) for step in STEP_ORDER)
+        PlanChange.objects.create(
+            cadre=cadre, by=user, action="added", object_kind="plan", object_label=str(cadre)
+        )
+    return cadre
+
+
+@transaction.atomic
+def record_step(step, *, user, done_on, notes):
+    if done_on and done_on > timezone.localdate():
+        raise ValidationError({"done_on": "A step cannot be done in the future."})
+    step.done_on = done_on
+    step.notes = (notes or "").strip()
+    step.save(update_fields=["done_on", "notes"])
+    PlanChange.objects.create(
+        cadre=step.cadre,
+        by=user,
+        action="changed",
+        object_kind="CommPACT step",
+        object_label=step.get_step_display(),
+        object_id=step.pk,
+        changes={"Done on": ["", done_on.isoformat() if done_on else ""]},
+    )
+    return step
+
+
+@transaction.atomic
+def record_consensus(step, *, user, agreed_on, decision, agreed_by):
+    """seed 004: the cadre owns its decisions; a consensus names who agreed and when."""
+    decision = (decision or "").strip()
+    errors = {}
+    if not decision:
+        errors["decision"] = "Say what was agreed."
+    if agreed_on and agreed_on > timezone.localdate():
+        errors["agreed_on"] = "A consensus cannot be dated in the future."
+    members = list(agreed_by)
+    if not members:
+        errors["agreed_by"] = "Tick the members who agreed."
+    elif any(member.cadre_id != step.cadre_id for member in members):
+        errors["agreed_by"] = "Only this cadre's members can agree to its decisions."
+    if errors:
+        raise ValidationError(errors)
+    consensus = Consensus.objects.create(
+        step=step, agreed_on=agreed_on, decision=decision, recorded_by=user
+    )
+    consensus.agreed_by.set(members)
+    if step.done_on is None:
+        step.done_on = agreed_on
+        step.save(update_fields=["done_on"])
+    PlanChange.objects.create(
+        cadre=step.cadre,
+        by=user,
+        action="agreed",
+        object_kind="consensus",
+        object_label=decision[:300],
+        object_id=consensus.pk,
+        changes={"Who agreed": ["", ", ".join(m.name for m in members)]},
+    )
+    return consensus
+
+
+@transaction.atomic
+def share_plan(cadre, *, user):
+    """seed 004 step 4.5: the consensus action plan is shared with all stakeholders."""
+    cadre = Cadre.objects.select_for_update().get(pk=cadre.pk)
+    if not cadre.actions.exists():
+        raise ValidationError("Add the action plan's actions before sharing it.")
+    if not Consensus.objects.filter(
+        step__cadre=cadre, step__step=CommpactStep.ACTION_PLAN
+    ).exists():
+        raise ValidationError(
+            "Record the cadre's consensus on the action plan before sharing it: the plan is "
+            "the cadre's decision."
+        )
+    cadre.plan_status = PublishStatus.PUBLISHED
+    cadre.shared_at = timezone.now()
+    cadre.shared_by = user
+    cadre.save(update_fields=["plan_status", "shared_at", "shared_by"])
+    StepRecord.objects.filter(cadre=cadre, step=CommpactStep.SHARE_PLAN, done_on=None).update(
+        done_on=timezone.localdate()
+    )
+    PlanChange.objects.create(
+        cadre=cadre, by=user, action="shared", object_kind="action plan", object_label=str(cadre)
+    )
+    return cadre
+
+
+@transaction.atomic
+def add_member(cadre, *, user, give_account=False, **fields):
+    """Add a member; with give_account, the member gets an account limited to cadre content."""
+    if give_account:
+        email = (fields.get("email") or "").strip().lower()
+        if not email:
+            raise ValidationError({"email": "An account needs an e-mail address."})
+        account = User.objects.filter(email__iexact=email).first()
+        if account is None:
+            account = User(username=email[:150], email=email)
+            name = fields.get("name", "").split(" ", 1)
+            account.first_name, account.last_name = name[0], (name[1] if len(name) > 1 else "")
+            # A random password, replaced through "forgot password" (which skips unusable ones).
+            account.set_password(secrets.token_urlsafe(32))
+            account.save()
+        Membership.objects.get_or_create(
+            user=account,
+            role=Role.CADRE_MEMBER,
+            school=cadre.school,
+            defaults={"cadre_group": fields.get("group", "")},
+        )
+        fields["user"] = account
+        queue_email(
+            f"cadre-account:{cadre.pk}:{account.pk}",
+            [email],
+            f"You are on the {cadre.school} Family and Community Cadre",
+            f"{user.display_name} added you to the Family and Community Cadre of "
+            f"{cadre.school}.\n\nChoose a password to sign in: "
+            f"{settings.SITE_URL}/accounts/password_reset/\n\nYou will see the cadre's "
+            "plan, surveys and meetings.\n",
+        )
+    return services.add(CadreMember, user=user, cadre=cadre, **fields)

@@ -1,0 +1,233 @@
+"""The school plan documents and the kinds of item each holds, for the generic item views.
+
+A Document names its model, who may read and who may edit it; each Kind says which model an
+item is, which fields its form shows, how it is found inside its document (so an id from another
+school's plan is a 404), and what it is given at creation. progress registers its metrics here
+(a later layer may add kinds; this module never imports it).
+"""
+
+from dataclasses import dataclass, field
+
+from django import forms
+
+from meetings.models import Goal
+from schoolplan.forms import DateInput
+from schoolplan.permissions import (
+    CONTRIBUTE_CADRE,
+    EDIT_SCHOOL_PLAN,
+    MANAGE_SCHOOL,
+    VIEW_CADRE,
+    VIEW_SCHOOL,
+)
+
+from .forms import VersionedForm
+from .models import (
+    ActionStep,
+    Blueprint,
+    Cadre,
+    CadreAction,
+    CadreMember,
+    EssaPlan,
+    FocusArea,
+    Initiative,
+    MonitoringRoutine,
+    ProblemStatement,
+    Resource,
+    RootCause,
+)
+
+
+@dataclass
+class Kind:
+    model: type
+    fields: list
+    # Filter kwargs that find this kind's items inside a document.
+    within: object
+    # Fields an item is given at creation, from its document (and parent item, if any).
+    given: object = None
+    parent: str = ""  # the item field naming its parent item, e.g. "problem"
+    parent_kind: str = ""
+    ability: object = None  # if not the document's edit ability
+    labels: dict = field(default_factory=dict)
+    help_texts: dict = field(default_factory=dict)
+    # (form, document) -> None: narrows choices to the document's own items
+    limit: object = None
+    title: str = ""  # what the page calls one item, if not the history's name for it
+    form_base: type = VersionedForm
+    # (document, user, cleaned data) -> item; by default plans.services.add
+    create: object = None
+
+    def form_class(self):
+        widgets = {}
+        for name in self.fields:
+            model_field = self.model._meta.get_field(name)
+            if model_field.get_internal_type() == "DateField":
+                widgets[name] = DateInput()
+            elif model_field.get_internal_type() == "TextField":
+                widgets[name] = forms.Textarea(attrs={"rows": 3})
+        return forms.modelform_factory(
+            self.model,
+            form=self.form_base,
+            fields=self.fields,
+            widgets=widgets,
+            labels=self.labels,
+            help_texts=self.help_texts,
+        )
+
+
+@dataclass
+class Document:
+    model: type
+    slug: str  # the URL segment
+    label: str
+    view: object
+    edit: object
+    kinds: dict
+
+
+class CadreMemberForm(VersionedForm):
+    give_account = forms.BooleanField(
+        label="Give them an account (cadre content only)",
+        required=False,
+        help_text="They get an e-mail to choose a password; they see the cadre's work and "
+        "meetings, nothing else of the school.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["give_account"]
+
+
+def _add_member(cadre, user, data):
+    from .cadre import add_member
+
+    return add_member(cadre, user=user, **data)
+
+
+def _limit_focus_area(form, plan):
+    form.fields["focus_area"].queryset = plan.focus_areas.all()
+
+
+def _school_year(document):
+    return {"school": document.school, "school_year": document.school_year}
+
+
+ESSA = Document(
+    model=EssaPlan,
+    slug="essa",
+    label="ESSA action plan",
+    view=VIEW_SCHOOL,
+    edit=EDIT_SCHOOL_PLAN,
+    kinds={
+        "problem": Kind(
+            ProblemStatement,
+            ["desired_state", "current_state", "gap"],
+            within=lambda plan: {"plan": plan},
+            given=lambda plan, parent: {"plan": plan},
+            help_texts={
+                "desired_state": "What student outcomes should be.",
+                "current_state": "What they are now, with the data.",
+                "gap": "The difference, in one sentence.",
+            },
+        ),
+        "root-cause": Kind(
+            RootCause,
+            ["description", "evidence", "verified"],
+            within=lambda plan: {"problem__plan": plan},
+            given=lambda plan, parent: {"problem": parent},
+            parent="problem",
+            parent_kind="problem",
+            help_texts={
+                "evidence": "The data or observation that shows this cause is real.",
+                "verified": "Tick when the evidence confirms the cause.",
+            },
+        ),
+        "focus-area": Kind(
+            FocusArea,
+            ["title", "initiatives"],
+            within=lambda plan: {"plan": plan},
+            given=lambda plan, parent: {"plan": plan},
+        ),
+        "step": Kind(
+            ActionStep,
+            ["description", "focus_area", "owner", "starts_on", "due_on", "status"],
+            within=lambda plan: {"plan": plan},
+            given=lambda plan, parent: {"plan": plan},
+            limit=_limit_focus_area,
+        ),
+        "monitoring": Kind(
+            MonitoringRoutine,
+            ["who", "what", "frequency"],
+            within=lambda plan: {"plan": plan},
+            given=lambda plan, parent: {"plan": plan},
+        ),
+    },
+)
+
+BLUEPRINT = Document(
+    model=Blueprint,
+    slug="blueprints",
+    label="School Blueprint",
+    view=VIEW_SCHOOL,
+    edit=EDIT_SCHOOL_PLAN,
+    kinds={
+        "about": Kind(
+            Blueprint,
+            ["theory_of_action"],
+            within=lambda blueprint: {"id": blueprint.pk},
+            title="theory of action",
+        ),
+        "goal": Kind(
+            Goal,
+            ["area", "text"],
+            within=_school_year,
+            given=lambda blueprint, parent: _school_year(blueprint),
+        ),
+        "initiative": Kind(
+            Initiative,
+            ["area", "title", "description"],
+            within=lambda blueprint: {"blueprint": blueprint},
+            given=lambda blueprint, parent: {"blueprint": blueprint},
+        ),
+    },
+)
+
+CADRE = Document(
+    model=Cadre,
+    slug="cadres",
+    label="Family and Community Cadre",
+    view=VIEW_CADRE,
+    edit=CONTRIBUTE_CADRE,
+    kinds={
+        "vision": Kind(
+            Cadre,
+            ["vision"],
+            within=lambda cadre: {"id": cadre.pk},
+            title="vision",
+        ),
+        "member": Kind(
+            CadreMember,
+            ["name", "group", "email"],
+            within=lambda cadre: {"cadre": cadre},
+            given=lambda cadre, parent: {"cadre": cadre},
+            ability=MANAGE_SCHOOL,  # the principal forms the cadre (seed 004 step 4)
+            form_base=CadreMemberForm,
+            create=_add_member,
+        ),
+        "action": Kind(
+            CadreAction,
+            ["description", "owner", "due_on", "status"],
+            within=lambda cadre: {"cadre": cadre},
+            given=lambda cadre, parent: {"cadre": cadre},
+        ),
+        "resource": Kind(
+            Resource,
+            ["description", "contributor", "contributor_name", "value"],
+            within=lambda cadre: {"cadre": cadre},
+            given=lambda cadre, parent: {"cadre": cadre},
+        ),
+    },
+)
+
+DOCUMENTS = {document.slug: document for document in (ESSA, BLUEPRINT, CADRE)}

@@ -1,0 +1,252 @@
+"""A school's plans: the ESSA action plan and its workflow, the Blueprint, and exports."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from meetings.models import Goal, GoalArea
+from schoolplan.models import School, SchoolYear
+from schoolplan.permissions import (
+    EDIT_SCHOOL_PLAN,
+    REVIEW_SCHOOL_PLAN,
+    SUBMIT_SCHOOL_PLAN,
+    VIEW_SCHOOL,
+    can,
+    get_visible_or_404,
+    require,
+)
+
+from . import export, workflow
+from .models import Blueprint, EssaPlan, EssaPlanStatus, PublishStatus, RootCause
+
+
+def school_and_year(request, school_pk, ability=VIEW_SCHOOL):
+    """The school (404 outside the user's scope) and the year asked for, else the current one."""
+    school = get_visible_or_404(
+        School.objects.select_related("district"), request.user, ability, pk=school_pk
+    )
+    years = SchoolYear.objects.filter(district_id=school.district_id).order_by("-start_year")
+    chosen = request.GET.get("year") or request.POST.get("year")
+    year = years.filter(start_year=int(chosen)).first() if chosen and chosen.isdigit() else None
+    year = year or SchoolYear.objects.of_district_on(school.district_id, timezone.localdate())
+    return school, year, years
+
+
+@require_http_methods(["GET", "POST"])
+def essa_plan_for_school(request, school_pk):
+    """The school's plan of the year, or the page to start it."""
+    school, year, years = school_and_year(request, school_pk)
+    plan = EssaPlan.objects.filter(school=school, school_year=year).first() if year else None
+    if plan is not None:
+        return redirect(plan)
+    if request.method == "POST":
+        require(request.user, EDIT_SCHOOL_PLAN, school)
+        if year is None:
+            raise Http404("No school year is set up.")
+        plan = workflow.start_essa_plan(school=school, year=year, user=request.user)
+        messages.success(request, "ESSA action plan started.")
+        return redirect(plan)
+    return render(
+        request,
+        "plans/essa_start.html",
+        {
+            "school": school,
+            "year": year,
+            "years": years,
+            "plans": EssaPlan.objects.filter(school=school).select_related("school_year"),
+            "can_edit": can(request.user, EDIT_SCHOOL_PLAN, school),
+        },
+    )
+
+
+def _plan(request, pk):
+    return get_visible_or_404(
+        EssaPlan.objects.select_related("school__district", "school_year", "submitted_by"),
+        request.user,
+        VIEW_SCHOOL,
+        pk=pk,
+    )
+
+
+def essa_plan(request, pk):
+    plan = _plan(request, pk)
+    problems = plan.problems.prefetch_related(
+        Prefetch("root_causes", RootCause.objects.order_by("pk"))
+    )
+    can_edit = can(request.user, EDIT_SCHOOL_PLAN, plan) and plan.is_editable
+    return render(
+        request,
+        "plans/essa_plan.html",
+        {
+            "plan": plan,
+            "problems": problems,
+            "focus_areas": plan.focus_areas.all(),
+            "steps": plan.action_steps.select_related("focus_area"),
+            "metrics": plan.metrics.prefetch_related("measurements"),
+            "monitoring": plan.monitoring.all(),
+            "events": plan.events.select_related("by"),
+            "missing": workflow.missing_for_submission(plan) if plan.is_editable else [],
+            "can_edit": can_edit,
+            "can_measure": can(request.user, EDIT_SCHOOL_PLAN, plan),
+            "can_submit": can(request.user, SUBMIT_SCHOOL_PLAN, plan) and plan.is_editable,
+            "can_review": can(request.user, REVIEW_SCHOOL_PLAN, plan)
+            and plan.status == EssaPlanStatus.SUBMITTED,
+            "would_be_late": workflow.is_late(plan, timezone.localdate()),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@require_POST
+def essa_submit(request, pk):
+    plan = _plan(request, pk)
+    require(request.user, SUBMIT_SCHOOL_PLAN, plan)
+    try:
+        plan = workflow.submit(plan, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if plan.submitted_late:
+            messages.warning(
+                request,
+                f"Submitted after the due date ({plan.due_on:%-d %B %Y}): it is recorded as late.",
+            )
+        else:
+            messages.success(request, "Submitted to the district.")
+    return redirect(plan)
+
+
+@require_POST
+def essa_decide(request, pk):
+    plan = _plan(request, pk)
+    require(request.user, REVIEW_SCHOOL_PLAN, plan)
+    decision = request.POST.get("decision")
+    comment = request.POST.get("comment", "")
+    try:
+        if decision == "return":
+            workflow.return_for_changes(plan, user=request.user, comment=comment)
+            messages.success(request, "Returned to the school with your comment.")
+        elif decision == "accept":
+            workflow.accept(plan, user=request.user, comment=comment)
+            messages.success(request, "Plan accepted.")
+        else:
+            messages.error(request, "Choose to accept the plan or return it.")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(plan)
+
+
+def essa_export(request, pk, fmt):
+    plan = export.load(_plan(request, pk).pk)
+    name = f"essa-action-plan-{plan.school.slug}-{plan.school_year.name}"
+    if fmt == "csv":
+        response = HttpResponse(export.essa_csv(plan), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
+    response = HttpResponse(export.essa_pdf(plan), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def blueprint_for_school(request, school_pk):
+    school, year, years = school_and_year(request, school_pk)
+    blueprint = Blueprint.objects.filter(school=school, school_year=year).first() if year else None
+    if blueprint is not None:
+        return redirect(blueprint)
+    if request.method == "POST":
+        require(request.user, EDIT_SCHOOL_PLAN, school)
+        if year is None:
+            raise Http404("No school year is set up.")
+        blueprint = workflow.start_blueprint(school=school, year=year, user=request.user)
+        messages.success(request, "Blueprint started.")
+        return redirect(blueprint)
+    return render(
+        request,
+        "plans/blueprint_start.html",
+        {
+            "school": school,
+            "year": year,
+            "blueprints": Blueprint.objects.filter(school=school).select_related("school_year"),
+            "can_edit": can(request.user, EDIT_SCHOOL_PLAN, school),
+        },
+    )
+
+
+def _blueprint_sections(blueprint):
+    """Goals, initiatives and leading measures grouped by the Blueprint's areas."""
+    goals = list(
+        Goal.objects.filter(school=blueprint.school, school_year=blueprint.school_year)
+        .select_related("set_at")
+        .prefetch_related("metrics__measurements")
+    )
+    initiatives = list(blueprint.initiatives.all())
+    measures = list(blueprint.measures.prefetch_related("measurements"))
+    return [
+        {
+            "area": area,
+            "goals": [g for g in goals if g.area == area.value],
+            "initiatives": [i for i in initiatives if i.area == area.value],
+            "measures": [m for m in measures if m.area == area.value],
+        }
+        for area in GoalArea
+    ]
+
+
+def blueprint_view(request, pk):
+    blueprint = get_visible_or_404(
+        Blueprint.objects.select_related("school__district", "school_year", "published_by"),
+        request.user,
+        VIEW_SCHOOL,
+        pk=pk,
+    )
+    return render(
+        request,
+        "plans/blueprint.html",
+        {
+            "blueprint": blueprint,
+            "sections": _blueprint_sections(blueprint),
+            "can_edit": can(request.user, EDIT_SCHOOL_PLAN, blueprint),
+            "can_publish": can(request.user, SUBMIT_SCHOOL_PLAN, blueprint),
+        },
+    )
+
+
+@require_POST
+def blueprint_publish(request, pk):
+    blueprint = get_visible_or_404(Blueprint.objects.all(), request.user, VIEW_SCHOOL, pk=pk)
+    require(request.user, SUBMIT_SCHOOL_PLAN, blueprint)
+    try:
+        if request.POST.get("publish") == "0":
+            workflow.unpublish_blueprint(blueprint, user=request.user)
+            messages.success(request, "Unpublished: families no longer see the Blueprint.")
+        else:
+            workflow.publish_blueprint(blueprint, user=request.user)
+            messages.success(request, "Published on the school's family page.")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(blueprint)
+
+
+@login_not_required
+def blueprint_public(request, slug):
+    """The published Blueprint, read-only, for anyone: families have no accounts."""
+    school = get_object_or_404(School.objects.select_related("district"), public_slug=slug)
+    blueprint = (
+        Blueprint.objects.filter(school=school, status=PublishStatus.PUBLISHED)
+        .select_related("school_year")
+        .order_by("-school_year__start_year")
+        .first()
+    )
+    if blueprint is None:
+        raise Http404("This school has not published its Blueprint yet.")
+    return render(
+        request,
+        "plans/blueprint_public.html",
+        {"blueprint": blueprint, "school": school, "sections": _blueprint_sections(blueprint)},
+    )

@@ -1,0 +1,194 @@
+"""The school plans' workflows: the ESSA action plan goes draft → submitted → returned or
+accepted (seed 002); the School Blueprint is drafted, then published for families.
+
+Views check who may do what (schoolplan.permissions); these functions keep the rules: which
+transitions exist, what a submission must contain, and when it is late.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from schoolplan.mail import queue_email
+from schoolplan.models import Membership, Role
+
+from .models import (
+    EDITABLE_STATUSES,
+    Blueprint,
+    EssaPlan,
+    EssaPlanEvent,
+    EssaPlanStatus,
+    PlanChange,
+    PublishStatus,
+)
+
+
+@transaction.atomic
+def start_essa_plan(*, school, year, user):
+    plan, created = EssaPlan.objects.get_or_create(school=school, school_year=year)
+    if created:
+        PlanChange.objects.create(
+            essa_plan=plan, by=user, action="added", object_kind="plan", object_label=str(plan)
+        )
+    return plan
+
+
+@transaction.atomic
+def start_blueprint(*, school, year, user):
+    blueprint, created = Blueprint.objects.get_or_create(school=school, school_year=year)
+    if created:
+        PlanChange.objects.create(
+            blueprint=blueprint,
+            by=user,
+            action="added",
+            object_kind="plan",
+            object_label=str(blueprint),
+        )
+    return blueprint
+
+
+def missing_for_submission(plan):
+    """What the plan still needs before it can go to the district, in the user's words."""
+    missing = []
+    problems = list(plan.problems.prefetch_related("root_causes"))
+    if not problems:
+        missing.append("at least one problem statement")
+    for problem in problems:
+        if not problem.root_causes.all():
+            missing.append(f"a root cause for the problem “{problem.gap}”")
+    kinds = set(plan.metrics.values_list("kind", flat=True))
+    if "leading" not in kinds:
+        missing.append("a leading metric")
+    if "lagging" not in kinds:
+        missing.append("a lagging metric")
+    return missing
+
+
+def is_late(plan, day):
+    """seed 002: targeted-support schools submit by the year's ESSA due date (May 15)."""
+    return plan.must_submit and day > plan.due_on
+
+
+def _locked(plan):
+    return (
+        EssaPlan.objects.select_for_update().select_related("school", "school_year").get(pk=plan.pk)
+    )
+
+
+@transaction.atomic
+def submit(plan, *, user):
+    plan = _locked(plan)
+    if plan.status not in EDITABLE_STATUSES:
+        raise ValidationError(
+            f"The plan is already {plan.get_status_display().lower()}.", code="not_draft"
+        )
+    missing = missing_for_submission(plan)
+    if missing:
+        raise ValidationError(
+            "Before submitting, add " + "; ".join(missing) + ".", code="incomplete"
+        )
+    now = timezone.now()
+    plan.status = EssaPlanStatus.SUBMITTED
+    plan.submitted_at = now
+    plan.submitted_by = user
+    plan.submitted_late = is_late(plan, timezone.localdate(now))
+    plan.decided_at = plan.decided_by = None
+    plan.save()
+    event = EssaPlanEvent.objects.create(
+        plan=plan, status=plan.status, by=user, late=plan.submitted_late
+    )
+    reviewers = Membership.objects.filter(
+        district=plan.school.district_id, role=Role.DISTRICT_STAFF, user__is_active=True
+    ).values_list("user__email", flat=True)
+    queue_email(
+        f"essa-plan-submitted:{event.pk}",
+        list(reviewers),
+        f"ESSA action plan submitted: {plan.school}",
+        f"{user.display_name} submitted the ESSA action plan of {plan.school} for "
+        f"{plan.school_year.name}"
+        + (" (after the due date)" if plan.submitted_late else "")
+        + f".\n\nReview it: {settings.SITE_URL}{plan.get_absolute_url()}\n",
+    )
+    return plan
+
+
+def _decide(plan, *, user, status, comment):
+    plan = _locked(plan)
+    if plan.status != EssaPlanStatus.SUBMITTED:
+        raise ValidationError(
+            "Only a submitted plan can be accepted or returned; this one is "
+            f"{plan.get_status_display().lower()}.",
+            code="not_submitted",
+        )
+    plan.status = status
+    plan.decided_at = timezone.now()
+    plan.decided_by = user
+    plan.save()
+    event = EssaPlanEvent.objects.create(plan=plan, status=status, by=user, comment=comment)
+    principals = Membership.objects.filter(
+        school=plan.school_id, role=Role.PRINCIPAL, user__is_active=True
+    ).values_list("user__email", flat=True)
+    queue_email(
+        f"essa-plan-{status}:{event.pk}",
+        list(principals),
+        f"ESSA action plan {event.get_status_display().lower()}: {plan.school}",
+        f"{user.display_name} {event.get_status_display().lower()} the ESSA action plan of "
+        f"{plan.school} for {plan.school_year.name}."
+        + (f"\n\nTheir comment:\n{comment}" if comment else "")
+        + f"\n\n{settings.SITE_URL}{reverse('essa_plan', args=[plan.pk])}\n",
+    )
+    return plan
+
+
+@transaction.atomic
+def return_for_changes(plan, *, user, comment):
+    comment = (comment or "").strip()
+    if not comment:
+        raise ValidationError(
+            {"comment": "Say what needs to change: the school sees this comment."}
+        )
+    return _decide(plan, user=user, status=EssaPlanStatus.RETURNED, comment=comment)
+
+
+@transaction.atomic
+def accept(plan, *, user, comment=""):
+    return _decide(plan, user=user, status=EssaPlanStatus.ACCEPTED, comment=(comment or "").strip())
+
+
+@transaction.atomic
+def publish_blueprint(blueprint, *, user):
+    blueprint = Blueprint.objects.select_for_update().get(pk=blueprint.pk)
+    if not blueprint.theory_of_action.strip() and not blueprint.goals.exists():
+        raise ValidationError(
+            "Write the theory of action or add a goal before publishing: families would see "
+            "an empty page."
+        )
+    blueprint.status = PublishStatus.PUBLISHED
+    blueprint.published_at = timezone.now()
+    blueprint.published_by = user
+    blueprint.save(update_fields=["status", "published_at", "published_by"])
+    PlanChange.objects.create(
+        blueprint=blueprint,
+        by=user,
+        action="published",
+        object_kind="Blueprint",
+        object_label=str(blueprint),
+    )
+    return blueprint
+
+
+@transaction.atomic
+def unpublish_blueprint(blueprint, *, user):
+    blueprint = Blueprint.objects.select_for_update().get(pk=blueprint.pk)
+    blueprint.status = PublishStatus.DRAFT
+    blueprint.save(update_fields=["status"])
+    PlanChange.objects.create(
+        blueprint=blueprint,
+        by=user,
+        action="withdrawn",
+        object_kind="Blueprint",
+        object_label=str(blueprint),
+    )
+    return blueprint

@@ -1,0 +1,63 @@
+"""Rendering PDFs with WeasyPrint, safely: the renderer reads the project's own static files
+and nothing else (no network, no file:// paths), and it gets a time limit."""
+
+import mimetypes
+import signal
+import threading
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+
+STATIC_PREFIX = "static:/"
+RENDER_SECONDS = 60
+
+
+class PdfRenderError(Exception):
+    pass
+
+
+def static_only_fetcher(url, *args, **kwargs):
+    """Serve `static:/css/print.css` from the static files; refuse every other URL."""
+    if not url.startswith(STATIC_PREFIX):
+        raise PdfRenderError(f"PDF rendering may not fetch {url[:80]!r}")
+    relative = url[len(STATIC_PREFIX) :].lstrip("/")
+    if ".." in relative.split("/"):
+        raise PdfRenderError("PDF rendering may not leave the static files")
+    path = finders.find(relative)
+    if not path:
+        raise PdfRenderError(f"No static file {relative!r}")
+    with open(path, "rb") as handle:
+        data = handle.read()
+    return {"string": data, "mime_type": mimetypes.guess_type(path)[0], "redirected_url": url}
+
+
+@contextmanager
+def _time_limit(seconds):
+    # SIGALRM works only in the main thread (a Celery prefork worker or a test); elsewhere the
+    # worker's own time limit applies.
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, frame):
+        raise PdfRenderError(f"PDF rendering took longer than {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def render_pdf(template, context, *, title, author=""):
+    """The template rendered to PDF bytes, with the document's title and author set."""
+    from weasyprint import HTML
+
+    html = render_to_string(template, {**context, "pdf_title": title, "pdf_author": author})
+    with _time_limit(getattr(settings, "PDF_RENDER_SECONDS", RENDER_SECONDS)):
+        document = HTML(string=html, url_fetcher=static_only_fetcher)
+        return document.write_pdf()
