@@ -13,6 +13,7 @@ from .models import (
     ActionStatus,
     AgendaItem,
     Goal,
+    GoalArea,
     Meeting,
     MeetingStatus,
     MeetingType,
@@ -80,11 +81,13 @@ def build_demo_meetings(today):
             published_at=timezone.now(),
             published_by=principal,
         )
-        for text in (
-            "Raise grade 3-5 math proficiency from 31% to 40% by May",
-            "Half of our families attend at least one CPM meeting this year",
+        for area, text in (
+            (GoalArea.MATH, "Raise grade 3-5 math proficiency from 31% to 40% by May"),
+            (GoalArea.BELONGING, "Half of our families attend at least one CPM meeting this year"),
         ):
-            Goal.objects.create(school=valdez, school_year=year, set_at=meeting, text=text)
+            Goal.objects.create(
+                school=valdez, school_year=year, set_at=meeting, area=area, text=text
+            )
         for description, owner, due, status in (
             (
                 "Translate the SPF family summary into Spanish",

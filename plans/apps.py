@@ -9,7 +9,10 @@ class PlansConfig(AppConfig):
 
     def ready(self):
         from schoolplan.attention import register_school_card_hook
+        from schoolplan.demo import register_demo
 
         from .attention import plan_items
+        from .demo import build_demo_school_plans
 
         register_school_card_hook(plan_items)
+        register_demo(build_demo_school_plans)

@@ -143,7 +143,7 @@ def essa_decide(request, pk):
 
 def essa_export(request, pk, fmt):
     plan = export.load(_plan(request, pk).pk)
-    name = f"essa-action-plan-{plan.school.slug}-{plan.school_year.name}"
+    name = f"essa-action-plan-{plan.school.public_slug}-{plan.school_year.name}"
     if fmt == "csv":
         response = HttpResponse(export.essa_csv(plan), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{name}.csv"'

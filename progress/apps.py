@@ -10,9 +10,10 @@ class ProgressConfig(AppConfig):
     def ready(self):
         from schoolplan.demo import register_demo
 
-        from .demo import build_demo_cim
+        from .demo import build_demo_cim, build_demo_school_metrics
 
         register_demo(build_demo_cim)
+        register_demo(build_demo_school_metrics)
 
         from .plan_items import register
 

@@ -121,3 +121,66 @@ def build_demo_cim(today):
                     metric=metric, date=day, value=Decimal(values[held]), review=review
                 )
     return 1
+
+
+def build_demo_school_metrics(today):
+    """The Valdez ESSA plan's leading and lagging metrics, and its goals' and Blueprint's."""
+    from meetings.models import Goal, GoalArea
+    from plans.models import Blueprint, EssaPlan
+
+    plan = EssaPlan.objects.filter(school__name="Valdez Elementary").order_by("-pk").first()
+    if plan is None or plan.metrics.exists():
+        return 0
+    year = plan.school_year
+    end = year.ends_on - timedelta(days=20)
+    principal = User.objects.get(username="principal")
+    specs = [
+        (
+            {"essa_plan": plan, "kind": "lagging"},
+            "Grade 3-5 students meeting the math standard",
+            "%",
+            "31",
+            "40",
+            [],
+        ),
+        (
+            {"essa_plan": plan, "kind": "leading"},
+            "Lessons with students explaining reasoning",
+            "%",
+            "27",
+            "75",
+            [40, 52],
+        ),
+    ]
+    blueprint = Blueprint.objects.filter(school=plan.school, school_year=year).first()
+    if blueprint is not None:
+        specs.append(
+            (
+                {"blueprint": blueprint, "kind": "leading", "area": GoalArea.MATH},
+                "Interim math assessment: students at benchmark",
+                "%",
+                "28",
+                "40",
+                [31, 34],
+            )
+        )
+    goal = Goal.objects.filter(school=plan.school, school_year=year, area=GoalArea.MATH).first()
+    if goal is not None:
+        specs.append(({"goal": goal}, "Grade 3-5 math proficiency", "%", "31", "40", [33]))
+    created = 0
+    for owner, name, unit, baseline, target, values in specs:
+        metric = Metric.objects.create(
+            **owner,
+            name=name,
+            unit=unit,
+            baseline=Decimal(baseline),
+            target=Decimal(target),
+            target_date=end,
+        )
+        for months, value in enumerate(values, 1):
+            day = min(year.starts_on + timedelta(days=60 + 30 * months), today)
+            Measurement.objects.create(
+                metric=metric, date=day, value=Decimal(value), recorded_by=principal
+            )
+        created += 1 + len(values)
+    return created

@@ -1,0 +1,174 @@
+"""Demo school plans for Valdez Elementary (TSI): an ESSA plan in draft, a published Blueprint,
+and a cadre part-way through the CommPACT steps with a parent survey."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from meetings.models import GoalArea
+from schoolplan.models import CadreGroup, School, SchoolYear, User
+
+from . import cadre as cadre_services
+from . import surveys, workflow
+from .models import (
+    ActionStep,
+    CadreAction,
+    CadreMember,
+    CommpactStep,
+    FocusArea,
+    Initiative,
+    MonitoringRoutine,
+    ProblemStatement,
+    Resource,
+    RootCause,
+)
+
+QUESTIONS = [
+    "I feel welcome at school",
+    "The school tells me how my child is doing",
+    "I know how to help my child with math at home",
+    "Meetings are at times I can attend",
+]
+SURVEY = ",".join(["respondent_group", *QUESTIONS]) + """
+parent,Strongly agree,Agree,Disagree,Disagree
+parent,Agree,Agree,Strongly disagree,Neutral
+parent,Agree,Neutral,Disagree,Disagree
+parent,Strongly agree,Agree,Neutral,Agree
+parent,Neutral,Disagree,Disagree,Strongly disagree
+parent,Agree,Agree,Agree,Disagree
+parent,Strongly agree,Strongly agree,Neutral,Neutral
+parent,Agree,Agree,Disagree,Disagree
+community,Agree,Neutral,Neutral,Agree
+student,Strongly agree,Agree,Agree,
+"""
+
+
+def build_demo_school_plans(today):
+    valdez = School.objects.filter(name="Valdez Elementary").first()
+    principal = User.objects.filter(username="principal").first()
+    if valdez is None or principal is None:
+        return 0
+    year = SchoolYear.objects.of_district_on(valdez.district_id, today)
+    if year is None:
+        return 0
+    created = 0
+    plan = workflow.start_essa_plan(school=valdez, year=year, user=principal)
+    if not plan.problems.exists():
+        problem = ProblemStatement.objects.create(
+            plan=plan,
+            desired_state="At least 40% of students in grades 3-5 meet the math standard.",
+            current_state="31% met the standard on last spring's state test (SPF); 19% of "
+            "English learners did.",
+            gap="9 points below our target in grade 3-5 math, 21 for English learners",
+        )
+        RootCause.objects.create(
+            problem=problem,
+            description="Math lessons give little time to language-rich problem solving",
+            evidence="Walkthroughs in September: 4 of 15 lessons had students explaining their "
+            "reasoning; interim scores lowest on word problems.",
+            verified=True,
+        )
+        area = FocusArea.objects.create(
+            plan=plan,
+            title="Language-rich math instruction",
+            initiatives="Math talk routines in every grade 3-5 classroom; family math nights.",
+        )
+        ActionStep.objects.create(
+            plan=plan,
+            focus_area=area,
+            description="Coach grade 3-5 teachers on math talk routines",
+            owner="Math coach",
+            starts_on=year.starts_on + timedelta(days=75),
+            due_on=year.essa_plan_due,
+            status="in_progress",
+        )
+        MonitoringRoutine.objects.create(
+            plan=plan,
+            who="School leadership team",
+            what="Walkthrough data and interim math results",
+            frequency="monthly",
+        )
+        created += 5
+    blueprint = workflow.start_blueprint(school=valdez, year=year, user=principal)
+    if not blueprint.theory_of_action:
+        blueprint.theory_of_action = (
+            "If every grade 3-5 classroom uses daily math talk and families join us at math "
+            "nights, then students will explain and check their reasoning, so that more of them "
+            "meet the math standard and feel they belong in math."
+        )
+        blueprint.save(update_fields=["theory_of_action"])
+        for area, title in (
+            (GoalArea.MATH, "Daily math talk routines in grades 3-5"),
+            (GoalArea.READING, "Small-group phonics in K-2"),
+            (GoalArea.THRIVING, "Attendance check-ins for students missing 10% of days"),
+            (GoalArea.BELONGING, "Family math nights in English and Spanish"),
+        ):
+            Initiative.objects.create(blueprint=blueprint, area=area, title=title)
+        workflow.publish_blueprint(blueprint, user=principal)
+        created += 5
+    cadre = cadre_services.start_cadre(school=valdez, year=year, user=principal)
+    if not cadre.members.exists():
+        parent = User.objects.filter(username="parent").first()
+        for name, group, user in (
+            ("Lucia Hernandez", CadreGroup.PARENT, parent),
+            ("Marcus Green", CadreGroup.PARENT, None),
+            ("Rev. Dolores Ruiz", CadreGroup.COMMUNITY, None),
+            ("Ana Valdez", CadreGroup.ADMINISTRATOR, principal),
+            ("Sam Lee", CadreGroup.TEACHER, User.objects.filter(username="teacher").first()),
+            ("Jaylen Ortiz", CadreGroup.STUDENT, None),
+        ):
+            CadreMember.objects.create(cadre=cadre, name=name, group=group, user=user)
+        members = list(cadre.members.all())
+        steps = {step.step: step for step in cadre.steps.all()}
+        start = min(year.starts_on + timedelta(days=40), today)
+        for offset, step in enumerate(
+            (
+                CommpactStep.ALLIANCE,
+                CommpactStep.STAFF_OVERVIEW,
+                CommpactStep.GOVERNANCE_OVERVIEW,
+                CommpactStep.FORM_CADRE,
+                CommpactStep.VISION,
+            )
+        ):
+            record = steps[step]
+            record.done_on = min(start + timedelta(days=7 * offset), today)
+            record.save(update_fields=["done_on"])
+        cadre_services.record_consensus(
+            steps[CommpactStep.VISION],
+            user=principal,
+            agreed_on=steps[CommpactStep.VISION].done_on,
+            decision="Adopt the vision: every family is a partner in their child's learning.",
+            agreed_by=members,
+        )
+        cadre.vision = (
+            "Every Valdez family is a welcomed partner in their child's learning: families know "
+            "how their child is doing, can help at home, and shape what the school offers."
+        )
+        cadre.save(update_fields=["vision"])
+        CadreAction.objects.create(
+            cadre=cadre,
+            description="Open a family center in room 12 with math games to borrow",
+            owner="Parent cadre",
+            due_on=year.starts_on + timedelta(days=200),
+        )
+        for description, contributor, name, value in (
+            ("Room 12 and furniture", "building", "", Decimal("0")),
+            ("Family liaison, 10 hours a week", "district", "", Decimal("9500")),
+            ("Math game kits", "partner", "Riverbend Public Library", Decimal("1200")),
+        ):
+            Resource.objects.create(
+                cadre=cadre,
+                description=description,
+                contributor=contributor,
+                contributor_name=name,
+                value=value,
+            )
+        surveys.import_survey(
+            cadre,
+            user=principal,
+            kind="parent",
+            title="Parent survey, fall",
+            data=SURVEY.encode(),
+            file_name="parent-survey-fall.csv",
+        )
+        created += 12
+    return created
