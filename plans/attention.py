@@ -3,7 +3,7 @@
 from django.urls import reverse
 
 from schoolplan.attention import Item
-from schoolplan.models import Role
+from schoolplan.models import EssaDesignation, Role
 
 from .models import EssaPlan, EssaPlanStatus
 
@@ -22,10 +22,18 @@ def plan_items(school, year, roles, today):
         return items
     plan = EssaPlan.objects.filter(school=school, school_year=year).first()
     url = reverse("school_essa", args=[school.pk])
+    # seed 002: only targeted-support schools have the May 15 deadline.
+    due = (
+        f", due {year.essa_plan_due:%-d %b %Y}"
+        if school.essa_designation == EssaDesignation.TARGETED
+        else ""
+    )
     if plan is None:
-        items.append(Item("ESSA action plan: not started yet.", "warning", url))
+        items.append(Item(f"ESSA action plan: not started yet{due}.", "warning", url))
+    elif plan.status == EssaPlanStatus.DRAFT:
+        items.append(Item(f"ESSA action plan: draft{due}.", "info", url))
     elif plan.status == EssaPlanStatus.RETURNED:
-        items.append(Item("ESSA action plan: returned by the district for changes.", "danger", url))
+        items.append(Item(f"ESSA action plan: returned for changes{due}.", "danger", url))
     elif plan.status == EssaPlanStatus.SUBMITTED:
         late = " (late)" if plan.submitted_late else ""
         items.append(

@@ -28,7 +28,9 @@ QUESTIONS = [
     "I know how to help my child with math at home",
     "Meetings are at times I can attend",
 ]
-SURVEY = ",".join(["respondent_group", *QUESTIONS]) + """
+SURVEY = (
+    ",".join(["respondent_group", *QUESTIONS])
+    + """
 parent,Strongly agree,Agree,Disagree,Disagree
 parent,Agree,Agree,Strongly disagree,Neutral
 parent,Agree,Neutral,Disagree,Disagree
@@ -40,6 +42,7 @@ parent,Agree,Agree,Disagree,Disagree
 community,Agree,Neutral,Neutral,Agree
 student,Strongly agree,Agree,Agree,
 """
+)
 
 
 def build_demo_school_plans(today):

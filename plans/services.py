@@ -13,6 +13,7 @@ from django.db.models import F
 from meetings.models import Goal
 
 from .models import (
+    EDITABLE_STATUSES,
     ActionStep,
     Activity,
     Blueprint,
@@ -20,6 +21,7 @@ from .models import (
     CadreAction,
     CadreMember,
     EssaPlan,
+    EssaPlanStatus,
     FocusArea,
     Initiative,
     MonitoringRoutine,
@@ -121,9 +123,15 @@ def document_of(obj):
 
 def check_open(document):
     """A submitted or accepted ESSA plan is frozen until the district returns it."""
-    if isinstance(document, EssaPlan) and not document.is_editable:
+    if not isinstance(document, EssaPlan):
+        return
+    # Read (and lock) the status now: a submission may have happened since the page loaded.
+    status = (
+        EssaPlan.objects.select_for_update().values_list("status", flat=True).get(pk=document.pk)
+    )
+    if status not in EDITABLE_STATUSES:
         raise ValidationError(
-            f"The plan is {document.get_status_display().lower()}: it cannot be changed "
+            f"The plan is {EssaPlanStatus(status).label.lower()}: it cannot be changed "
             "unless the district returns it for changes.",
             code="plan_frozen",
         )
