@@ -137,7 +137,7 @@ def add_member(cadre, *, user, give_account=False, **fields):
             school=cadre.school,
             defaults={"cadre_group": fields.get("group", "")},
         )
-        fields["user"] = account
+        fields["account"] = account
         queue_email(
             f"cadre-account:{cadre.pk}:{account.pk}",
             [email],
@@ -148,3 +148,19 @@ def add_member(cadre, *, user, give_account=False, **fields):
             "plan, surveys and meetings.\n",
         )
     return services.add(CadreMember, user=user, cadre=cadre, **fields)
+
+
+@transaction.atomic
+def remove_member(member, *, user):
+    """Remove a member; an account they hold only for this school's cadre loses its access."""
+    account_id, school_id = member.account_id, member.cadre.school_id
+    services.remove(member, user=user)
+    if (
+        account_id
+        and not CadreMember.objects.filter(
+            account_id=account_id, cadre__school_id=school_id
+        ).exists()
+    ):
+        Membership.objects.filter(
+            user_id=account_id, role=Role.CADRE_MEMBER, school_id=school_id
+        ).delete()

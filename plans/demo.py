@@ -119,7 +119,7 @@ def build_demo_school_plans(today):
             ("Sam Lee", CadreGroup.TEACHER, User.objects.filter(username="teacher").first()),
             ("Jaylen Ortiz", CadreGroup.STUDENT, None),
         ):
-            CadreMember.objects.create(cadre=cadre, name=name, group=group, user=user)
+            CadreMember.objects.create(cadre=cadre, name=name, group=group, account=user)
         members = list(cadre.members.all())
         steps = {step.step: step for step in cadre.steps.all()}
         start = min(year.starts_on + timedelta(days=40), today)

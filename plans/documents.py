@@ -56,6 +56,8 @@ class Kind:
     form_base: type = VersionedForm
     # (document, user, cleaned data) -> item; by default plans.services.add
     create: object = None
+    # (item, user) -> None; by default plans.services.remove
+    remove: object = None
 
     def form_class(self):
         widgets = {}
@@ -102,7 +104,14 @@ class CadreMemberForm(VersionedForm):
 def _add_member(cadre, user, data):
     from .cadre import add_member
 
+    data = {name: value for name, value in data.items() if name != "cadre"}
     return add_member(cadre, user=user, **data)
+
+
+def _remove_member(member, user):
+    from .cadre import remove_member
+
+    remove_member(member, user=user)
 
 
 def _limit_focus_area(form, plan):
@@ -214,6 +223,7 @@ CADRE = Document(
             ability=MANAGE_SCHOOL,  # the principal forms the cadre (seed 004 step 4)
             form_base=CadreMemberForm,
             create=_add_member,
+            remove=_remove_member,
         ),
         "action": Kind(
             CadreAction,

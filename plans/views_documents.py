@@ -157,7 +157,10 @@ def item_remove(request, doc, pk, kind, item_pk):
         messages.error(request, "Tick the box to confirm the removal.")
         return redirect("doc_item_edit", doc=doc, pk=document.pk, kind=kind, item_pk=item.pk)
     try:
-        services.remove(item, user=request.user)
+        if item_kind.remove:
+            item_kind.remove(item, request.user)
+        else:
+            services.remove(item, user=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

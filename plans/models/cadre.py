@@ -93,7 +93,7 @@ class CadreMember(CadreItem):
     name = models.CharField(max_length=200)
     group = models.CharField("Represents", max_length=20, choices=CadreGroup)
     email = models.EmailField(blank=True)
-    user = models.ForeignKey(
+    account = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
@@ -101,8 +101,8 @@ class CadreMember(CadreItem):
         ordering = ["group", "name", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["cadre", "user"],
-                condition=models.Q(user__isnull=False),
+                fields=["cadre", "account"],
+                condition=models.Q(account__isnull=False),
                 name="one_cadre_member_per_account",
             )
         ]
