@@ -113,7 +113,35 @@ def share_plan(cadre, *, user):
     PlanChange.objects.create(
         cadre=cadre, by=user, action="shared", object_kind="action plan", object_label=str(cadre)
     )
+    _send_shared_plan(cadre, user)
     return cadre
+
+
+def _send_shared_plan(cadre, user):
+    """seed 004: the plan goes to all stakeholders: the school's staff and the cadre."""
+    school_people = Membership.objects.filter(
+        school=cadre.school_id,
+        role__in=(Role.PRINCIPAL, Role.SCHOOL_STAFF, Role.CADRE_MEMBER),
+        user__is_active=True,
+    ).values_list("user__email", flat=True)
+    listed = cadre.members.exclude(email="").values_list("email", flat=True)
+    recipients = sorted({address.lower() for address in [*school_people, *listed] if address})
+    actions = "\n".join(
+        f"- {action.description} (owner: {action.owner}"
+        + (f", due {action.due_on:%-d %B %Y}" if action.due_on else "")
+        + ")"
+        for action in cadre.actions.all()
+    )
+    queue_email(
+        f"cadre-plan-shared:{cadre.pk}:{cadre.shared_at:%Y%m%d%H%M%S}",
+        recipients,
+        f"Our family engagement action plan – {cadre.school}",
+        f"The Family and Community Cadre of {cadre.school} agreed on its action plan for "
+        f"{cadre.school_year.name}, shared by {user.display_name}.\n\n"
+        + (f"Our vision:\n{cadre.vision}\n\n" if cadre.vision else "")
+        + f"The actions:\n{actions}\n\n"
+        f"{settings.SITE_URL}{cadre.get_absolute_url()}\n",
+    )
 
 
 @transaction.atomic

@@ -164,8 +164,12 @@ def test_sharing_needs_actions_and_the_cadres_consensus(cadre, principal):
         decision="The family center plan",
         agreed_by=[lucia],
     )
+    teacher = member(Role.SCHOOL_STAFF, cadre.school)
     cadre = cadre_services.share_plan(cadre, user=principal)
     assert cadre.is_shared and cadre.shared_by == principal
+    email = OutboxEmail.objects.get(subject__contains="family engagement action plan")
+    assert {principal.email, teacher.email} <= set(email.to)
+    assert "Family center (owner: Cadre)" in email.body
     assert StepRecord.objects.get(cadre=cadre, step=CommpactStep.SHARE_PLAN).done_on is not None
 
 
