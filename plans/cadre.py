@@ -27,12 +27,9 @@ from .models import (
 
 @transaction.atomic
 def start_cadre(*, school, year, user):
-    cadre, created = Cadre.objects.get_or_create(school=school, school_year=year)
-    if created:
+    cadre, created = services.start_document(Cadre, user=user, school=school, school_year=year)
+    if created:  # the CommPACT checklist, ready to record
         StepRecord.objects.bulk_create(StepRecord(cadre=cadre, step=step) for step in STEP_ORDER)
-        PlanChange.objects.create(
-            cadre=cadre, by=user, action="added", object_kind="plan", object_label=str(cadre)
-        )
     return cadre
 
 

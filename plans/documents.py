@@ -14,15 +14,18 @@ from meetings.models import Goal
 from schoolplan.forms import DateInput
 from schoolplan.permissions import (
     CONTRIBUTE_CADRE,
+    EDIT_CIM_PLAN,
     EDIT_SCHOOL_PLAN,
     MANAGE_SCHOOL,
     VIEW_CADRE,
+    VIEW_DISTRICT,
     VIEW_SCHOOL,
 )
 
-from .forms import VersionedForm
+from .forms import ActivityForm, OutcomeForm, StrategyForm, VersionedForm
 from .models import (
     ActionStep,
+    Activity,
     Blueprint,
     Cadre,
     CadreAction,
@@ -31,9 +34,12 @@ from .models import (
     FocusArea,
     Initiative,
     MonitoringRoutine,
+    Outcome,
+    PlanForImprovement,
     ProblemStatement,
     Resource,
     RootCause,
+    Strategy,
 )
 
 
@@ -58,8 +64,11 @@ class Kind:
     create: object = None
     # (item, user) -> None; by default plans.services.remove
     remove: object = None
+    form: type = None  # a hand-written form, instead of one made from `fields`
 
     def form_class(self):
+        if self.form is not None:
+            return self.form
         widgets = {}
         for name in self.fields:
             model_field = self.model._meta.get_field(name)
@@ -85,6 +94,8 @@ class Document:
     view: object
     edit: object
     kinds: dict
+    related: tuple = ("school__district", "school_year")
+    crumbs: str = "plans/_school_crumbs.html"
 
 
 class CadreMemberForm(VersionedForm):
@@ -114,6 +125,10 @@ def _remove_member(member, user):
     remove_member(member, user=user)
 
 
+def _limit_owner(form, plan):
+    form.limit_to(plan)
+
+
 def _limit_focus_area(form, plan):
     form.fields["focus_area"].queryset = plan.focus_areas.all()
 
@@ -121,6 +136,44 @@ def _limit_focus_area(form, plan):
 def _school_year(document):
     return {"school": document.school, "school_year": document.school_year}
 
+
+CIM = Document(
+    model=PlanForImprovement,
+    slug="cim/plans",
+    label="Plan for Improvement",
+    view=VIEW_DISTRICT,
+    edit=EDIT_CIM_PLAN,
+    related=("district", "school_year"),
+    crumbs="plans/_crumbs.html",
+    kinds={
+        "strategy": Kind(
+            Strategy,
+            StrategyForm.Meta.fields,
+            within=lambda plan: {"plan": plan},
+            given=lambda plan, parent: {"plan": plan},
+            form=StrategyForm,
+        ),
+        "activity": Kind(
+            Activity,
+            ActivityForm.Meta.fields,
+            within=lambda plan: {"strategy__plan": plan},
+            given=lambda plan, strategy: {"strategy": strategy},
+            parent="strategy",
+            parent_kind="strategy",
+            form=ActivityForm,
+            limit=_limit_owner,
+        ),
+        "outcome": Kind(
+            Outcome,
+            OutcomeForm.Meta.fields,
+            within=lambda plan: {"activity__strategy__plan": plan},
+            given=lambda plan, activity: {"activity": activity},
+            parent="activity",
+            parent_kind="activity",
+            form=OutcomeForm,
+        ),
+    },
+)
 
 ESSA = Document(
     model=EssaPlan,
@@ -240,4 +293,4 @@ CADRE = Document(
     },
 )
 
-DOCUMENTS = {document.slug: document for document in (ESSA, BLUEPRINT, CADRE)}
+DOCUMENTS = {document.slug: document for document in (CIM, ESSA, BLUEPRINT, CADRE)}

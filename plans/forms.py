@@ -47,9 +47,9 @@ class ActivityForm(VersionedForm):
         fields = ["title", "owner", "starts_on", "ends_on", "status"]
         widgets = {"starts_on": DateInput(), "ends_on": DateInput()}
 
-    def __init__(self, *args, district, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = team_people(district)
+    def limit_to(self, plan):
+        """Owners come from the plan's district team."""
+        self.fields["owner"].queryset = team_people(plan.district)
         self.fields["owner"].label_from_instance = lambda user: user.display_name
 
     def clean(self):

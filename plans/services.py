@@ -232,13 +232,23 @@ def remove(obj, *, user):
 
 
 @transaction.atomic
-def start_plan(*, district, year, user):
-    plan, created = PlanForImprovement.objects.get_or_create(district=district, school_year=year)
+def start_document(model, *, user, **keys):
+    """The plan document for keys (one per district or school and year), created if need be;
+    returns (document, created). Its history starts with its creation."""
+    document, created = model.objects.get_or_create(**keys)
     if created:
         PlanChange.objects.create(
-            plan=plan, by=user, action="added", object_kind="plan", object_label=str(plan)
+            **{DOCUMENT_FIELD[model]: document},
+            by=user,
+            action="added",
+            object_kind="plan",
+            object_label=str(document),
         )
-    return plan
+    return document, created
+
+
+def start_plan(*, district, year, user):
+    return start_document(PlanForImprovement, user=user, district=district, school_year=year)[0]
 
 
 @transaction.atomic

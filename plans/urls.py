@@ -5,20 +5,7 @@ from .documents import DOCUMENTS
 
 urlpatterns = [
     path("cim/plans/<int:pk>/", views.plan_detail, name="cim_plan"),
-    path("cim/plans/<int:pk>/history/", views.plan_history, name="plan_history"),
     path("cim/plans/<int:pk>/ta-sessions/", views.ta_sessions, name="ta_sessions"),
-    path("cim/plans/<int:pk>/<str:kind>/new/", views.item_add, name="plan_item_add"),
-    path(
-        "cim/plans/<int:pk>/<str:kind>/new/<int:parent_pk>/",
-        views.item_add,
-        name="plan_item_add_under",
-    ),
-    path("cim/plans/<int:pk>/<str:kind>/<int:item_pk>/", views.item_edit, name="plan_item_edit"),
-    path(
-        "cim/plans/<int:pk>/<str:kind>/<int:item_pk>/remove/",
-        views.item_remove,
-        name="plan_item_remove",
-    ),
     # A school's plans (seed 002)
     path(
         "schools/<int:school_pk>/essa-plan/", views_school.essa_plan_for_school, name="school_essa"
@@ -53,7 +40,7 @@ urlpatterns = [
     path("cadres/<int:pk>/surveys/<int:survey_pk>/", views_cadre.survey_view, name="cadre_survey"),
 ]
 
-# The items of each school plan document: add, edit, remove, and the document's history.
+# The items of each plan document: add, edit, remove, and the document's history.
 for slug in DOCUMENTS:
     urlpatterns += [
         path(

@@ -4,7 +4,6 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -21,8 +20,9 @@ from schoolplan.permissions import (
 
 from . import cadre as cadre_services
 from . import surveys
+from .documents import CADRE
 from .models import Cadre, Consensus, StepRecord, Survey, SurveyKind
-from .views_school import school_and_year
+from .views_school import document_for_school
 
 
 class StepForm(forms.Form):
@@ -57,26 +57,14 @@ class SurveyImportForm(forms.Form):
 
 @require_http_methods(["GET", "POST"])
 def cadre_for_school(request, school_pk):
-    school, year, years = school_and_year(request, school_pk, VIEW_CADRE)
-    cadre = Cadre.objects.filter(school=school, school_year=year).first() if year else None
-    if cadre is not None:
-        return redirect(cadre)
-    if request.method == "POST":
-        require(request.user, MANAGE_SCHOOL, school)
-        if year is None:
-            raise Http404("No school year is set up.")
-        cadre = cadre_services.start_cadre(school=school, year=year, user=request.user)
-        messages.success(request, "Cadre started: the CommPACT steps are ready to record.")
-        return redirect(cadre)
-    return render(
+    return document_for_school(
         request,
-        "plans/cadre_start.html",
-        {
-            "school": school,
-            "year": year,
-            "cadres": Cadre.objects.filter(school=school).select_related("school_year"),
-            "can_start": can(request.user, MANAGE_SCHOOL, school),
-        },
+        school_pk,
+        document=CADRE,
+        start=cadre_services.start_cadre,
+        may_start=MANAGE_SCHOOL,
+        template="plans/cadre_start.html",
+        started="Cadre started: the CommPACT steps are ready to record.",
     )
 
 

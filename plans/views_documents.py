@@ -22,7 +22,7 @@ from .documents import DOCUMENTS
 def _document(request, doc, pk):
     document_type = DOCUMENTS[doc]
     document = get_visible_or_404(
-        document_type.model.objects.select_related("school__district", "school_year"),
+        document_type.model.objects.select_related(*document_type.related),
         request.user,
         document_type.view,
         pk=pk,

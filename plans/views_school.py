@@ -22,6 +22,7 @@ from schoolplan.permissions import (
 )
 
 from . import export, workflow
+from .documents import BLUEPRINT, ESSA
 from .models import Blueprint, EssaPlan, EssaPlanStatus, PublishStatus, RootCause
 
 
@@ -37,30 +38,42 @@ def school_and_year(request, school_pk, ability=VIEW_SCHOOL):
     return school, year, years
 
 
-@require_http_methods(["GET", "POST"])
-def essa_plan_for_school(request, school_pk):
-    """The school's plan of the year, or the page to start it."""
-    school, year, years = school_and_year(request, school_pk)
-    plan = EssaPlan.objects.filter(school=school, school_year=year).first() if year else None
-    if plan is not None:
-        return redirect(plan)
+def document_for_school(request, school_pk, *, document, start, may_start, template, started):
+    """A school's plan document of the year (redirect), or the page that starts it (POST)."""
+    model = document.model
+    school, year, years = school_and_year(request, school_pk, document.view)
+    existing = model.objects.filter(school=school, school_year=year).first() if year else None
+    if existing is not None:
+        return redirect(existing)
     if request.method == "POST":
-        require(request.user, EDIT_SCHOOL_PLAN, school)
+        require(request.user, may_start, school)
         if year is None:
             raise Http404("No school year is set up.")
-        plan = workflow.start_essa_plan(school=school, year=year, user=request.user)
-        messages.success(request, "ESSA action plan started.")
-        return redirect(plan)
+        messages.success(request, started)
+        return redirect(start(school=school, year=year, user=request.user))
     return render(
         request,
-        "plans/essa_start.html",
+        template,
         {
             "school": school,
             "year": year,
-            "years": years,
-            "plans": EssaPlan.objects.filter(school=school).select_related("school_year"),
-            "can_edit": can(request.user, EDIT_SCHOOL_PLAN, school),
+            "document_label": document.label,
+            "others": model.objects.filter(school=school).select_related("school_year"),
+            "can_start": can(request.user, may_start, school),
         },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def essa_plan_for_school(request, school_pk):
+    return document_for_school(
+        request,
+        school_pk,
+        document=ESSA,
+        start=workflow.start_essa_plan,
+        may_start=EDIT_SCHOOL_PLAN,
+        template="plans/essa_start.html",
+        started="ESSA action plan started.",
     )
 
 
@@ -155,26 +168,14 @@ def essa_export(request, pk, fmt):
 
 @require_http_methods(["GET", "POST"])
 def blueprint_for_school(request, school_pk):
-    school, year, years = school_and_year(request, school_pk)
-    blueprint = Blueprint.objects.filter(school=school, school_year=year).first() if year else None
-    if blueprint is not None:
-        return redirect(blueprint)
-    if request.method == "POST":
-        require(request.user, EDIT_SCHOOL_PLAN, school)
-        if year is None:
-            raise Http404("No school year is set up.")
-        blueprint = workflow.start_blueprint(school=school, year=year, user=request.user)
-        messages.success(request, "Blueprint started.")
-        return redirect(blueprint)
-    return render(
+    return document_for_school(
         request,
-        "plans/blueprint_start.html",
-        {
-            "school": school,
-            "year": year,
-            "blueprints": Blueprint.objects.filter(school=school).select_related("school_year"),
-            "can_edit": can(request.user, EDIT_SCHOOL_PLAN, school),
-        },
+        school_pk,
+        document=BLUEPRINT,
+        start=workflow.start_blueprint,
+        may_start=EDIT_SCHOOL_PLAN,
+        template="plans/blueprint_start.html",
+        started="Blueprint started.",
     )
 
 

@@ -23,30 +23,15 @@ from .models import (
     PlanChange,
     PublishStatus,
 )
+from .services import start_document
 
 
-@transaction.atomic
 def start_essa_plan(*, school, year, user):
-    plan, created = EssaPlan.objects.get_or_create(school=school, school_year=year)
-    if created:
-        PlanChange.objects.create(
-            essa_plan=plan, by=user, action="added", object_kind="plan", object_label=str(plan)
-        )
-    return plan
+    return start_document(EssaPlan, user=user, school=school, school_year=year)[0]
 
 
-@transaction.atomic
 def start_blueprint(*, school, year, user):
-    blueprint, created = Blueprint.objects.get_or_create(school=school, school_year=year)
-    if created:
-        PlanChange.objects.create(
-            blueprint=blueprint,
-            by=user,
-            action="added",
-            object_kind="plan",
-            object_label=str(blueprint),
-        )
-    return blueprint
+    return start_document(Blueprint, user=user, school=school, school_year=year)[0]
 
 
 def missing_for_submission(plan):

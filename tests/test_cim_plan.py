@@ -49,7 +49,9 @@ def test_history_records_each_change(setup, lead):
 def test_team_reads_the_history_page(client, setup, district):
     member_user = member(Role.CIM_MEMBER, district)
     client.force_login(member_user)
-    page = client.get(reverse("plan_history", args=[setup["plan"].pk])).content.decode()
+    page = client.get(
+        reverse("doc_history", kwargs={"doc": "cim/plans", "pk": setup["plan"].pk})
+    ).content.decode()
     assert "Coach co-teachers" in page
 
 
@@ -73,7 +75,15 @@ def test_the_refused_save_keeps_the_users_input(client, setup, lead):
     activity = setup["activity"]
     plan_services.update(activity, user=lead, expected_version=1, status="implemented")
     client.force_login(lead)
-    url = reverse("plan_item_edit", args=[setup["plan"].pk, "activity", activity.pk])
+    url = reverse(
+        "doc_item_edit",
+        kwargs={
+            "doc": "cim/plans",
+            "pk": setup["plan"].pk,
+            "kind": "activity",
+            "item_pk": activity.pk,
+        },
+    )
     response = client.post(
         url, {"title": "My new title", "status": "in_progress", "expected_version": 1}
     )
@@ -182,13 +192,16 @@ def test_ta_provider_reads_and_comments_only(client, setup, district, lead):
         reverse("cim_home", args=[district.pk]),
         plan.get_absolute_url(),
         reverse("review_record", args=[review.pk]),
-        reverse("plan_history", args=[plan.pk]),
+        reverse("doc_history", kwargs={"doc": "cim/plans", "pk": plan.pk}),
         review.get_absolute_url(),
     ):
         assert client.get(url).status_code == 200, url
     forbidden = [
-        reverse("plan_item_add", args=[plan.pk, "strategy"]),
-        reverse("plan_item_edit", args=[plan.pk, "activity", activity.pk]),
+        reverse("doc_item_add", kwargs={"doc": "cim/plans", "pk": plan.pk, "kind": "strategy"}),
+        reverse(
+            "doc_item_edit",
+            kwargs={"doc": "cim/plans", "pk": plan.pk, "kind": "activity", "item_pk": activity.pk},
+        ),
         reverse("review_record", args=[review.pk]),
         reverse("review_schedule", args=[district.pk]),
         reverse("metric_edit", args=[setup["metric"].outcome_id]),
@@ -268,7 +281,7 @@ def test_cim_pages_queries_do_not_grow(
         plan.get_absolute_url(),
         reverse("review_record", args=[review.pk]),
         reverse("cim_home", args=[district.pk]),
-        reverse("plan_history", args=[plan.pk]),
+        reverse("doc_history", kwargs={"doc": "cim/plans", "pk": plan.pk}),
     ]
     counts = {}
     for url in urls:
