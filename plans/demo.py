@@ -8,7 +8,7 @@ from meetings.models import GoalArea
 from schoolplan.models import CadreGroup, School, SchoolYear, User
 
 from . import cadre as cadre_services
-from . import surveys, workflow
+from . import services, surveys, workflow
 from .models import (
     ActionStep,
     CadreAction,
@@ -56,26 +56,34 @@ def build_demo_school_plans(today):
     created = 0
     plan = workflow.start_essa_plan(school=valdez, year=year, user=principal)
     if not plan.problems.exists():
-        problem = ProblemStatement.objects.create(
+        problem = services.add(
+            ProblemStatement,
+            user=principal,
             plan=plan,
             desired_state="At least 40% of students in grades 3-5 meet the math standard.",
             current_state="31% met the standard on last spring's state test (SPF); 19% of "
             "English learners did.",
             gap="9 points below our target in grade 3-5 math, 21 for English learners",
         )
-        RootCause.objects.create(
+        services.add(
+            RootCause,
+            user=principal,
             problem=problem,
             description="Math lessons give little time to language-rich problem solving",
             evidence="Walkthroughs in September: 4 of 15 lessons had students explaining their "
             "reasoning; interim scores lowest on word problems.",
             verified=True,
         )
-        area = FocusArea.objects.create(
+        area = services.add(
+            FocusArea,
+            user=principal,
             plan=plan,
             title="Language-rich math instruction",
             initiatives="Math talk routines in every grade 3-5 classroom; family math nights.",
         )
-        ActionStep.objects.create(
+        services.add(
+            ActionStep,
+            user=principal,
             plan=plan,
             focus_area=area,
             description="Coach grade 3-5 teachers on math talk routines",
@@ -84,7 +92,9 @@ def build_demo_school_plans(today):
             due_on=year.essa_plan_due,
             status="in_progress",
         )
-        MonitoringRoutine.objects.create(
+        services.add(
+            MonitoringRoutine,
+            user=principal,
             plan=plan,
             who="School leadership team",
             what="Walkthrough data and interim math results",
@@ -105,7 +115,7 @@ def build_demo_school_plans(today):
             (GoalArea.THRIVING, "Attendance check-ins for students missing 10% of days"),
             (GoalArea.BELONGING, "Family math nights in English and Spanish"),
         ):
-            Initiative.objects.create(blueprint=blueprint, area=area, title=title)
+            services.add(Initiative, user=principal, blueprint=blueprint, area=area, title=title)
         workflow.publish_blueprint(blueprint, user=principal)
         created += 5
     cadre = cadre_services.start_cadre(school=valdez, year=year, user=principal)
@@ -147,7 +157,9 @@ def build_demo_school_plans(today):
             "how their child is doing, can help at home, and shape what the school offers."
         )
         cadre.save(update_fields=["vision"])
-        CadreAction.objects.create(
+        services.add(
+            CadreAction,
+            user=principal,
             cadre=cadre,
             description="Open a family center in room 12 with math games to borrow",
             owner="Parent cadre",
@@ -158,7 +170,9 @@ def build_demo_school_plans(today):
             ("Family liaison, 10 hours a week", "district", "", Decimal("9500")),
             ("Math game kits", "partner", "Riverbend Public Library", Decimal("1200")),
         ):
-            Resource.objects.create(
+            services.add(
+                Resource,
+                user=principal,
                 cadre=cadre,
                 description=description,
                 contributor=contributor,
