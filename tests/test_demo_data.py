@@ -12,6 +12,8 @@ from meetings.models import (
     PupilNote,
     SchoolClass,
 )
+from plans.models import Blueprint, Cadre, EssaPlan, PlanChange, SurveyResponse
+from progress.models import Metric
 from schoolplan.models import District, Membership, Role, School, SchoolYear, User
 
 pytestmark = pytest.mark.django_db
@@ -35,6 +37,12 @@ def snapshot():
             SchoolClass,
             CapMeeting,
             PupilNote,
+            EssaPlan,
+            Blueprint,
+            Cadre,
+            SurveyResponse,
+            Metric,
+            PlanChange,
         )
     }
 
@@ -72,3 +80,15 @@ def test_demo_principal_can_log_in(client):
     )
     assert response.status_code == 302
     assert b"Valdez Elementary" in client.get("/").content
+
+
+def test_demo_has_school_plans_to_show():
+    call_command("demo_data")
+    plan = EssaPlan.objects.get(school__name="Valdez Elementary")
+    assert plan.status == "draft" and plan.problems.exists()
+    assert set(plan.metrics.values_list("kind", flat=True)) == {"leading", "lagging"}
+    assert Blueprint.objects.get(school=plan.school).is_published
+    cadre = Cadre.objects.get(school=plan.school)
+    assert cadre.members.filter(account__username="parent").exists()
+    assert cadre.surveys.get().responses.count() == 10
+    assert plan.changes.filter(action="added").count() > 1  # built through the history
