@@ -2,10 +2,12 @@
 date and the late flag, the frozen submitted plan, and its exports."""
 
 import io
+import threading
 from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
@@ -374,3 +376,49 @@ def test_a_plan_per_school_and_year(tsi_school, school_year, principal):
     first = workflow.start_essa_plan(school=tsi_school, year=school_year, user=principal)
     assert workflow.start_essa_plan(school=tsi_school, year=school_year, user=principal) == first
     assert workflow.start_essa_plan(school=tsi_school, year=next_year, user=principal) != first
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_edit_racing_a_submission_lands_before_it_or_not_at_all(tsi_school, school_year):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL; CI runs this on it")
+    principal = member(Role.PRINCIPAL, tsi_school)
+    plan = complete_plan(tsi_school, school_year, principal)
+    barrier = threading.Barrier(2)
+    outcome = {}
+
+    def run(name, action):
+        from django.db import connection as thread_connection
+
+        try:
+            barrier.wait()
+            action()
+            outcome[name] = "done"
+        except ValidationError:
+            outcome[name] = "refused"
+        finally:
+            thread_connection.close()
+
+    threads = [
+        threading.Thread(
+            target=run, args=("submit", lambda: workflow.submit(plan, user=principal))
+        ),
+        threading.Thread(
+            target=run,
+            args=(
+                "edit",
+                lambda: plan_services.add(FocusArea, user=principal, plan=plan, title="Late add"),
+            ),
+        ),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    plan.refresh_from_db()
+    assert outcome["submit"] == "done" and plan.status == EssaPlanStatus.SUBMITTED
+    added = plan.changes.filter(object_kind="area of focus")
+    if outcome["edit"] == "done":  # it went first: the submitted plan includes it
+        assert added.get().at <= plan.submitted_at
+    else:
+        assert not FocusArea.objects.exists() and not added.exists()
