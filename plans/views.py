@@ -29,7 +29,8 @@ def plan_detail(request, pk):
         Prefetch(
             "outcomes",
             Outcome.objects.select_related("metric").prefetch_related("metric__measurements"),
-        )
+        ),
+        "metrics__measurements",  # progress's metrics on activities, by their related name
     )
     strategies = plan.strategies.prefetch_related(Prefetch("activities", activities))
     return render(

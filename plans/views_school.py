@@ -186,7 +186,7 @@ def _blueprint_sections(blueprint):
         .select_related("set_at")
         .prefetch_related("metrics__measurements")
     )
-    initiatives = list(blueprint.initiatives.all())
+    initiatives = list(blueprint.initiatives.prefetch_related("metrics__measurements"))
     measures = list(blueprint.measures.prefetch_related("measurements"))
     return [
         {

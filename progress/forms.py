@@ -12,8 +12,8 @@ from .models import Measurement, Metric
 class MetricForm(forms.ModelForm):
     class Meta:
         model = Metric
-        fields = ["name", "unit", "baseline", "target", "target_date", "direction"]
-        widgets = {"target_date": DateInput()}
+        fields = ["name", "unit", "baseline", "baseline_date", "target", "target_date", "direction"]
+        widgets = {"baseline_date": DateInput(), "target_date": DateInput()}
 
 
 class ReviewScheduleForm(MeetingTimesForm):

@@ -1,6 +1,9 @@
 """Metrics and their dated measurements; what a CIM review records; comments on the CIM work."""
 
+from datetime import timedelta
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from meetings.models import Goal, GoalArea, Meeting
@@ -9,6 +12,7 @@ from plans.models import (
     Blueprint,
     EssaPlan,
     ImplementationStatus,
+    Initiative,
     Outcome,
     PlanForImprovement,
 )
@@ -25,14 +29,35 @@ class MetricKind(models.TextChoices):
     LAGGING = "lagging", "Lagging"
 
 
+# What a metric can hang on: exactly one of these (a check constraint says so).
+METRIC_PARENTS = ("outcome", "activity", "essa_plan", "blueprint", "initiative", "goal")
+
+
+def _one_parent():
+    condition = models.Q()
+    for parent in METRIC_PARENTS:
+        condition |= models.Q(
+            **{f"{parent}__isnull": False},
+            **{other: None for other in METRIC_PARENTS if other != parent},
+        )
+    return condition
+
+
 class Metric(Versioned):
     """How something is measured: baseline, target, target date (DOMAIN: progress).
 
-    A metric hangs on exactly one thing: a CIM outcome, an ESSA action plan (its leading and
-    lagging metrics), a School Blueprint (its leading measures, by area) or a school's goal."""
+    A metric hangs on exactly one thing: a CIM outcome (its one metric) or activity, an ESSA
+    action plan (its leading and lagging metrics), a School Blueprint (its leading measures, by
+    area), a Blueprint initiative, or a school's goal. Its status follows progress.status."""
 
     outcome = models.OneToOneField(
         Outcome, null=True, blank=True, on_delete=models.CASCADE, related_name="metric"
+    )
+    activity = models.ForeignKey(
+        Activity, null=True, blank=True, on_delete=models.CASCADE, related_name="metrics"
+    )
+    initiative = models.ForeignKey(
+        Initiative, null=True, blank=True, on_delete=models.CASCADE, related_name="metrics"
     )
     essa_plan = models.ForeignKey(
         EssaPlan, null=True, blank=True, on_delete=models.CASCADE, related_name="metrics"
@@ -48,6 +73,12 @@ class Metric(Versioned):
     name = models.CharField(max_length=200)
     unit = models.CharField(max_length=40, blank=True, help_text="e.g. %, students, days")
     baseline = models.DecimalField(max_digits=12, decimal_places=2)
+    baseline_date = models.DateField(
+        "Baseline date",
+        null=True,
+        blank=True,
+        help_text="When the baseline was measured: the on-track path starts here.",
+    )
     target = models.DecimalField(max_digits=12, decimal_places=2)
     target_date = models.DateField()
     direction = models.CharField(max_length=4, choices=Direction, default=Direction.UP)
@@ -55,25 +86,45 @@ class Metric(Versioned):
     class Meta:
         ordering = ["kind", "pk"]
         constraints = [
-            models.CheckConstraint(
-                name="metric_hangs_on_one_thing",
-                condition=(
-                    models.Q(outcome__isnull=False, essa_plan=None, blueprint=None, goal=None)
-                    | models.Q(outcome=None, essa_plan__isnull=False, blueprint=None, goal=None)
-                    | models.Q(outcome=None, essa_plan=None, blueprint__isnull=False, goal=None)
-                    | models.Q(outcome=None, essa_plan=None, blueprint=None, goal__isnull=False)
-                ),
-            )
+            models.CheckConstraint(name="metric_hangs_on_one_thing", condition=_one_parent())
         ]
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        errors = {}
+        if self.baseline is not None and self.target is not None:
+            if self.direction == Direction.UP and self.target < self.baseline:
+                errors["target"] = "Higher is better, so the target cannot be below the baseline."
+            if self.direction == Direction.DOWN and self.target > self.baseline:
+                errors["target"] = "Lower is better, so the target cannot be above the baseline."
+        if self.baseline_date and self.target_date and self.target_date <= self.baseline_date:
+            errors["target_date"] = "The target date must come after the baseline date."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def path_starts(self):
+        """Where the straight path to the target starts (a year before it, if not recorded)."""
+        return self.baseline_date or self.target_date - timedelta(days=365)
+
+    @property
+    def status(self):
+        from .status import status_of
+
+        latest = self.latest
+        return status_of(self, latest.value, latest.date) if latest else status_of(self)
 
     @property
     def document(self):
         """The plan whose history records changes to this metric."""
         if self.outcome_id:
             return self.outcome.document
+        if self.activity_id:
+            return self.activity.document
+        if self.initiative_id:
+            return self.initiative.blueprint
         if self.essa_plan_id:
             return self.essa_plan
         if self.blueprint_id:

@@ -3,11 +3,19 @@ Blueprint's leading measures by area, and the metrics of the school's goals. Reg
 plans (which cannot import progress) so they share its item views, history and locking."""
 
 from plans import services as plan_services
-from plans.documents import BLUEPRINT, ESSA, Kind
+from plans.documents import BLUEPRINT, CIM, ESSA, Kind
 
 from .models import Metric, MetricKind
 
-METRIC_FIELDS = ["name", "unit", "baseline", "target", "target_date", "direction"]
+METRIC_FIELDS = [
+    "name",
+    "unit",
+    "baseline",
+    "baseline_date",
+    "target",
+    "target_date",
+    "direction",
+]
 HELP = {
     "baseline": "Where it stands at the start.",
     "target": "Where it should be by the target date.",
@@ -53,4 +61,24 @@ def register():
         parent_kind="goal",
         help_texts=HELP,
         title="goal's metric",
+    )
+    BLUEPRINT.kinds["initiative-metric"] = Kind(
+        Metric,
+        ["kind", *METRIC_FIELDS],
+        within=lambda blueprint: {"initiative__blueprint": blueprint},
+        given=lambda blueprint, initiative: {"initiative": initiative},
+        parent="initiative",
+        parent_kind="initiative",
+        help_texts=HELP,
+        title="initiative's metric",
+    )
+    CIM.kinds["activity-metric"] = Kind(
+        Metric,
+        ["kind", *METRIC_FIELDS],
+        within=lambda plan: {"activity__strategy__plan": plan},
+        given=lambda plan, activity: {"activity": activity},
+        parent="activity",
+        parent_kind="activity",
+        help_texts=HELP,
+        title="activity's metric",
     )

@@ -6,7 +6,6 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from meetings import cim
@@ -18,19 +17,17 @@ from schoolplan.models import CimTeam, District, SchoolYear
 from schoolplan.permissions import (
     COMMENT_CIM,
     EDIT_CIM_PLAN,
-    EDIT_SCHOOL_PLAN,
     LEAD_CIM,
     MANAGE_DISTRICT,
     VIEW_DISTRICT,
-    VIEW_SCHOOL,
     can,
     get_visible_or_404,
     require,
 )
 
 from . import services
-from .forms import CimTeamForm, MeasurementForm, MetricForm, ReviewScheduleForm
-from .models import ActivityReview, Comment, Measurement, Metric
+from .forms import CimTeamForm, MetricForm, ReviewScheduleForm
+from .models import ActivityReview, Comment, Measurement
 
 
 def _district(request, pk):
@@ -263,29 +260,3 @@ def comment_add(request, pk):
     if review is not None:
         return redirect("review_record", pk=review.pk)
     return redirect(plan)
-
-
-@require_POST
-def school_metric_measure(request, pk):
-    """Record a value of a school plan's metric (an ESSA metric, a measure, a goal's metric)."""
-    metric = get_object_or_404(
-        Metric.objects.select_related("essa_plan__school", "blueprint__school", "goal__school"),
-        pk=pk,
-        outcome__isnull=True,  # CIM outcomes are measured at the monthly review
-    )
-    owner = metric.essa_plan or metric.blueprint or metric.goal
-    if not can(request.user, VIEW_SCHOOL, owner.school):
-        raise Http404("No such metric.")
-    require(request.user, EDIT_SCHOOL_PLAN, owner.school)
-    form = MeasurementForm(request.POST, prefix=f"m{metric.pk}")
-    if form.is_valid():
-        services.record_measurement(metric, user=request.user, **form.cleaned_data)
-        messages.success(request, f"Recorded {form.cleaned_data['value']} for “{metric}”.")
-    else:
-        messages.error(
-            request,
-            "Not recorded: "
-            + " ".join(f"{form[f].label}: {' '.join(e)}" for f, e in form.errors.items()),
-        )
-    back = request.POST.get("next", "")
-    return redirect(back if url_has_allowed_host_and_scheme(back, None) and back else "home")
