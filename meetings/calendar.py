@@ -16,7 +16,8 @@ def _zone():
     return ZoneInfo(settings.TIME_ZONE)
 
 
-def meeting_event(meeting):
+def meeting_event(meeting, *, for_families=False):
+    """The meeting as an event; for families, without the names of the agenda's presenters."""
     tz = _zone()
     event = icalendar.Event()
     event.add("uid", f"meeting-{meeting.pk}@schoolplan")
@@ -38,7 +39,7 @@ def meeting_event(meeting):
             extra = ", ".join(
                 part
                 for part in (
-                    item.presenter,
+                    "" if for_families else item.presenter,
                     f"{item.duration_minutes} min" if item.duration_minutes else "",
                 )
                 if part
@@ -54,7 +55,7 @@ def meeting_event(meeting):
     return event
 
 
-def calendar_for(meetings, name):
+def calendar_for(meetings, name, *, for_families=False):
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//SchoolPlan//Meetings//EN")
     calendar.add("version", "2.0")
@@ -62,7 +63,7 @@ def calendar_for(meetings, name):
     calendar.add("x-wr-calname", name)
     calendar.add("x-wr-timezone", settings.TIME_ZONE)
     for meeting in meetings:
-        calendar.add_component(meeting_event(meeting))
+        calendar.add_component(meeting_event(meeting, for_families=for_families))
     calendar.add_missing_timezones()
     return calendar
 

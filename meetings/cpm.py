@@ -192,6 +192,27 @@ def _assess(requirement, meetings, today):
             requirement.message = "Not scheduled yet."
 
 
+# seed 000: publishing the family SPF summary counts as sharing SPF results. progress (above
+# this app) registers how to find when it was published: (school, year) -> date or None.
+SPF_PUBLICATION_HOOKS = []
+
+
+def _spf_published(spf, school, year):
+    for hook in SPF_PUBLICATION_HOOKS:
+        day = hook(school, year)
+        if day is None:
+            continue
+        if spf.window.contains(day):
+            if spf.state != "met":
+                spf.state = "met"
+                spf.message = f"Family summary published on {_day(day)}."
+        elif spf.state != "met":
+            spf.message += (
+                f" The family summary was published on {_day(day)}, outside the window, so it "
+                "does not count."
+            )
+
+
 def cpm_year(school, year, today):
     """Each CPM requirement of the school's year: met, scheduled, due, upcoming or missed."""
     meetings = list(
@@ -221,6 +242,7 @@ def cpm_year(school, year, today):
         ],
         today,
     )
+    _spf_published(spf, school, year)
     requirements.append(spf)
     if school.title_i:
         title_i = Requirement("title_i", MeetingType.TITLE_I_PARENT.label, None)

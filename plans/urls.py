@@ -21,11 +21,6 @@ urlpatterns = [
     ),
     path("blueprints/<int:pk>/", views_school.blueprint_view, name="blueprint"),
     path("blueprints/<int:pk>/publish/", views_school.blueprint_publish, name="blueprint_publish"),
-    path(
-        "families/<slug:slug>/blueprint/",
-        views_school.blueprint_public,
-        name="family_blueprint",
-    ),
     # The family-engagement cadre (seed 004)
     path("schools/<int:school_pk>/cadre/", views_cadre.cadre_for_school, name="school_cadre"),
     path("cadres/<int:pk>/", views_cadre.cadre_view, name="cadre"),

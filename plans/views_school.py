@@ -1,11 +1,10 @@
 """A school's plans: the ESSA action plan and its workflow, the Blueprint, and exports."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -23,7 +22,7 @@ from schoolplan.permissions import (
 
 from . import export, workflow
 from .documents import BLUEPRINT, ESSA
-from .models import Blueprint, EssaPlan, EssaPlanStatus, PublishStatus, RootCause
+from .models import Blueprint, EssaPlan, EssaPlanStatus, RootCause
 
 
 def school_and_year(request, school_pk, ability=VIEW_SCHOOL):
@@ -179,7 +178,7 @@ def blueprint_for_school(request, school_pk):
     )
 
 
-def _blueprint_sections(blueprint):
+def blueprint_sections(blueprint):
     """Goals, initiatives and leading measures grouped by the Blueprint's areas."""
     goals = list(
         Goal.objects.filter(school=blueprint.school, school_year=blueprint.school_year)
@@ -211,7 +210,7 @@ def blueprint_view(request, pk):
         "plans/blueprint.html",
         {
             "blueprint": blueprint,
-            "sections": _blueprint_sections(blueprint),
+            "sections": blueprint_sections(blueprint),
             "can_edit": can(request.user, EDIT_SCHOOL_PLAN, blueprint),
             "can_publish": can(request.user, SUBMIT_SCHOOL_PLAN, blueprint),
         },
@@ -232,22 +231,3 @@ def blueprint_publish(request, pk):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect(blueprint)
-
-
-@login_not_required
-def blueprint_public(request, slug):
-    """The published Blueprint, read-only, for anyone: families have no accounts."""
-    school = get_object_or_404(School.objects.select_related("district"), public_slug=slug)
-    blueprint = (
-        Blueprint.objects.filter(school=school, status=PublishStatus.PUBLISHED)
-        .select_related("school_year")
-        .order_by("-school_year__start_year")
-        .first()
-    )
-    if blueprint is None:
-        raise Http404("This school has not published its Blueprint yet.")
-    return render(
-        request,
-        "plans/blueprint_public.html",
-        {"blueprint": blueprint, "school": school, "sections": _blueprint_sections(blueprint)},
-    )

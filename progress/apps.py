@@ -15,6 +15,12 @@ class ProgressConfig(AppConfig):
         register_demo(build_demo_cim)
         register_demo(build_demo_school_metrics)
 
+        from meetings.cpm import SPF_PUBLICATION_HOOKS
+
         from .plan_items import register
+        from .signals import connect
+        from .spf import published_on
 
         register()
+        SPF_PUBLICATION_HOOKS.append(published_on)
+        connect()

@@ -16,7 +16,9 @@ from django.db.models import Q
 
 from plans.models import Blueprint, EssaPlan, PlanForImprovement
 
+from .family import forget_family_page
 from .models import Measurement, Metric
+from .signals import school_of_metric
 
 HEADER = ["metric", "date", "value", "note"]
 MAX_BYTES = 1024 * 1024
@@ -160,4 +162,8 @@ def record_all(rows, *, user):
     ]
     for measurement in measurements:
         measurement.full_clean(exclude=["metric", "review", "recorded_by"])
-    return Measurement.objects.bulk_create(measurements)
+    created = Measurement.objects.bulk_create(measurements)
+    # bulk_create sends no post_save: tell the family pages of the schools concerned.
+    for school_id in {school_of_metric(metric) for metric, *_ in rows} - {None}:
+        transaction.on_commit(lambda school_id=school_id: forget_family_page(school_id))
+    return created

@@ -1,6 +1,21 @@
-from django.urls import path
+from django.urls import path, register_converter
 
-from . import views, views_metrics
+from . import family, views, views_metrics, views_spf
+
+
+class FamilyLanguage:
+    """The family pages' languages besides English, the default: /families/<school>/es/."""
+
+    regex = "es"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(FamilyLanguage, "family_language")
 
 urlpatterns = [
     path("districts/<int:pk>/cim/", views.cim_home, name="cim_home"),
@@ -11,6 +26,26 @@ urlpatterns = [
     path("cim/outcomes/<int:pk>/metric/", views.metric_edit, name="metric_edit"),
     path("cim/plans/<int:pk>/comments/", views.comment_add, name="comment_add"),
     path("metrics/<int:pk>/", views_metrics.metric_detail, name="metric_detail"),
+    path("schools/<int:school_pk>/spf/", views_spf.spf_school, name="spf_school"),
+    path("districts/<int:pk>/spf/", views_spf.spf_district, name="spf_district"),
+    # The families' pages: public, in English or Spanish.
+    path("families/<slug:slug>/", family.family_home, name="family_school"),
+    path(
+        "families/<slug:slug>/<family_language:language>/",
+        family.family_home,
+        name="family_school_in",
+    ),
+    path("families/<slug:slug>/blueprint/", family.family_blueprint, name="family_blueprint"),
+    path(
+        "families/<slug:slug>/<family_language:language>/blueprint/",
+        family.family_blueprint,
+        name="family_blueprint_in",
+    ),
+    path(
+        "families/<slug:slug>/meetings/<int:pk>.ics",
+        family.family_meeting_ics,
+        name="family_meeting_ics",
+    ),
     path("metrics/<int:pk>/measurements/new/", views_metrics.metric_measure, name="metric_measure"),
 ]
 

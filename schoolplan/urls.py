@@ -20,7 +20,6 @@ urlpatterns = [
         views.school_year_edit,
         name="school_year_edit",
     ),
-    path("families/<slug:slug>/", views.family_school, name="family_school"),
     path("", include("meetings.urls")),
     path("", include("plans.urls")),
     path("", include("progress.urls")),

@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q
@@ -165,10 +164,3 @@ def school_year_edit(request, district_pk, pk=None):
         "schoolplan/school_year_form.html",
         {"district": district, "year": year, "form": form, "creating": pk is None},
     )
-
-
-@login_not_required
-def family_school(request, slug):
-    """A school's public page for families: only what the school chose to publish."""
-    school = get_object_or_404(School.objects.select_related("district"), public_slug=slug)
-    return render(request, "schoolplan/family_school.html", {"school": school})

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from schoolplan.models import (
     FAMILY_LANGUAGE_NAMES,
@@ -388,11 +389,11 @@ class ActionItemUpdate(models.Model):
 class GoalArea(models.TextChoices):
     """seed 002: the School Blueprint's areas: learning (math & reading), thriving, belonging."""
 
-    MATH = "math", "Learning: math"
-    READING = "reading", "Learning: reading"
-    THRIVING = "thriving", "Thriving"
-    BELONGING = "belonging", "Belonging"
-    OTHER = "other", "Other"
+    MATH = "math", _("Learning: math")
+    READING = "reading", _("Learning: reading")
+    THRIVING = "thriving", _("Thriving")
+    BELONGING = "belonging", _("Belonging")
+    OTHER = "other", _("Other")
 
 
 class Goal(Versioned):

@@ -1,0 +1,187 @@
+"""The families' page of a school: public, no login, in English or Spanish.
+
+It shows only what the school published: the SPF family summary, the Blueprint, the year's
+goals and how they are going, and the upcoming community meetings (CPM, cadre, Title I, SPF)
+with an "add to calendar" file each. Drafts, pupil notes, plans in draft and staff names never
+appear. The rendered page is cached (many families read it at once after results come out) and
+forgotten whenever something it shows changes (progress.signals).
+"""
+
+from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from meetings.calendar import calendar_for
+from meetings.models import Goal, Meeting, MeetingStatus, MeetingType
+from plans.models import Blueprint, PublishStatus
+from schoolplan.models import School, SchoolYear
+
+from .models import SpfSummary
+
+FAMILY_LANGUAGES = ("en", "es")  # the interface languages of the family pages
+FAMILY_MEETING_TYPES = (
+    MeetingType.CPM,
+    MeetingType.CADRE,
+    MeetingType.TITLE_I_PARENT,
+    MeetingType.SPF,
+)
+CACHE_SECONDS = 600
+# Names of the family languages, in the reader's language.
+LANGUAGE_NAMES = {
+    "en": _("English"),
+    "es": _("Spanish"),
+    "vi": _("Vietnamese"),
+    "zh": _("Chinese"),
+    "tl": _("Tagalog"),
+    "ar": _("Arabic"),
+    "ko": _("Korean"),
+    "ru": _("Russian"),
+    "so": _("Somali"),
+    "hmn": _("Hmong"),
+    "pa": _("Punjabi"),
+    "am": _("Amharic"),
+}
+MEETING_KINDS = {
+    MeetingType.CPM: _("Community progress meeting"),
+    MeetingType.CADRE: _("Family and community cadre"),
+    MeetingType.TITLE_I_PARENT: _("Title I annual parent meeting"),
+    MeetingType.SPF: _("School results meeting"),
+}
+
+
+def _cache_key(school_id, page, language):
+    return f"family-page:{school_id}:{page}:{language}"
+
+
+def forget_family_page(school_or_id):
+    """Drop the cached family pages of a school, so the next reader sees the change."""
+    school_id = getattr(school_or_id, "pk", school_or_id)
+    cache.delete_many(
+        [
+            _cache_key(school_id, page, language)
+            for page in ("home", "blueprint")
+            for language in FAMILY_LANGUAGES
+        ]
+    )
+
+
+def _language_names(codes):
+    return [str(LANGUAGE_NAMES.get(code, code)) for code in codes]
+
+
+def _published_blueprint(school):
+    return (
+        Blueprint.objects.filter(school=school, status=PublishStatus.PUBLISHED)
+        .select_related("school_year")
+        .order_by("-school_year__start_year")
+        .first()
+    )
+
+
+def home_context(school, language):
+    today = timezone.localdate()
+    year = SchoolYear.objects.of_district_on(school.district_id, today)
+    summary = (
+        SpfSummary.objects.filter(school=school, published_at__isnull=False)
+        .select_related("school_year")
+        .order_by("-school_year__start_year")
+        .first()
+    )
+    summary_language, summary_text = summary.text_in(language) if summary else (None, "")
+    blueprint = _published_blueprint(school)
+    # The goals families see are those of the published Blueprint's year.
+    goals = (
+        list(
+            Goal.objects.filter(school=school, school_year=blueprint.school_year).prefetch_related(
+                "metrics__measurements"
+            )
+        )
+        if blueprint
+        else []
+    )
+    meetings = list(
+        Meeting.objects.filter(
+            school=school,
+            meeting_type__in=FAMILY_MEETING_TYPES,
+            status=MeetingStatus.PLANNED,
+            ends_at__gte=timezone.now(),
+        ).order_by("starts_at")[:10]
+    )
+    for meeting in meetings:
+        meeting.kind = MEETING_KINDS[meeting.meeting_type]
+        meeting.interpretation = _language_names(meeting.languages_offered)
+    return {
+        "year": year,
+        "summary": summary,
+        "summary_text": summary_text,
+        "summary_language": str(LANGUAGE_NAMES.get(summary_language, "")),
+        "summary_in_other_language": bool(summary_text) and summary_language != language,
+        "blueprint": blueprint,
+        "goals": goals,
+        "meetings": meetings,
+        "languages": _language_names(school.family_languages),
+    }
+
+
+def _render_cached(request, school, page, language, build):
+    key = _cache_key(school.pk, page, language)
+    html = cache.get(key)
+    if html is None:
+        with translation.override(language):
+            html = render_to_string(
+                f"family/{page}.html",
+                {"school": school, "language": language, "page": page, **build()},
+            )
+        cache.set(key, html, CACHE_SECONDS)
+    response = HttpResponse(html)
+    response["Content-Language"] = language
+    response["Cache-Control"] = f"public, max-age={CACHE_SECONDS // 10}"
+    return response
+
+
+def _school(slug):
+    return get_object_or_404(School.objects.select_related("district"), public_slug=slug)
+
+
+@login_not_required
+@require_GET
+def family_home(request, slug, language="en"):
+    school = _school(slug)
+    return _render_cached(request, school, "home", language, lambda: home_context(school, language))
+
+
+@login_not_required
+@require_GET
+def family_blueprint(request, slug, language="en"):
+    school = _school(slug)
+    blueprint = _published_blueprint(school)
+    if blueprint is None:
+        raise Http404("This school has not published its Blueprint yet.")
+
+    def build():
+        from plans.views_school import blueprint_sections
+
+        return {"blueprint": blueprint, "sections": blueprint_sections(blueprint)}
+
+    return _render_cached(request, school, "blueprint", language, build)
+
+
+@login_not_required
+@require_GET
+def family_meeting_ics(request, slug, pk):
+    """One community meeting as a calendar file: only the kinds families are invited to."""
+    school = _school(slug)
+    meeting = get_object_or_404(
+        Meeting.objects.filter(school=school, meeting_type__in=FAMILY_MEETING_TYPES), pk=pk
+    )
+    response = HttpResponse(
+        calendar_for([meeting], meeting.title, for_families=True).to_ical(),
+        content_type="text/calendar; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="meeting-{meeting.pk}.ics"'
+    return response
