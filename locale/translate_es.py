@@ -146,9 +146,7 @@ def main():
         msgid = _unquote(lines[ids[0] : strs[0]]).encode().decode("unicode_escape")
         msgid = msgid.encode("latin-1").decode("utf-8")
         if msgid == "":  # the header
-            block = block.replace("#, fuzzy\n", "").replace(
-                '"Language: \\n"', '"Language: es\\n"'
-            )
+            block = block.replace("#, fuzzy\n", "").replace('"Language: \\n"', '"Language: es\\n"')
             out.append(block)
             continue
         if msgid in SPANISH:

@@ -10,10 +10,11 @@ class ProgressConfig(AppConfig):
     def ready(self):
         from schoolplan.demo import register_demo
 
-        from .demo import build_demo_cim, build_demo_school_metrics
+        from .demo import build_demo_cim, build_demo_school_metrics, build_demo_spf
 
         register_demo(build_demo_cim)
         register_demo(build_demo_school_metrics)
+        register_demo(build_demo_spf)
 
         from meetings.cpm import SPF_PUBLICATION_HOOKS
 

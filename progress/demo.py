@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from meetings.models import Invitation, Meeting, MeetingStatus, MeetingType, Minutes
 from plans.models import Activity, Outcome, PlanForImprovement, Strategy
-from schoolplan.models import CimTeam, District, SchoolYear, User
+from schoolplan.models import CimTeam, District, SchoolYear, User, default_dates
 
 from .models import ActivityReview, Measurement, Metric
 
@@ -183,4 +183,105 @@ def build_demo_school_metrics(today):
                 metric=metric, date=day, value=Decimal(value), recorded_by=principal
             )
         created += 1 + len(values)
+    return created
+
+
+def _rating(overall):
+    for floor, rating in (
+        (80, "distinguished"),
+        (62, "meets"),
+        (50, "watch"),
+        (42, "priority_watch"),
+    ):
+        if overall >= floor:
+            return rating
+    return "probation"
+
+
+def _spf_row(index, shift):
+    """Plausible, repeatable SPF numbers for the n-th school (shift 1: the year before)."""
+    overall = Decimal(40 + (index * 7) % 45) - shift * (3, -2, 5, 1, -4)[index % 5]
+    return {
+        "rating": _rating(overall),
+        "overall": overall,
+        "growth": overall + (4 if shift == 0 else -1),
+        "achievement": overall - 6,
+        "gaps": overall - 2,
+        "engagement": min(overall + 20, Decimal(96)),
+    }
+
+
+def build_demo_spf(today):
+    """SPF results of the last two years for the demo district; Valdez's published summary;
+    Valdez's upcoming community meetings for its family page."""
+    from meetings import services as meeting_services
+    from schoolplan.models import CpmStage
+
+    from . import spf
+    from .models import SpfResult
+
+    district = District.objects.filter(slug="riverbend-usd").first()
+    year = SchoolYear.objects.of_district_on(district.pk, today) if district else None
+    if year is None:
+        return 0
+    previous, _ = SchoolYear.objects.get_or_create(
+        district=district,
+        start_year=year.start_year - 1,
+        defaults=default_dates(year.start_year - 1),
+    )
+    created = 0
+    for index, school in enumerate(district.schools.order_by("name")):
+        for shift, when in ((0, year), (1, previous)):
+            row = _spf_row(index, shift)
+            if school.level != "high":
+                row["postsecondary"] = None
+            else:
+                row["postsecondary"] = row["overall"] + 5
+            _, new = SpfResult.objects.get_or_create(school=school, school_year=when, defaults=row)
+            created += new
+    valdez = district.schools.filter(name="Valdez Elementary").first()
+    principal = User.objects.filter(username="principal").first()
+    if valdez is None or principal is None:
+        return created
+    if not valdez.spf_summaries.filter(school_year=year).exists():
+        result, before = spf.results_with_previous(valdez, year)
+        texts = {code: spf.draft_text(valdez, year, result, before, code) for code in ("en", "es")}
+        texts["en"] = texts["en"].replace(
+            "…",
+            "Our students are growing faster than last year, but fewer than a third meet the "
+            "math standard in grades 3-5. This year we are bringing math talk into every "
+            "classroom and inviting families to math nights.",
+        )
+        texts["es"] = texts["es"].replace(
+            "…",
+            "Nuestros estudiantes avanzan más rápido que el año pasado, pero menos de un "
+            "tercio alcanza el estándar de matemáticas en 3.º a 5.º grado. Este año llevamos "
+            "las conversaciones matemáticas a cada salón e invitamos a las familias a noches "
+            "de matemáticas.",
+        )
+        summary = spf.save_texts(valdez, year, texts, user=principal)
+        spf.publish(summary, user=principal)
+        # As the principal did it: inside the sharing window, when the window has come.
+        day = min(year.spf_sharing_opens + timedelta(days=5), today)
+        summary.published_at = timezone.make_aware(datetime.combine(day, time(16, 0)))
+        summary.save(update_fields=["published_at"])
+        created += 1
+    # An upcoming Check In, with Spanish interpretation, for the family page.
+    check_in = year.cpm_window(CpmStage.CHECK_IN)
+    day = max(today + timedelta(days=10), check_in.opens)
+    if day <= check_in.closes and not valdez.meetings.filter(cpm_stage=CpmStage.CHECK_IN).exists():
+        while day.weekday() >= 5:
+            day += timedelta(days=1)
+        start = timezone.make_aware(datetime.combine(day, time(17, 30)))
+        meeting_services.schedule_cpm_meeting(
+            user=principal,
+            school=valdez,
+            stage=CpmStage.CHECK_IN,
+            starts_at=start,
+            ends_at=start + timedelta(hours=1, minutes=30),
+            place="Valdez Elementary cafeteria",
+            languages=["en", "es"],
+            title=f"Check In community meeting {year.name}",
+        )
+        created += 1
     return created

@@ -76,6 +76,8 @@ def spf_school(request, school_pk):
             "summary": summary,
             "texts": texts,
             "requirement": requirement,
+            "summary_in_window": bool(summary and summary.is_published)
+            and year.window("spf_sharing").contains(timezone.localdate(summary.published_at)),
             "can_publish": can_publish,
         },
     )

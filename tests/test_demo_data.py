@@ -13,7 +13,7 @@ from meetings.models import (
     SchoolClass,
 )
 from plans.models import Blueprint, Cadre, EssaPlan, PlanChange, SurveyResponse
-from progress.models import Metric
+from progress.models import Metric, SpfResult, SpfSummary
 from schoolplan.models import District, Membership, Role, School, SchoolYear, User
 
 pytestmark = pytest.mark.django_db
@@ -43,6 +43,8 @@ def snapshot():
             SurveyResponse,
             Metric,
             PlanChange,
+            SpfResult,
+            SpfSummary,
         )
     }
 
@@ -66,7 +68,8 @@ def test_demo_data_is_realistic():
     assert {s.level for s in schools} == {"elementary", "middle", "high"}
     assert schools.filter(title_i=True).exists() and schools.filter(title_i=False).exists()
     assert schools.exclude(essa_designation="none").exists()
-    assert SchoolYear.objects.filter(district=riverbend).count() == 1
+    # The current year, and the one before (its SPF results sit beside this year's).
+    assert SchoolYear.objects.filter(district=riverbend).count() == 2
     held = set(Membership.objects.values_list("role", flat=True))
     assert held == set(Role.values)
     for membership in Membership.objects.all():
@@ -92,3 +95,16 @@ def test_demo_has_school_plans_to_show():
     assert cadre.members.filter(account__username="parent").exists()
     assert cadre.surveys.get().responses.count() == 10
     assert plan.changes.filter(action="added").count() > 1  # built through the history
+
+
+def test_demo_has_spf_results_and_a_published_family_summary(client):
+    call_command("demo_data")
+    riverbend = District.objects.get(slug="riverbend-usd")
+    assert (
+        SpfResult.objects.filter(school__district=riverbend).count()
+        == 2 * riverbend.schools.count()
+    )
+    summary = SpfSummary.objects.get(school__name="Valdez Elementary")
+    assert summary.is_published and set(summary.texts) == {"en", "es"}
+    page = client.get(f"/families/{summary.school.public_slug}/es/").content.decode()
+    assert "Cómo le va a nuestra escuela" in page and "Nuestros estudiantes avanzan" in page
