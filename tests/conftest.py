@@ -57,3 +57,13 @@ def eager_celery():
     app.conf.task_always_eager = True
     yield app
     app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache (ids repeat between tests; cached pages must not)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
