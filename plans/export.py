@@ -28,7 +28,7 @@ def load(plan_pk):
             "focus_areas",
             "action_steps__focus_area",
             "monitoring",
-            "metrics",
+            "metrics__measurements",
         )
         .get(pk=plan_pk)
     )

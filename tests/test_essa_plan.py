@@ -280,6 +280,8 @@ def test_pdf_export_has_the_plan_and_its_metadata(client, plan, principal):
     text = "\n".join(page.extract_text() for page in reader.pages)
     assert "Valdez Elementary" in text and "9 points in grade 3-5 math" in text
     assert "Page 1 of" in text
+    # Each metric's trend chart is drawn as vector graphics: its labels are text in the PDF.
+    assert text.count("baseline") == 2 and text.count("\ntarget\n") == 2
     assert reader.metadata.title.startswith("ESSA action plan – Valdez Elementary")
     assert reader.metadata.author == principal.display_name
 
