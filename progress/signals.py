@@ -1,5 +1,6 @@
 """Forget a school's cached family pages whenever something they show changes."""
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
@@ -31,7 +32,11 @@ SCHOOL_OF = {
 
 
 def _forget(sender, instance, **kwargs):
-    school_id = SCHOOL_OF[sender](instance)
+    try:
+        school_id = SCHOOL_OF[sender](instance)
+    except ObjectDoesNotExist:
+        # Deleted along with its parent, whose own signal forgets the page.
+        return
     if school_id is not None:
         # After the commit, so a reader cannot cache the old page again in between.
         transaction.on_commit(lambda: forget_family_page(school_id))

@@ -301,3 +301,12 @@ def test_the_calendar_file_is_only_for_community_meetings(client, world):
 
 def test_an_unknown_school_is_a_404(client, db):
     assert client.get(reverse("family_school", args=["no-such-school"])).status_code == 404
+
+
+def test_deleting_plans_with_metrics_and_values_works(world):
+    """Cascades delete metrics after their plan: forgetting the page must not trip on that."""
+    school = world["school"]
+    school.essa_plans.all().delete()
+    school.blueprints.all().delete()
+    Goal.objects.filter(school=school).delete()
+    assert not Metric.objects.exists() and not Measurement.objects.exists()
