@@ -7,12 +7,12 @@ checked before anything is written; any error and nothing is imported, and the m
 the row (as a spreadsheet numbers it, the header being row 1) and the column.
 """
 
-import csv
-import io
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+
+from schoolplan.csvfiles import CsvImportError, data_rows, read_rows
 
 from .models import Survey, SurveyResponse
 
@@ -30,16 +30,10 @@ _SCALE_WORDS = {label.lower(): value for value, label in SCALE}
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 10_000
 MAX_QUESTIONS = 100
-MAX_ERRORS_SHOWN = 20
 
 
-class SurveyImportError(ValidationError):
-    def __init__(self, errors):
-        self.errors = errors
-        shown = errors[:MAX_ERRORS_SHOWN]
-        if len(errors) > MAX_ERRORS_SHOWN:
-            shown.append(f"… and {len(errors) - MAX_ERRORS_SHOWN} more problems.")
-        super().__init__(["Nothing was imported. Fix the file and upload it again."] + shown)
+class SurveyImportError(CsvImportError):
+    pass
 
 
 def _answer(cell):
@@ -53,25 +47,7 @@ def _answer(cell):
 
 def read_survey(data):
     """(questions, [(row number, group, {question: 1–5}), …]) from the file's bytes."""
-    if not data or not data.strip():
-        raise SurveyImportError(["The file is empty."])
-    if len(data) > MAX_BYTES:
-        raise SurveyImportError([f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB."])
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise SurveyImportError(
-            [
-                f"The file is not UTF-8 text (unreadable byte at position {error.start}). In "
-                "your spreadsheet, save it as “CSV UTF-8”."
-            ]
-        ) from None
-    if "\x00" in text:
-        raise SurveyImportError(["The file is not a CSV text file."])
-    try:
-        rows = list(csv.reader(io.StringIO(text, newline="")))
-    except csv.Error as error:
-        raise SurveyImportError([f"The file is not valid CSV: {error}."]) from None
+    rows = read_rows(data, max_bytes=MAX_BYTES, error=SurveyImportError)
     header = [cell.strip() for cell in rows[0]]
     errors = []
     if not header or header[0].lower() != GROUP_COLUMN:
@@ -91,7 +67,7 @@ def read_survey(data):
         seen.add(question.lower())
     if errors:
         raise SurveyImportError(errors)
-    body = [(number, row) for number, row in enumerate(rows[1:], 2) if any(c.strip() for c in row)]
+    body = data_rows(rows)
     if not body:
         raise SurveyImportError(["The file has a header but no responses."])
     if len(body) > MAX_ROWS:

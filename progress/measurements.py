@@ -5,16 +5,14 @@ The CSV: UTF-8, a header row `metric,date,value,note`; `metric` is the metric's 
 its page) or its exact name; `date` is YYYY-MM-DD; `value` a number; `note` optional.
 """
 
-import csv
-import io
 from datetime import date as date_type
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 
 from plans.models import Blueprint, EssaPlan, PlanForImprovement
+from schoolplan.csvfiles import CsvImportError, data_rows, read_rows
 
 from .family import forget_family_page
 from .models import Measurement, Metric
@@ -23,7 +21,6 @@ from .signals import school_of_metric
 HEADER = ["metric", "date", "value", "note"]
 MAX_BYTES = 1024 * 1024
 MAX_ROWS = 5000
-MAX_ERRORS_SHOWN = 20
 LIMIT = Decimal("9999999999.99")  # what a measurement's column holds
 
 
@@ -46,13 +43,8 @@ def metrics_of(document):
     return Metric.objects.filter(condition).order_by("kind", "name", "pk")
 
 
-class MeasurementImportError(ValidationError):
-    def __init__(self, errors):
-        self.errors = errors
-        shown = errors[:MAX_ERRORS_SHOWN]
-        if len(errors) > MAX_ERRORS_SHOWN:
-            shown.append(f"… and {len(errors) - MAX_ERRORS_SHOWN} more problems.")
-        super().__init__(["Nothing was saved. Fix these and try again."] + shown)
+class MeasurementImportError(CsvImportError):
+    lead = "Nothing was saved. Fix these and try again."
 
 
 def parse_value(text):
@@ -78,23 +70,7 @@ def parse_date(text):
 
 def read_csv(data, metrics):
     """[(metric, date, value, note)] from the file's bytes, or MeasurementImportError."""
-    if not data or not data.strip():
-        raise MeasurementImportError(["The file is empty."])
-    if len(data) > MAX_BYTES:
-        raise MeasurementImportError(["The file is larger than 1 MB."])
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise MeasurementImportError(
-            [
-                f"The file is not UTF-8 text (unreadable byte at position {error.start}). In "
-                "your spreadsheet, save it as “CSV UTF-8”."
-            ]
-        ) from None
-    try:
-        rows = list(csv.reader(io.StringIO(text, newline="")))
-    except csv.Error as error:
-        raise MeasurementImportError([f"The file is not valid CSV: {error}."]) from None
+    rows = read_rows(data, max_bytes=MAX_BYTES, error=MeasurementImportError)
     header = [cell.strip().lower() for cell in rows[0]]
     if header[:3] != HEADER[:3] or len(header) > 4 or (len(header) == 4 and header[3] != "note"):
         raise MeasurementImportError(
@@ -107,7 +83,7 @@ def read_csv(data, metrics):
     by_name = {}
     for metric in metrics:
         by_name.setdefault(metric.name.strip().lower(), []).append(metric)
-    body = [(n, row) for n, row in enumerate(rows[1:], 2) if any(c.strip() for c in row)]
+    body = data_rows(rows)
     if not body:
         raise MeasurementImportError(["The file has a header but no measurements."])
     if len(body) > MAX_ROWS:

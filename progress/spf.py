@@ -9,8 +9,6 @@ does not apply (e.g. college and career readiness in an elementary school). Ever
 before anything is written; one error and nothing is imported.
 """
 
-import csv
-import io
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -18,24 +16,20 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from schoolplan.csvfiles import CsvImportError, data_rows, read_rows
+
 from .models import SPF_INDICATORS, SpfRating, SpfResult, SpfSummary
 
 HEADER = ["school", "rating", "overall", *(key for key, _ in SPF_INDICATORS)]
 MAX_BYTES = 1024 * 1024
-MAX_ERRORS_SHOWN = 20
 _RATINGS = {
     **{value: value for value in SpfRating.values},
     **{str(label).lower(): value for value, label in SpfRating.choices},
 }
 
 
-class SpfImportError(ValidationError):
-    def __init__(self, errors):
-        self.errors = errors
-        shown = errors[:MAX_ERRORS_SHOWN]
-        if len(errors) > MAX_ERRORS_SHOWN:
-            shown.append(f"… and {len(errors) - MAX_ERRORS_SHOWN} more problems.")
-        super().__init__(["Nothing was imported. Fix the file and upload it again."] + shown)
+class SpfImportError(CsvImportError):
+    pass
 
 
 def _percent(text, *, required):
@@ -55,23 +49,7 @@ def _percent(text, *, required):
 
 def read_spf_csv(data, district):
     """[(school, fields)] from the file's bytes, or SpfImportError naming every problem."""
-    if not data or not data.strip():
-        raise SpfImportError(["The file is empty."])
-    if len(data) > MAX_BYTES:
-        raise SpfImportError(["The file is larger than 1 MB."])
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise SpfImportError(
-            [
-                f"The file is not UTF-8 text (unreadable byte at position {error.start}). In "
-                "your spreadsheet, save it as “CSV UTF-8”."
-            ]
-        ) from None
-    try:
-        rows = list(csv.reader(io.StringIO(text, newline="")))
-    except csv.Error as error:
-        raise SpfImportError([f"The file is not valid CSV: {error}."]) from None
+    rows = read_rows(data, max_bytes=MAX_BYTES, error=SpfImportError)
     header = [cell.strip().lower() for cell in rows[0]]
     if header != HEADER:
         missing = [column for column in HEADER if column not in header]
@@ -90,7 +68,7 @@ def read_spf_csv(data, district):
     for school in district.schools.all():
         schools[school.name.strip().lower()] = school
         schools[school.public_slug.lower()] = school
-    body = [(n, row) for n, row in enumerate(rows[1:], 2) if any(c.strip() for c in row)]
+    body = data_rows(rows)
     if not body:
         raise SpfImportError(["The file has a header but no schools."])
     errors, parsed, seen = [], [], {}
