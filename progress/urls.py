@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import family, views, views_metrics, views_spf
+from . import family, views, views_metrics, views_reports, views_spf
 
 
 class FamilyLanguage:
@@ -27,6 +27,24 @@ urlpatterns = [
     path("cim/plans/<int:pk>/comments/", views.comment_add, name="comment_add"),
     path("metrics/<int:pk>/", views_metrics.metric_detail, name="metric_detail"),
     path("schools/<int:school_pk>/spf/", views_spf.spf_school, name="spf_school"),
+    # CIM progress reports
+    path("districts/<int:pk>/cim/reports/", views_reports.reports_home, name="progress_reports"),
+    path(
+        "districts/<int:pk>/cim/reports/due-dates/",
+        views_reports.due_dates_edit,
+        name="report_due_dates",
+    ),
+    path(
+        "districts/<int:pk>/cim/reports/<int:number>/start/",
+        views_reports.report_start,
+        name="report_start",
+    ),
+    path("cim/reports/<int:pk>/", views_reports.report_detail, name="progress_report"),
+    path("cim/reports/<int:pk>/report.pdf", views_reports.report_pdf, name="progress_report_pdf"),
+    path("cim/render-jobs/<int:pk>/", views_reports.render_job, name="render_job"),
+    path(
+        "cim/render-jobs/<int:pk>/preview.pdf", views_reports.render_job_pdf, name="render_job_pdf"
+    ),
     path("districts/<int:pk>/spf/", views_spf.spf_district, name="spf_district"),
     # The families' pages: public, in English or Spanish.
     path("families/<slug:slug>/", family.family_home, name="family_school"),

@@ -1,5 +1,6 @@
 """One way out for e-mail: queue it in the outbox, let a sender deliver it exactly once."""
 
+import base64
 import logging
 
 from django.core.mail import EmailMessage
@@ -15,12 +16,16 @@ MAX_ATTEMPTS = 5
 def queue_email(key, to, subject, body, attachment=None):
     """Queue one e-mail for the event named by key; a key already queued is left alone.
 
-    attachment: (filename, content, mimetype) or None. Returns whether it was newly queued.
+    attachment: (filename, content, mimetype) or None; content is text, or bytes (a PDF).
+    Returns whether it was newly queued.
     """
     recipients = [address for address in to if address]
     if not recipients:
         return False
     name, content, mimetype = attachment or ("", "", "")
+    binary = isinstance(content, bytes)
+    if binary:
+        content = base64.b64encode(content).decode("ascii")
     _, created = OutboxEmail.objects.get_or_create(
         key=key,
         defaults={
@@ -30,6 +35,7 @@ def queue_email(key, to, subject, body, attachment=None):
             "attachment_name": name,
             "attachment_content": content,
             "attachment_mimetype": mimetype,
+            "attachment_base64": binary,
         },
     )
     if created:
@@ -51,9 +57,10 @@ def send_queued(limit=100):
         for email in batch:
             message = EmailMessage(email.subject, email.body, to=email.to)
             if email.attachment_name:
-                message.attach(
-                    email.attachment_name, email.attachment_content, email.attachment_mimetype
-                )
+                content = email.attachment_content
+                if email.attachment_base64:
+                    content = base64.b64decode(content)
+                message.attach(email.attachment_name, content, email.attachment_mimetype)
             try:
                 message.send()
             except Exception as error:  # an SMTP hiccup: try again on the next wake-up

@@ -53,11 +53,13 @@ def _time_limit(seconds):
         signal.signal(signal.SIGALRM, previous)
 
 
-def render_pdf(template, context, *, title, author=""):
-    """The template rendered to PDF bytes, with the document's title and author set."""
+def render_pdf(template, context, *, title, author="", variant=None):
+    """The template rendered to PDF bytes, with the document's title and author set.
+
+    variant: a PDF variant WeasyPrint knows, e.g. "pdf/ua-1" (tagged for accessibility)."""
     from weasyprint import HTML
 
     html = render_to_string(template, {**context, "pdf_title": title, "pdf_author": author})
     with _time_limit(getattr(settings, "PDF_RENDER_SECONDS", RENDER_SECONDS)):
         document = HTML(string=html, url_fetcher=static_only_fetcher)
-        return document.write_pdf()
+        return document.write_pdf(pdf_variant=variant) if variant else document.write_pdf()

@@ -11,3 +11,15 @@ def trend_chart(metric, chart_id=""):
     return trend_svg(
         metric, list(metric.measurements.all()), chart_id=chart_id or f"metric-{metric.pk}"
     )
+
+
+@register.filter
+def isodate(value, format_string="j M Y"):
+    """'2026-07-01' (as frozen report content stores dates) shown as '1 Jul 2026'."""
+    from django.utils.dateformat import format as date_format
+    from django.utils.dateparse import parse_date, parse_datetime
+
+    if not value:
+        return ""
+    parsed = parse_datetime(value) if "T" in value else parse_date(value)
+    return date_format(parsed, format_string) if parsed else value

@@ -16,6 +16,8 @@ class OutboxEmail(models.Model):
     attachment_name = models.CharField(max_length=200, blank=True)
     attachment_content = models.TextField(blank=True)
     attachment_mimetype = models.CharField(max_length=100, blank=True)
+    # A binary attachment (a PDF) is kept as base64 text.
+    attachment_base64 = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)

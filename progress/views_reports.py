@@ -1,0 +1,206 @@
+"""CIM progress reports: the district's periods, one report's page, its PDF and its rendering."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.views.decorators.http import require_http_methods, require_POST
+
+from schoolplan.models import District, SchoolYear
+from schoolplan.permissions import (
+    EDIT_CIM_PLAN,
+    LEAD_CIM,
+    MANAGE_DISTRICT,
+    VIEW_DISTRICT,
+    can,
+    get_visible_or_404,
+    require,
+)
+
+from . import reports
+from .models import ProgressReport, RenderJob, RenderJobStatus
+
+
+def _district_and_year(request, pk):
+    district = get_visible_or_404(District.objects.all(), request.user, VIEW_DISTRICT, pk=pk)
+    years = SchoolYear.objects.filter(district=district).order_by("-start_year")
+    chosen = request.GET.get("year") or request.POST.get("year")
+    year = years.filter(start_year=int(chosen)).first() if chosen and chosen.isdigit() else None
+    year = year or SchoolYear.objects.of_district_on(district.pk, timezone.localdate())
+    if year is None:
+        raise Http404("No school year is set up.")
+    return district, year, years
+
+
+def reports_home(request, pk):
+    district, year, years = _district_and_year(request, pk)
+    headline, recipients = reports.routing(district)
+    return render(
+        request,
+        "progress/reports_home.html",
+        {
+            "district": district,
+            "year": year,
+            "years": years,
+            "states": reports.due_states(reports.dues_for(district, year), timezone.localdate()),
+            "routing": headline,
+            "recipients": recipients,
+            "can_start": can(request.user, EDIT_CIM_PLAN, district),
+            "can_move": can(request.user, MANAGE_DISTRICT, district),
+        },
+    )
+
+
+@require_POST
+def report_start(request, pk, number):
+    district, year, _ = _district_and_year(request, pk)
+    require(request.user, EDIT_CIM_PLAN, district)
+    due = next((d for d in reports.ensure_due_dates(district, year) if d.number == number), None)
+    if due is None:
+        raise Http404("No such reporting period.")
+    report = reports.start_report(due, user=request.user)
+    return redirect(report)
+
+
+@require_POST
+def due_dates_edit(request, pk):
+    district, year, _ = _district_and_year(request, pk)
+    require(request.user, MANAGE_DISTRICT, district)
+    problems = []
+    for due in reports.ensure_due_dates(district, year):
+        value = request.POST.get(f"due-{due.number}", "").strip()
+        day = parse_date(value) if value else None
+        if value and day is None:
+            problems.append(f"{due.label}: “{value[:20]}” is not a date.")
+            continue
+        if day and day != due.due_on:
+            try:
+                reports.move_due_date(due, day)
+            except ValidationError as error:
+                problems.append(f"{due.label}: {' '.join(error.messages)}")
+    if problems:
+        messages.error(request, "Not all dates were saved. " + " ".join(problems))
+    else:
+        messages.success(request, "Due dates saved.")
+    return redirect(f"{request.path.rsplit('due-dates/', 1)[0]}?year={year.start_year}")
+
+
+def _report(request, pk):
+    return get_visible_or_404(
+        ProgressReport.objects.select_related(
+            "due__district", "due__school_year", "corrects", "prepared_by", "signed_off_by"
+        ),
+        request.user,
+        VIEW_DISTRICT,
+        pk=pk,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def report_detail(request, pk):
+    report = _report(request, pk)
+    district = report.due.district
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "correct":
+                require(request.user, EDIT_CIM_PLAN, report)
+                correction = reports.start_report(report.due, user=request.user)
+                messages.success(request, f"Version {correction.version} started.")
+                return redirect(correction)
+            if action in ("save", "preview", "submit"):
+                require(request.user, EDIT_CIM_PLAN, report)
+                if not report.is_submitted:
+                    _save_narrative(request, report)
+            if action == "sign_off":
+                require(request.user, LEAD_CIM, report)
+                reports.sign_off(report, user=request.user)
+                messages.success(request, "Signed off: the report can be submitted.")
+            elif action in ("preview", "submit"):
+                if action == "submit":
+                    require(request.user, LEAD_CIM, report)
+                job = reports.request_render(report, user=request.user, submit=action == "submit")
+                return redirect(f"{report.get_absolute_url()}?job={job.pk}")
+            elif action == "save":
+                messages.success(request, "Saved. The lead signs off again before submitting.")
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect(report)
+    content = reports.build_content(report) if not report.is_submitted else report.content
+    job = None
+    if request.GET.get("job", "").isdigit():
+        job = RenderJob.objects.filter(pk=request.GET["job"], report=report).first()
+    headline, recipients = reports.routing(district, send_to_selpa=report.send_to_selpa)
+    return render(
+        request,
+        "progress/report_detail.html",
+        {
+            "report": report,
+            "district": district,
+            "content": content,
+            "routing": report.content.get("routing", headline) if report.is_submitted else headline,
+            "recipients": report.recipients if report.is_submitted else recipients,
+            "versions": report.due.reports.select_related("submitted_by").order_by("-version"),
+            "job": job,
+            "can_edit": can(request.user, EDIT_CIM_PLAN, report) and not report.is_submitted,
+            "can_lead": can(request.user, LEAD_CIM, report),
+            "may_correct": report.is_submitted
+            and can(request.user, EDIT_CIM_PLAN, report)
+            and report == report.due.reports.order_by("-version").first(),
+            "targeted_1": district.cim_status == "targeted_1",
+        },
+    )
+
+
+def _save_narrative(request, report):
+    narratives = {}
+    for strategy in reports.build_content(report)["strategies"]:
+        key = str(strategy["id"])
+        narratives[key] = {
+            "barriers": request.POST.get(f"barriers-{key}", "").strip(),
+            "next_steps": request.POST.get(f"next_steps-{key}", "").strip(),
+        }
+    changed = (
+        narratives != report.narratives
+        or request.POST.get("summary", "").strip() != report.summary
+        or (request.POST.get("send_to_selpa") == "on") != report.send_to_selpa
+    )
+    if changed:
+        reports.save_narrative(
+            report,
+            summary=request.POST.get("summary", ""),
+            narratives=narratives,
+            send_to_selpa=request.POST.get("send_to_selpa") == "on",
+        )
+
+
+def render_job(request, pk):
+    """The job's progress, for the page to poll (htmx) while the PDF renders."""
+    job = get_object_or_404(RenderJob.objects.select_related("report"), pk=pk)
+    report = _report(request, job.report_id)
+    if job.status == RenderJobStatus.DONE and job.submit and request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = report.get_absolute_url()
+        return response
+    return render(request, "progress/_render_job.html", {"job": job, "report": report})
+
+
+def render_job_pdf(request, pk):
+    job = get_object_or_404(RenderJob, pk=pk, status=RenderJobStatus.DONE)
+    report = _report(request, job.report_id)
+    response = HttpResponse(bytes(job.pdf), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="preview-{report.pk}-{job.pk}.pdf"'
+    return response
+
+
+def report_pdf(request, pk):
+    report = _report(request, pk)
+    if not report.is_submitted:
+        raise Http404("Only a submitted report has a final PDF; preview this one.")
+    response = HttpResponse(bytes(report.pdf), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'inline; filename="cim-progress-report-{report.pk}-v{report.version}.pdf"'
+    )
+    return response
