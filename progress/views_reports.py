@@ -155,24 +155,26 @@ def report_detail(request, pk):
 
 
 def _save_narrative(request, report):
+    """Save what the page's form sent; a field it did not send keeps its value."""
+    if request.POST.get("narrative") != "1":
+        return
     narratives = {}
     for strategy in reports.build_content(report)["strategies"]:
         key = str(strategy["id"])
+        kept = report.narratives.get(key, {})
         narratives[key] = {
-            "barriers": request.POST.get(f"barriers-{key}", "").strip(),
-            "next_steps": request.POST.get(f"next_steps-{key}", "").strip(),
+            part: request.POST.get(f"{part}-{key}", kept.get(part, "")).strip()
+            for part in ("barriers", "next_steps")
         }
-    changed = (
-        narratives != report.narratives
-        or request.POST.get("summary", "").strip() != report.summary
-        or (request.POST.get("send_to_selpa") == "on") != report.send_to_selpa
-    )
-    if changed:
+    summary = request.POST.get("summary", report.summary).strip()
+    send_to_selpa = request.POST.get("send_to_selpa") == "on"
+    if (narratives, summary, send_to_selpa) != (
+        report.narratives,
+        report.summary,
+        report.send_to_selpa,
+    ):
         reports.save_narrative(
-            report,
-            summary=request.POST.get("summary", ""),
-            narratives=narratives,
-            send_to_selpa=request.POST.get("send_to_selpa") == "on",
+            report, summary=summary, narratives=narratives, send_to_selpa=send_to_selpa
         )
 
 

@@ -1,0 +1,347 @@
+"""CIM progress reports (seed 001; DOMAIN: CIM, Progress): due dates by level, routing by level,
+the PDF, submission through the render task, the frozen report, corrections."""
+
+import hashlib
+import io
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
+from pypdf import PdfReader
+
+from meetings.models import PupilNote
+from plans import services as plan_services
+from plans.models import Strategy
+from progress import reports
+from progress.models import (
+    Measurement,
+    ProgressReport,
+    RenderJob,
+    ReportDue,
+    ReportStatus,
+    SubmittedReportError,
+)
+from schoolplan.models import CimStatus, OutboxEmail, Role
+
+from .cap_helpers import make_class, make_point, schedule_cap
+from .cim_helpers import make_plan, review_on
+from .factories import DistrictFactory, SchoolYearFactory, member
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("status", "periods"),
+    [
+        (CimStatus.NONE, []),
+        (
+            CimStatus.TARGETED_1,
+            [
+                (date(2026, 7, 1), date(2026, 12, 31), date(2027, 1, 31)),
+                (date(2027, 1, 1), date(2027, 6, 30), date(2027, 7, 31)),
+            ],
+        ),
+        (CimStatus.TARGETED_3, "two"),
+        (
+            CimStatus.INTENSIVE_2,
+            [
+                (date(2026, 7, 1), date(2026, 9, 30), date(2026, 10, 15)),
+                (date(2026, 10, 1), date(2026, 12, 31), date(2027, 1, 15)),
+                (date(2027, 1, 1), date(2027, 3, 31), date(2027, 4, 15)),
+                (date(2027, 4, 1), date(2027, 6, 30), date(2027, 7, 15)),
+            ],
+        ),
+    ],
+)
+def test_due_dates_follow_the_monitoring_level(status, periods):
+    district = DistrictFactory(cim_status=status)
+    year = SchoolYearFactory(district=district, start_year=2026)
+    dues = reports.ensure_due_dates(district, year)
+    got = [(d.period_starts, d.period_ends, d.due_on) for d in dues]
+    if periods == "two":
+        assert len(got) == 2
+    else:
+        assert got == periods
+    assert [d.number for d in dues] == list(range(1, len(got) + 1))
+    assert reports.ensure_due_dates(district, year) == dues  # idempotent
+
+
+def test_a_change_of_level_regenerates_periods_without_reports(school_year, district):
+    district.cim_status = CimStatus.TARGETED_2
+    district.save()
+    first, second = reports.ensure_due_dates(district, school_year)
+    reports.start_report(first, user=None)
+    district.cim_status = CimStatus.INTENSIVE_1
+    district.save()
+    dues = reports.ensure_due_dates(district, school_year)
+    assert len(dues) == 4
+    kept = ReportDue.objects.get(pk=first.pk)
+    assert kept.period_ends == date(2026, 12, 31)  # it has a report: left as it was
+
+
+def test_district_staff_move_a_due_date_but_not_before_the_period_ends(
+    client, district, school_year
+):
+    client.force_login(member(Role.DISTRICT_STAFF, district))
+    url = reverse("report_due_dates", args=[district.pk])
+    client.post(url, {"year": "2026", "due-1": "2026-10-31"})
+    assert ReportDue.objects.get(district=district, number=1).due_on == date(2026, 10, 31)
+    response = client.post(url, {"year": "2026", "due-2": "2026-11-01"}, follow=True)
+    assert "cannot be due before its period ends" in response.content.decode()
+    assert ReportDue.objects.get(district=district, number=2).due_on == date(2027, 1, 15)
+    client.force_login(member(Role.CIM_LEAD, district))
+    assert client.post(url, {"year": "2026", "due-1": "2026-12-01"}).status_code == 403
+
+
+RECIPIENTS = {
+    CimStatus.NONE: [],
+    CimStatus.TARGETED_1: [],
+    CimStatus.TARGETED_2: ["selpa@example.org"],
+    CimStatus.TARGETED_3: ["consultant@cde.example.gov", "targetedmonitoring@cde.ca.gov"],
+    CimStatus.INTENSIVE_1: ["consultant@cde.example.gov", "intensivemonitoring@cde.ca.gov"],
+    CimStatus.INTENSIVE_2: ["consultant@cde.example.gov", "intensivemonitoring@cde.ca.gov"],
+    CimStatus.INTENSIVE_3: ["consultant@cde.example.gov", "intensivemonitoring@cde.ca.gov"],
+}
+
+
+@pytest.mark.parametrize("status", list(CimStatus))
+def test_recipients_per_level(status):
+    district = DistrictFactory(
+        cim_status=status,
+        selpa_contact_email="selpa@example.org",
+        cde_consultant_email="consultant@cde.example.gov",
+    )
+    headline, recipients = reports.routing(district)
+    assert [address for _, address in recipients] == RECIPIENTS[status]
+    assert headline
+    if status == CimStatus.TARGETED_1:
+        _, chosen = reports.routing(district, send_to_selpa=True)
+        assert [address for _, address in chosen] == ["selpa@example.org"]
+
+
+@pytest.fixture
+def lead(district):
+    district.selpa_contact_email = "selpa@example.org"
+    district.cde_consultant_email = "consultant@cde.example.gov"
+    district.save()
+    return member(Role.CIM_LEAD, district)
+
+
+@pytest.fixture
+def setup(district, school_year, lead):
+    plan, activity, metric = make_plan(district, school_year, lead)
+    plan_services.add(Strategy, user=lead, plan=plan, title="Family participation in IEPs")
+    review = review_on(district, lead, date(2026, 8, 20))
+    review.status = "held"
+    review.save()
+    Measurement.objects.create(
+        metric=metric, date=date(2026, 8, 20), value=Decimal("21"), review=review
+    )
+    from progress.models import ActivityReview
+
+    ActivityReview.objects.create(
+        review=review,
+        activity=activity,
+        status="in_progress",
+        barriers="Two co-teachers on leave",
+        next_steps="Hire substitutes",
+    )
+    due = reports.ensure_due_dates(district, school_year)[0]  # Quarter 1 (Intensive 1)
+    return {"plan": plan, "activity": activity, "metric": metric, "due": due}
+
+
+def test_the_report_is_prefilled_from_the_periods_reviews(setup, lead):
+    report = reports.start_report(setup["due"], user=lead)
+    strategy = str(setup["plan"].strategies.first().pk)
+    assert report.narratives[strategy]["barriers"] == "Coach co-teachers: Two co-teachers on leave"
+    content = reports.build_content(report)
+    first = content["strategies"][0]
+    assert first["activities"][0]["status"] == "In progress"
+    assert first["activities"][0]["outcomes"][0]["metric"]["in_period"] == [
+        {"date": "2026-08-20", "value": "21.00"}
+    ]
+    assert content["reviews_held"] == ["2026-08-20"]
+    assert content["lea"]["name"] == "Riverbend USD"
+
+
+@pytest.fixture
+def submit(client, django_capture_on_commit_callbacks, eager_celery):
+    """Sign off and submit as the lead; the render task runs (after the commit, as in life)."""
+
+    def run(report, lead):
+        client.force_login(lead)
+        url = report.get_absolute_url()
+        client.post(url, {"action": "save", "narrative": "1", "summary": "A good quarter."})
+        client.post(url, {"action": "sign_off"})
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(url, {"action": "submit"})
+
+    return run
+
+
+def test_submitting_renders_freezes_and_sends(client, setup, lead, submit):
+    report = reports.start_report(setup["due"], user=lead)
+    response = submit(report, lead)
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.status == ReportStatus.SUBMITTED and report.submitted_by == lead
+    pdf = bytes(report.pdf)
+    assert report.pdf_sha256 == hashlib.sha256(pdf).hexdigest()
+    reader = PdfReader(io.BytesIO(pdf))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert "Riverbend USD" in text and "Page 1 of" in text
+    assert "Tier 1 literacy" in text and "Family participation in IEPs" in text
+    assert "A good quarter." in text
+    assert reader.metadata.title.startswith("CIM progress report – Riverbend USD")
+    assert reader.metadata.author == lead.display_name
+    email = OutboxEmail.objects.get(key=f"progress-report:{report.pk}")
+    assert email.to == ["consultant@cde.example.gov", "intensivemonitoring@cde.ca.gov"]
+    assert email.attachment_base64 and email.attachment_name.endswith("-v1.pdf")
+    page = client.get(report.get_absolute_url()).content.decode()
+    assert report.pdf_sha256 in page
+
+
+def test_the_frozen_pdf_stays_when_the_data_changes(client, setup, lead, submit):
+    report = reports.start_report(setup["due"], user=lead)
+    submit(report, lead)
+    report.refresh_from_db()
+    sha, pdf, content = report.pdf_sha256, bytes(report.pdf), report.content
+    # The plan and its measurements change after submission...
+    setup["activity"].title = "Renamed activity"
+    setup["activity"].save()
+    Measurement.objects.create(metric=setup["metric"], date=date(2026, 9, 1), value=Decimal("29"))
+    frozen = ProgressReport.objects.get(pk=report.pk)
+    assert frozen.pdf_sha256 == sha == hashlib.sha256(bytes(frozen.pdf)).hexdigest()
+    assert bytes(frozen.pdf) == pdf and frozen.content == content
+    response = client.get(reverse("progress_report_pdf", args=[report.pk]))
+    assert hashlib.sha256(response.content).hexdigest() == sha
+
+
+def test_a_submitted_report_cannot_be_changed_or_deleted_through_the_app(
+    client, setup, lead, submit
+):
+    report = reports.start_report(setup["due"], user=lead)
+    submit(report, lead)
+    report.refresh_from_db()
+    report.summary = "Rewritten"
+    with pytest.raises(SubmittedReportError):
+        report.save()
+    with pytest.raises(SubmittedReportError):
+        report.delete()
+    with pytest.raises(Exception, match="submitted"):
+        reports.save_narrative(report, summary="x", narratives={}, send_to_selpa=False)
+    client.post(
+        report.get_absolute_url(), {"action": "save", "narrative": "1", "summary": "Sneaky"}
+    )
+    assert ProgressReport.objects.get(pk=report.pk).summary == "A good quarter."
+
+
+def test_the_database_refuses_changes_to_a_submitted_report(client, setup, lead, submit):
+    report = reports.start_report(setup["due"], user=lead)
+    submit(report, lead)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ProgressReport.objects.filter(pk=report.pk).update(summary="Rewritten")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ProgressReport.objects.filter(pk=report.pk).delete()
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE progress_progressreport SET pdf_sha256 = 'x' WHERE id = %s", [report.pk]
+        )
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM progress_progressreport WHERE id = %s", [report.pk])
+    assert ProgressReport.objects.get(pk=report.pk).summary == "A good quarter."
+    # A draft is still free to change.
+    draft = reports.start_report(setup["due"], user=lead)
+    assert ProgressReport.objects.filter(pk=draft.pk).update(summary="Fine") == 1
+
+
+def test_a_correction_is_a_new_version_linked_to_the_old(client, setup, lead, submit):
+    report = reports.start_report(setup["due"], user=lead)
+    submit(report, lead)
+    response = client.post(report.get_absolute_url(), {"action": "correct"})
+    correction = ProgressReport.objects.get(version=2)
+    assert response["Location"] == correction.get_absolute_url()
+    assert correction.corrects == report and correction.status == ReportStatus.DRAFT
+    assert correction.summary == "A good quarter."
+    submit(correction, lead)
+    correction.refresh_from_db()
+    assert (
+        correction.is_submitted
+        and correction.pdf_sha256 != ProgressReport.objects.get(version=1).pdf_sha256
+    )
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(bytes(correction.pdf))).pages)
+    assert "version 2, correcting version 1" in text
+
+
+def test_only_the_lead_signs_off_and_submits(
+    client, setup, district, django_capture_on_commit_callbacks, eager_celery
+):
+    member_ = member(Role.CIM_MEMBER, district)
+    report = reports.start_report(setup["due"], user=member_)
+    client.force_login(member_)
+    assert client.post(report.get_absolute_url(), {"action": "sign_off"}).status_code == 403
+    assert client.post(report.get_absolute_url(), {"action": "submit"}).status_code == 403
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(report.get_absolute_url(), {"action": "preview", "summary": "Draft"})
+    assert response.status_code == 302  # members preview
+    assert RenderJob.objects.get().status == "done"
+    assert ProgressReport.objects.get().status == ReportStatus.DRAFT
+
+
+def test_submission_needs_the_leads_sign_off(client, setup, lead):
+    report = reports.start_report(setup["due"], user=lead)
+    client.force_login(lead)
+    client.post(report.get_absolute_url(), {"action": "submit"}, follow=True)
+    assert ProgressReport.objects.get().status == ReportStatus.DRAFT
+    client.post(report.get_absolute_url(), {"action": "sign_off"})
+    client.post(
+        report.get_absolute_url(),
+        {"action": "save", "narrative": "1", "summary": "Changed after sign-off"},
+    )
+    report.refresh_from_db()
+    assert report.signed_off_by is None  # a change needs the lead's sign-off again
+
+
+def test_another_district_cannot_reach_a_report(client, setup, lead, other_school):
+    report = reports.start_report(setup["due"], user=lead)
+    stranger = member(Role.CIM_LEAD, other_school.district)
+    client.force_login(stranger)
+    assert client.get(report.get_absolute_url()).status_code == 404
+    assert client.post(report.get_absolute_url(), {"action": "sign_off"}).status_code == 404
+    assert (
+        client.get(reverse("progress_reports", args=[setup["due"].district_id])).status_code == 404
+    )
+
+
+def test_the_preview_page_polls_until_the_pdf_is_ready(client, setup, lead):
+    report = reports.start_report(setup["due"], user=lead)
+    job = RenderJob.objects.create(report=report, content=reports.build_content(report))
+    client.force_login(lead)
+    page = client.get(reverse("render_job", args=[job.pk])).content.decode()
+    assert 'hx-trigger="load delay:1s"' in page and "Rendering the preview" in page
+    reports.run_job(job.pk)
+    page = client.get(reverse("render_job", args=[job.pk])).content.decode()
+    assert "open the PDF" in page
+    pdf = client.get(reverse("render_job_pdf", args=[job.pk]))
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+
+
+def test_no_pupil_level_data_reaches_a_report(client, setup, lead, school, school_year, submit):
+    teacher = member(Role.SCHOOL_STAFF, school)
+    cap = schedule_cap(
+        make_class(school, school_year, teacher), make_point(school, school_year), teacher
+    )
+    PupilNote.objects.create(cap=cap.cap, pupil="JD", note="CANARY-pupil-9c1d")
+    report = reports.start_report(setup["due"], user=lead)
+    submit(report, lead)
+    report.refresh_from_db()
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(bytes(report.pdf))).pages)
+    assert "CANARY" not in text and "CANARY" not in str(report.content)
+
+
+def test_the_reports_page_lists_the_periods(client, setup, lead):
+    client.force_login(lead)
+    page = client.get(reverse("progress_reports", args=[setup["due"].district_id])).content.decode()
+    assert "Quarter 1" in page and "Quarter 4" in page and "intensivemonitoring@cde.ca.gov" in page
