@@ -18,8 +18,8 @@ class PdfRenderError(Exception):
     pass
 
 
-def static_only_fetcher(url, *args, **kwargs):
-    """Serve `static:/css/print.css` from the static files; refuse every other URL."""
+def _static_file(url):
+    """The bytes and type of `static:/css/print.css`; PdfRenderError for any other URL."""
     if not url.startswith(STATIC_PREFIX):
         raise PdfRenderError(f"PDF rendering may not fetch {url[:80]!r}")
     relative = url[len(STATIC_PREFIX) :].lstrip("/")
@@ -29,8 +29,26 @@ def static_only_fetcher(url, *args, **kwargs):
     if not path:
         raise PdfRenderError(f"No static file {relative!r}")
     with open(path, "rb") as handle:
-        data = handle.read()
-    return {"string": data, "mime_type": mimetypes.guess_type(path)[0], "redirected_url": url}
+        return handle.read(), mimetypes.guess_type(path)[0] or "application/octet-stream"
+
+
+def static_only_fetcher(url):
+    """What the fetcher serves for url, as a dict: {"string": bytes, "mime_type": ...}."""
+    data, mime_type = _static_file(url)
+    return {"string": data, "mime_type": mime_type, "redirected_url": url}
+
+
+def _fetcher():
+    """WeasyPrint's URL fetcher, limited to the static files: no network, no file:// paths.
+    A refused URL is left out of the document (WeasyPrint warns), never fetched."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class StaticOnlyFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            data, mime_type = _static_file(url)
+            return URLFetcherResponse(url, data, headers={"Content-Type": mime_type})
+
+    return StaticOnlyFetcher(fail_on_errors=False)
 
 
 @contextmanager
@@ -61,5 +79,5 @@ def render_pdf(template, context, *, title, author="", variant=None):
 
     html = render_to_string(template, {**context, "pdf_title": title, "pdf_author": author})
     with _time_limit(getattr(settings, "PDF_RENDER_SECONDS", RENDER_SECONDS)):
-        document = HTML(string=html, url_fetcher=static_only_fetcher)
+        document = HTML(string=html, url_fetcher=_fetcher())
         return document.write_pdf(pdf_variant=variant) if variant else document.write_pdf()
