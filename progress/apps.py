@@ -10,11 +10,17 @@ class ProgressConfig(AppConfig):
     def ready(self):
         from schoolplan.demo import register_demo
 
-        from .demo import build_demo_cim, build_demo_school_metrics, build_demo_spf
+        from .demo import (
+            build_demo_cim,
+            build_demo_progress_report,
+            build_demo_school_metrics,
+            build_demo_spf,
+        )
 
         register_demo(build_demo_cim)
         register_demo(build_demo_school_metrics)
         register_demo(build_demo_spf)
+        register_demo(build_demo_progress_report)
 
         from meetings.cpm import SPF_PUBLICATION_HOOKS
 

@@ -285,3 +285,30 @@ def build_demo_spf(today):
         )
         created += 1
     return created
+
+
+def build_demo_progress_report(today):
+    """The demo district's first quarterly report, submitted, so its page shows a frozen one."""
+    from . import reports
+    from .models import RenderJob
+
+    district = District.objects.filter(slug="riverbend-usd").first()
+    year = SchoolYear.objects.of_district_on(district.pk, today) if district else None
+    lead = User.objects.filter(username="cimlead").first()
+    if year is None or lead is None:
+        return 0
+    dues = reports.ensure_due_dates(district, year)
+    if not dues or dues[0].due_on >= today or dues[0].reports.exists():
+        return 0
+    report = reports.start_report(dues[0], user=lead)
+    report.summary = (
+        "The team met every month of the quarter. IEP timeliness rose to 90%; literacy "
+        "coaching started in all grade 3-5 co-taught classrooms."
+    )
+    report.save()
+    reports.sign_off(report, user=lead)
+    job = RenderJob.objects.create(
+        report=report, submit=True, content=reports.build_content(report), requested_by=lead
+    )
+    reports.run_job(job.pk)
+    return 2

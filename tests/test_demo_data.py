@@ -13,7 +13,7 @@ from meetings.models import (
     SchoolClass,
 )
 from plans.models import Blueprint, Cadre, EssaPlan, PlanChange, SurveyResponse
-from progress.models import Metric, SpfResult, SpfSummary
+from progress.models import Metric, ProgressReport, ReportDue, SpfResult, SpfSummary
 from schoolplan.models import District, Membership, Role, School, SchoolYear, User
 
 pytestmark = pytest.mark.django_db
@@ -45,6 +45,7 @@ def snapshot():
             PlanChange,
             SpfResult,
             SpfSummary,
+            ReportDue,
         )
     }
 
@@ -108,3 +109,16 @@ def test_demo_has_spf_results_and_a_published_family_summary(client):
     assert summary.is_published and set(summary.texts) == {"en", "es"}
     page = client.get(f"/families/{summary.school.public_slug}/es/").content.decode()
     assert "Cómo le va a nuestra escuela" in page and "Nuestros estudiantes avanzan" in page
+
+
+def test_demo_has_a_submitted_progress_report_once_the_first_is_due():
+    from django.utils import timezone
+
+    call_command("demo_data")
+    first = ReportDue.objects.get(district__slug="riverbend-usd", number=1)
+    if first.due_on >= timezone.localdate():  # early in the school year: nothing due yet
+        assert not ProgressReport.objects.exists()
+        return
+    report = ProgressReport.objects.get()
+    assert report.is_submitted and bytes(report.pdf).startswith(b"%PDF")
+    assert report.due == first
