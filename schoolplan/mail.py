@@ -2,18 +2,19 @@
 
 import base64
 import logging
+from datetime import timedelta
 
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from .models import OutboxEmail
 
 log = logging.getLogger(__name__)
-MAX_ATTEMPTS = 5
 
 
-def queue_email(key, to, subject, body, attachment=None):
+def queue_email(key, to, subject, body, attachment=None, html_body=""):
     """Queue one e-mail for the event named by key; a key already queued is left alone.
 
     attachment: (filename, content, mimetype) or None; content is text, or bytes (a PDF).
@@ -32,6 +33,7 @@ def queue_email(key, to, subject, body, attachment=None):
             "to": recipients,
             "subject": subject,
             "body": body,
+            "html_body": html_body,
             "attachment_name": name,
             "attachment_content": content,
             "attachment_mimetype": mimetype,
@@ -45,32 +47,72 @@ def queue_email(key, to, subject, body, attachment=None):
     return created
 
 
+CLAIM_STALE_AFTER = timedelta(minutes=10)  # a sender holding a row longer than this died
+BACKOFF_MAX = timedelta(hours=6)
+
+
+def backoff(attempts):
+    """How long a row waits after its n-th failure: 1, 2, 4, 8 … minutes, at most six hours."""
+    return min(timedelta(minutes=2 ** max(attempts - 1, 0)), BACKOFF_MAX)
+
+
+def _claim(email_id, now):
+    """Claim one row with a conditional UPDATE: of two senders, exactly one gets it."""
+    return (
+        OutboxEmail.objects.filter(pk=email_id, sent_at__isnull=True)
+        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - CLAIM_STALE_AFTER))
+        .update(claimed_at=now)
+        == 1
+    )
+
+
+def _message(email):
+    message = EmailMultiAlternatives(email.subject, email.body, to=email.to)
+    if email.html_body:
+        message.attach_alternative(email.html_body, "text/html")
+    if email.attachment_name:
+        content = email.attachment_content
+        if email.attachment_base64:
+            content = base64.b64decode(content)
+        message.attach(email.attachment_name, content, email.attachment_mimetype)
+    return message
+
+
 def send_queued(limit=100):
-    """Send what is waiting; rows are claimed under a lock so two senders never share one."""
+    """Send what is due, one row at a time: claim it, send it, mark it sent at once.
+
+    Each row is committed on its own, so a worker killed mid-batch loses nothing: rows it had
+    not claimed wait for the next sender, a row it had claimed but not sent is claimed again
+    once the claim is stale. The one window SMTP leaves open is between the server accepting a
+    message and the row being marked sent; it is a single UPDATE, kept as short as it can be.
+    """
+    now = timezone.now()
+    due = list(
+        OutboxEmail.objects.filter(sent_at__isnull=True)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - CLAIM_STALE_AFTER))
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
     sent = 0
-    with transaction.atomic():
-        batch = (
-            OutboxEmail.objects.select_for_update(skip_locked=True)
-            .filter(sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS)
-            .order_by("pk")[:limit]
+    for email_id in due:
+        now = timezone.now()
+        if not _claim(email_id, now):
+            continue  # another sender has it
+        email = OutboxEmail.objects.get(pk=email_id)
+        try:
+            _message(email).send()
+        except Exception as error:  # SMTP down or refusing: try again later, never give up
+            log.warning("Sending %s failed: %s", email.key, error)
+            OutboxEmail.objects.filter(pk=email_id).update(
+                claimed_at=None,
+                attempts=F("attempts") + 1,
+                last_error=str(error)[:2000],
+                next_attempt_at=timezone.now() + backoff(email.attempts + 1),
+            )
+            continue
+        OutboxEmail.objects.filter(pk=email_id).update(
+            sent_at=timezone.now(), attempts=F("attempts") + 1, last_error=""
         )
-        for email in batch:
-            message = EmailMessage(email.subject, email.body, to=email.to)
-            if email.attachment_name:
-                content = email.attachment_content
-                if email.attachment_base64:
-                    content = base64.b64decode(content)
-                message.attach(email.attachment_name, content, email.attachment_mimetype)
-            try:
-                message.send()
-            except Exception as error:  # an SMTP hiccup: try again on the next wake-up
-                log.warning("Sending %s failed: %s", email.key, error)
-                email.attempts += 1
-                email.last_error = str(error)
-                email.save(update_fields=["attempts", "last_error"])
-                continue
-            email.sent_at = timezone.now()
-            email.attempts += 1
-            email.save(update_fields=["sent_at", "attempts"])
-            sent += 1
+        sent += 1
     return sent

@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from meetings import services
 from schoolplan.mail import send_queued
@@ -106,6 +107,10 @@ def test_a_failed_send_is_retried_not_lost(school, principal, settings, monkeypa
     assert send_queued() == 0
     row = OutboxEmail.objects.get()
     assert (row.sent_at, row.attempts, row.last_error) == (None, 1, "SMTP down")
+    # It waits a minute (backing off) before the next try; then it goes.
+    assert row.next_attempt_at > timezone.now()
     monkeypatch.undo()
+    assert send_queued() == 0
+    OutboxEmail.objects.update(next_attempt_at=timezone.now())
     assert send_queued() == 1
     assert len(mail.outbox) == 1

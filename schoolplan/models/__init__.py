@@ -22,6 +22,7 @@ from .organisation import (
     default_dates,
 )
 from .outbox import OutboxEmail
+from .reminders import NotificationSettings, Reminder, ReminderCategory, ReminderChannel
 from .versioned import Versioned
 
 __all__ = [
@@ -40,7 +41,11 @@ __all__ = [
     "EssaDesignation",
     "Level",
     "Membership",
+    "NotificationSettings",
     "OutboxEmail",
+    "Reminder",
+    "ReminderCategory",
+    "ReminderChannel",
     "Role",
     "School",
     "SchoolYear",

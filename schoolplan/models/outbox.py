@@ -13,6 +13,7 @@ class OutboxEmail(models.Model):
     to = models.JSONField(default=list)
     subject = models.CharField(max_length=300)
     body = models.TextField()
+    html_body = models.TextField(blank=True)
     attachment_name = models.CharField(max_length=200, blank=True)
     attachment_content = models.TextField(blank=True)
     attachment_mimetype = models.CharField(max_length=100, blank=True)
@@ -20,12 +21,24 @@ class OutboxEmail(models.Model):
     attachment_base64 = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # A sender claims a row before sending it; a claim older than the stale limit is taken to
+    # belong to a sender that died, and the row is claimed again.
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    # After a failure, the row waits until then (exponential backoff); it is never given up.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
-        indexes = [models.Index(fields=["sent_at"])]
+        indexes = [
+            models.Index(fields=["sent_at"]),
+            models.Index(
+                fields=["next_attempt_at", "id"],
+                name="outbox_unsent",
+                condition=models.Q(sent_at__isnull=True),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.subject} → {', '.join(self.to)}"
