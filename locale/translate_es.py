@@ -117,6 +117,15 @@ SPANISH = {
     "How we did on each part of the framework:": "Cómo nos fue en cada parte del marco:",
     "What this means for our students, and what we will do about it:": "Qué significa "
     "esto para nuestros estudiantes y qué vamos a hacer:",
+    "Hello %(name)s,": "Hola, %(name)s:",
+    "A reminder from SchoolPlan:": "Un recordatorio de SchoolPlan:",
+    "Your reminders for today:": "Sus recordatorios de hoy:",
+    "by %(day)s": "para el %(day)s",
+    "Choose which reminders you get, or one daily digest instead:": "Elija qué "
+    "recordatorios recibe, o un resumen diario en su lugar:",
+    "Choose which reminders you get, or one daily digest instead": "Elija qué "
+    "recordatorios recibe, o un resumen diario en su lugar",
+    "Your SchoolPlan reminders for %(day)s": "Sus recordatorios de SchoolPlan del %(day)s",
     "%(school)s's SPF results for %(year)s are not in yet.": "Los resultados del SPF de "
     "%(school)s para %(year)s todavía no están disponibles.",
 }

@@ -11,6 +11,7 @@ class MeetingsConfig(AppConfig):
         from schoolplan.attention import register_district_card_hook, register_school_card_hook
         from schoolplan.demo import register_demo
 
+        from . import deadlines  # noqa: F401  (registers the app's deadline rules)
         from .attention import cim_items, cpm_items
         from .cap import require_analysis
         from .demo import build_demo_cap, build_demo_meetings

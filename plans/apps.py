@@ -11,6 +11,7 @@ class PlansConfig(AppConfig):
         from schoolplan.attention import register_school_card_hook
         from schoolplan.demo import register_demo
 
+        from . import deadlines  # noqa: F401  (registers the app's deadline rules)
         from .attention import plan_items
         from .demo import build_demo_school_plans
 

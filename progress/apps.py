@@ -10,6 +10,7 @@ class ProgressConfig(AppConfig):
     def ready(self):
         from schoolplan.demo import register_demo
 
+        from . import deadlines  # noqa: F401  (registers the app's deadline rules)
         from .demo import (
             build_demo_cim,
             build_demo_progress_report,

@@ -14,3 +14,19 @@ def send_queued_emails():
     from .mail import send_queued
 
     return send_queued()
+
+
+@shared_task
+def sweep_reminders():
+    """Hourly (beat): record the reminders due and hand them to the outbox."""
+    from .reminders import sweep
+
+    return sweep()
+
+
+@shared_task
+def send_reminder_digests():
+    """Daily (beat): one e-mail per person who chose the digest."""
+    from .reminders import send_digests
+
+    return send_digests()

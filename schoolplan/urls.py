@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views
+from . import views, views_notifications
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -19,6 +19,16 @@ urlpatterns = [
         "districts/<int:district_pk>/years/<int:pk>/edit/",
         views.school_year_edit,
         name="school_year_edit",
+    ),
+    path(
+        "account/reminders/",
+        views_notifications.notification_settings,
+        name="notification_settings",
+    ),
+    path(
+        "reminders/settings/<str:token>/",
+        views_notifications.notification_settings_token,
+        name="notification_settings_token",
     ),
     path("", include("meetings.urls")),
     path("", include("plans.urls")),

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from . import deadlines
 from .attention import cards_for
 from .forms import DistrictForm, SchoolForm, SchoolYearForm
 from .models import LEVEL_ORDER, District, EssaDesignation, Level, School, SchoolYear, default_dates
@@ -26,7 +27,14 @@ SCHOOLS_PER_PAGE = 25
 def home(request):
     today = timezone.localdate()
     return render(
-        request, "schoolplan/home.html", {"cards": cards_for(request.user, today), "today": today}
+        request,
+        "schoolplan/home.html",
+        {
+            # The same deadline rules as the e-mail reminders: what is open for this person.
+            "deadlines": deadlines.for_user(request.user, today),
+            "cards": cards_for(request.user, today),
+            "today": today,
+        },
     )
 
 

@@ -20,3 +20,21 @@ def user_can(context, ability_name, obj):
     from schoolplan.permissions import can
 
     return can(context["request"].user, ability_name, obj)
+
+
+@register.simple_tag
+def reminders_about(*subjects):
+    """{% reminders_about "meeting:12" "action:3" as sent %}: the reminders recorded about them."""
+    from schoolplan.models import Reminder
+
+    return list(
+        Reminder.objects.filter(subject__in=[str(s) for s in subjects])
+        .select_related("recipient")
+        .order_by("-created_at")[:50]
+    )
+
+
+@register.filter
+def subject_key(obj, kind):
+    """{{ meeting|subject_key:"meeting" }} -> "meeting:12", the key reminders use."""
+    return f"{kind}:{obj.pk}"

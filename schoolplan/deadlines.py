@@ -1,0 +1,126 @@
+"""One deadline model that every app feeds (DOMAIN: Reminders).
+
+A *rule* looks at the data on a day and yields Deadlines: who must act, on what, by when, where
+(a link), and which *occasion* of its reminders is current (e.g. "14 days before"). The same
+rules feed the e-mail reminders (schoolplan.reminders.sweep) and each person's "what needs my
+attention" list, so the two can never disagree.
+
+Rules are registered by the apps (meetings, plans, progress, …): the core imports none of them.
+Each rule runs a fixed number of queries whatever the number of schools (it reads in bulk);
+`scope` narrows it to some districts and schools (one person's home page) or None (the sweep).
+
+Occasions and catching up: a rule yields every open deadline (the home page lists them all), with
+the latest occasion already reached, if it was reached within the horizon (default 7 days), else
+None. The sweep e-mails only deadlines with a current occasion: after downtime it sends the one
+reminder that matters now, not every one it missed.
+"""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+
+RULES = []
+
+
+@dataclass(frozen=True)
+class Scope:
+    district_ids: frozenset = frozenset()
+    school_ids: frozenset = frozenset()
+
+
+@dataclass
+class Deadline:
+    rule: str
+    category: str
+    subject: str  # "school:12", "meeting:40", … the object it is about
+    occasion: str | None  # the reminder that is current ("14-days", "overdue" …); None: none now
+    title: str
+    due_on: object  # a date
+    link: str
+    recipients: list = field(default_factory=list)  # user ids
+    level: str = "info"  # info / warning / danger, for the in-app list
+
+
+def rule(function):
+    """Register a rule: function(today, scope, horizon) -> iterable of Deadline."""
+    RULES.append(function)
+    return function
+
+
+def horizon():
+    return timedelta(days=getattr(settings, "REMINDER_CATCH_UP_DAYS", 7))
+
+
+def current_occasion(deadline_day, today, days_before, reach=None):
+    """The latest "n days before" occasion reached by today, if reached within the horizon.
+
+    days_before: e.g. (30, 14, 3). Returns n, or None when none is current."""
+    reach = horizon() if reach is None else reach
+    reached = [n for n in sorted(days_before) if deadline_day - timedelta(days=n) <= today]
+    if not reached or today > deadline_day:
+        return None
+    n = reached[0]  # the nearest threshold already passed
+    if today - (deadline_day - timedelta(days=n)) > reach:
+        return None
+    return n
+
+
+def collect(today, scope=None):
+    """Every deadline of the day, from every rule (scope None: everyone's)."""
+    found = []
+    reach = horizon()
+    for function in RULES:
+        found.extend(function(today, scope, reach))
+    return found
+
+
+def for_user(user, today):
+    """The deadlines that name user, for the home page."""
+    from .permissions import scope_for
+
+    held = scope_for(user)
+    scope = Scope(frozenset(held.district_roles), frozenset(held.school_roles))
+    if not scope.district_ids and not scope.school_ids:
+        return []
+    mine = [d for d in collect(today, scope) if user.pk in d.recipients]
+    return sorted(mine, key=lambda d: (d.due_on, d.title))
+
+
+def in_scope(queryset, scope, *, district, school=None):
+    """queryset narrowed to the scope's districts (and schools, by the given paths)."""
+    from django.db.models import Q
+
+    if scope is None:
+        return queryset
+    condition = Q(**{f"{district}__in": scope.district_ids})
+    if school:
+        condition |= Q(**{f"{school}__in": scope.school_ids})
+    return queryset.filter(condition)
+
+
+def people_by(scope_field, roles, ids):
+    """{district or school id: [user ids]} of the active people holding roles there (1 query)."""
+    from .models import Membership
+
+    found = {}
+    rows = Membership.objects.filter(
+        **{f"{scope_field}__in": ids}, role__in=roles, user__is_active=True
+    ).values_list(f"{scope_field}_id", "user_id")
+    for place, user_id in rows:
+        found.setdefault(place, []).append(user_id)
+    return found
+
+
+def current_years(today, scope=None):
+    """{district id: its school year containing today} (1 query)."""
+    from .models import SchoolYear
+
+    years = SchoolYear.objects.containing(today)
+    if scope is not None:
+        from django.db.models import Q
+
+        years = years.filter(
+            Q(district__in=scope.district_ids) | Q(district__schools__in=scope.school_ids)
+        ).distinct()
+    return {year.district_id: year for year in years}

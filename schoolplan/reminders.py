@@ -1,0 +1,180 @@
+"""Reminders: the sweep records what is due, the dispatcher turns it into e-mails or digests.
+
+Postgres is the source of truth; Redis only rings the doorbell. The hourly sweep (Celery beat)
+records each due reminder first (a row, unique per rule, subject, recipient and occasion), then
+hands it to the outbox (a row, unique per reminder) whose sender claims and sends each e-mail
+once (schoolplan.mail). Nothing is scheduled as a long countdown; tasks are queued after commit.
+Running the sweep twice, or two at once, inserts nothing new the second time.
+"""
+
+from collections import defaultdict
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import CharField, Value
+from django.db.models.functions import Cast, Concat
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from .deadlines import collect
+from .models import NotificationSettings, OutboxEmail, Reminder, ReminderChannel
+
+
+def settings_for(user_ids):
+    """Each user's notification settings (created with defaults where missing): 2 queries."""
+    found = {s.user_id: s for s in NotificationSettings.objects.filter(user_id__in=user_ids)}
+    missing = [NotificationSettings(user_id=uid) for uid in user_ids if uid not in found]
+    if missing:
+        NotificationSettings.objects.bulk_create(missing, ignore_conflicts=True)
+        found.update(
+            {
+                s.user_id: s
+                for s in NotificationSettings.objects.filter(
+                    user_id__in=[m.user_id for m in missing]
+                )
+            }
+        )
+    return found
+
+
+@transaction.atomic
+def record(today=None):
+    """Record every reminder due today; returns how many were new. A fixed number of queries
+    for the recording itself, whatever the number of schools (the rules read in bulk)."""
+    today = today or timezone.localdate()
+    rows = [
+        Reminder(
+            rule=d.rule,
+            category=d.category,
+            subject=d.subject,
+            recipient_id=user_id,
+            occasion=d.occasion,
+            title=d.title[:300],
+            link=d.link[:300],
+            due_on=d.due_on,
+        )
+        for d in collect(today)
+        if d.occasion
+        for user_id in set(d.recipients)
+    ]
+    before = Reminder.objects.count()
+    Reminder.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    return Reminder.objects.count() - before
+
+
+def _preferences_url(preferences):
+    return settings.SITE_URL + reverse("notification_settings_token", args=[preferences.token])
+
+
+def _email_for(reminder, preferences):
+    with translation.override(preferences.language):
+        context = {
+            "reminders": [reminder],
+            "user": reminder.recipient,
+            "site": settings.SITE_URL,
+            "preferences_url": _preferences_url(preferences),
+        }
+        return {
+            "subject": reminder.title[:300],
+            "body": render_to_string("email/reminders.txt", context),
+            "html_body": render_to_string("email/reminders.html", context),
+        }
+
+
+@transaction.atomic
+def dispatch():
+    """Decide, for each recorded reminder not yet dispatched: e-mail it now, keep it for the
+    digest, or not send it (its category is turned off). In bulk: fixed queries plus the
+    rendering of each e-mail."""
+    pending = list(
+        Reminder.objects.select_for_update(skip_locked=True)
+        .filter(channel=ReminderChannel.PENDING)
+        .select_related("recipient")
+    )
+    if not pending:
+        return 0
+    preferences = settings_for({r.recipient_id for r in pending})
+    emails, by_channel = [], defaultdict(list)
+    for reminder in pending:
+        chosen = preferences[reminder.recipient_id]
+        if not reminder.recipient.email or reminder.category in chosen.muted:
+            by_channel[ReminderChannel.MUTED].append(reminder.pk)
+        elif chosen.digest:
+            by_channel[ReminderChannel.DIGEST].append(reminder.pk)
+        else:
+            by_channel[ReminderChannel.EMAIL].append(reminder.pk)
+            emails.append(
+                OutboxEmail(
+                    key=f"reminder:{reminder.pk}",
+                    to=[reminder.recipient.email],
+                    **_email_for(reminder, chosen),
+                )
+            )
+    OutboxEmail.objects.bulk_create(emails, ignore_conflicts=True)
+    for channel, ids in by_channel.items():
+        update = {"channel": channel}
+        if channel == ReminderChannel.EMAIL:
+            update["email_key"] = Concat(Value("reminder:"), Cast("pk", CharField()))
+        Reminder.objects.filter(pk__in=ids, channel=ReminderChannel.PENDING).update(**update)
+    if emails:
+        _ring_the_doorbell()
+    return len(pending)
+
+
+def _ring_the_doorbell():
+    from .tasks import send_queued_emails
+
+    transaction.on_commit(send_queued_emails.delay)
+
+
+def sweep(today=None):
+    """The beat's hourly job: record what is due, then dispatch it."""
+    created = record(today)
+    dispatched = dispatch()
+    return created, dispatched
+
+
+@transaction.atomic
+def send_digests(today=None):
+    """One e-mail per person with the day's reminders kept for the digest (daily beat)."""
+    today = today or timezone.localdate()
+    waiting = list(
+        Reminder.objects.select_for_update(skip_locked=True)
+        .filter(channel=ReminderChannel.DIGEST, email_key="")
+        .select_related("recipient")
+        .order_by("due_on", "pk")
+    )
+    by_user = defaultdict(list)
+    for reminder in waiting:
+        by_user[reminder.recipient_id].append(reminder)
+    preferences = settings_for(set(by_user))
+    emails = []
+    for user_id, reminders in by_user.items():
+        chosen = preferences[user_id]
+        with translation.override(chosen.language):
+            context = {
+                "reminders": reminders,
+                "user": reminders[0].recipient,
+                "site": settings.SITE_URL,
+                "preferences_url": _preferences_url(chosen),
+                "digest": True,
+            }
+            emails.append(
+                OutboxEmail(
+                    key=f"digest:{user_id}:{today.isoformat()}",
+                    to=[reminders[0].recipient.email],
+                    subject=translation.gettext("Your SchoolPlan reminders for %(day)s")
+                    % {"day": today.strftime("%d %b %Y")},
+                    body=render_to_string("email/reminders.txt", context),
+                    html_body=render_to_string("email/reminders.html", context),
+                )
+            )
+    OutboxEmail.objects.bulk_create(emails, ignore_conflicts=True)
+    for user_id, reminders in by_user.items():
+        Reminder.objects.filter(pk__in=[r.pk for r in reminders]).update(
+            email_key=f"digest:{user_id}:{today.isoformat()}"
+        )
+    if emails:
+        _ring_the_doorbell()
+    return len(emails)
