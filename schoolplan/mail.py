@@ -4,6 +4,7 @@ import base64
 import logging
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F, Q
@@ -47,20 +48,26 @@ def queue_email(key, to, subject, body, attachment=None, html_body=""):
     return created
 
 
-CLAIM_STALE_AFTER = timedelta(minutes=10)  # a sender holding a row longer than this died
 BACKOFF_MAX = timedelta(hours=6)
 
 
+def claim_stale_after():
+    """A sender holding a row longer than this died (OUTBOX_CLAIM_STALE_SECONDS, default 600)."""
+    return timedelta(seconds=getattr(settings, "OUTBOX_CLAIM_STALE_SECONDS", 600))
+
+
 def backoff(attempts):
-    """How long a row waits after its n-th failure: 1, 2, 4, 8 … minutes, at most six hours."""
-    return min(timedelta(minutes=2 ** max(attempts - 1, 0)), BACKOFF_MAX)
+    """How long a row waits after its n-th failure: 1, 2, 4, 8 … minutes (the base is
+    OUTBOX_RETRY_BASE_SECONDS, default 60), at most six hours."""
+    base = getattr(settings, "OUTBOX_RETRY_BASE_SECONDS", 60)
+    return min(timedelta(seconds=base * 2 ** max(attempts - 1, 0)), BACKOFF_MAX)
 
 
 def _claim(email_id, now):
     """Claim one row with a conditional UPDATE: of two senders, exactly one gets it."""
     return (
         OutboxEmail.objects.filter(pk=email_id, sent_at__isnull=True)
-        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - CLAIM_STALE_AFTER))
+        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - claim_stale_after()))
         .update(claimed_at=now)
         == 1
     )
@@ -90,7 +97,7 @@ def send_queued(limit=100):
     due = list(
         OutboxEmail.objects.filter(sent_at__isnull=True)
         .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - CLAIM_STALE_AFTER))
+        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - claim_stale_after()))
         .order_by("pk")
         .values_list("pk", flat=True)[:limit]
     )
