@@ -74,7 +74,9 @@ def _claim(email_id, now):
 
 
 def _message(email):
-    message = EmailMultiAlternatives(email.subject, email.body, to=email.to)
+    message = EmailMultiAlternatives(
+        email.subject, email.body, to=email.to, headers={"X-SchoolPlan-Key": email.key}
+    )
     if email.html_body:
         message.attach_alternative(email.html_body, "text/html")
     if email.attachment_name:
