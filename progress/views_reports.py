@@ -150,6 +150,9 @@ def report_detail(request, pk):
             and can(request.user, EDIT_CIM_PLAN, report)
             and report == report.due.reports.order_by("-version").first(),
             "targeted_1": district.cim_status == "targeted_1",
+            # The key the deadline rule gives this period's reminders (progress.deadlines).
+            "report_subject": f"report-due:{district.pk}:{report.due.school_year.start_year}:"
+            f"{report.due.number}",
         },
     )
 
