@@ -1,8 +1,36 @@
 from django.urls import include, path
 
-from . import views, views_cap
+from . import views, views_cap, views_workshops
 
 urlpatterns = [
+    # Workshops (seed 002)
+    path("districts/<int:pk>/workshops/", views_workshops.district_workshops, name="workshops"),
+    path("workshops/<int:pk>/", views_workshops.workshop_series, name="workshop_series"),
+    path(
+        "workshops/<int:pk>/roster.csv",
+        views_workshops.workshop_roster_csv,
+        name="workshop_roster_csv",
+    ),
+    path(
+        "schools/<int:school_pk>/workshops/",
+        views_workshops.school_workshops,
+        name="school_workshops",
+    ),
+    path(
+        "workshops/<int:series_pk>/register/<int:school_pk>/",
+        views_workshops.workshop_register,
+        name="workshop_register",
+    ),
+    path(
+        "workshops/registrations/<int:pk>/",
+        views_workshops.workshop_registration,
+        name="workshop_registration",
+    ),
+    path(
+        "workshops/registrations/<int:pk>/cancel/",
+        views_workshops.workshop_cancel,
+        name="workshop_cancel",
+    ),
     path("schools/<int:pk>/meetings/", views.school_meetings, name="school_meetings"),
     path("schools/<int:pk>/cpm/", views.cpm_year_view, name="cpm_year"),
     path("schools/<int:pk>/cpm/schedule/", views.schedule_cpm, name="schedule_cpm"),

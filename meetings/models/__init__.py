@@ -29,8 +29,22 @@ from .engine import (
     Minutes,
     PublishedMinutesError,
 )
+from .workshop import (
+    RegistrationStatus,
+    WorkshopLevel,
+    WorkshopRegistration,
+    WorkshopSeries,
+    WorkshopSession,
+    workshop_level_of,
+)
 
 __all__ = [
+    "RegistrationStatus",
+    "WorkshopLevel",
+    "WorkshopRegistration",
+    "WorkshopSeries",
+    "WorkshopSession",
+    "workshop_level_of",
     "DISTRICT_TEAM_TYPES",
     "ASSESSMENT_FILE_TYPES",
     "MAX_ASSESSMENT_FILE_BYTES",
