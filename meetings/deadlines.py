@@ -185,3 +185,60 @@ def tomorrows_meetings(today, scope, reach):
             link=reverse("meeting_detail", args=[meeting_id]),
             recipients=users,
         )
+
+
+WORKSHOP_DAYS_BEFORE = (7, 2)  # before the ESSA priority window closes (default)
+
+
+@rule
+def workshop_priority_window(today, scope, reach):
+    """seed 002: designated schools register first; remind those not registered before their
+    priority window closes."""
+    from .models import RegistrationStatus, WorkshopRegistration, WorkshopSeries
+
+    series_list = list(
+        in_scope(
+            WorkshopSeries.objects.filter(
+                registration_opens__lte=today,
+                priority_closes__gte=today,
+                priority_closes__lte=today + timedelta(days=max(WORKSHOP_DAYS_BEFORE)),
+            ),
+            scope,
+            district="district",
+        )
+    )
+    if not series_list:
+        return
+    schools = list(
+        in_scope(
+            School.objects.filter(district__in={s.district_id for s in series_list}).exclude(
+                essa_designation="none"
+            ),
+            scope,
+            district="district",
+            school="pk",
+        ).values_list("pk", "district_id", "name")
+    )
+    registered = set(
+        WorkshopRegistration.objects.filter(series__in=series_list)
+        .exclude(status=RegistrationStatus.CANCELLED)
+        .values_list("series_id", "school_id")
+    )
+    principals = people_by("school", [Role.PRINCIPAL], [s[0] for s in schools])
+    for series in series_list:
+        days = current_occasion(series.priority_closes, today, WORKSHOP_DAYS_BEFORE, reach)
+        for school_id, district_id, name in schools:
+            if district_id != series.district_id or (series.pk, school_id) in registered:
+                continue
+            yield Deadline(
+                rule="workshop-priority",
+                category=ReminderCategory.WORKSHOPS,
+                subject=f"school:{school_id}",
+                occasion=f"workshop-{series.pk}-{days}d" if days else None,
+                title=f"{name}: register for “{series.title}” before the ESSA priority window "
+                f"closes on {_day(series.priority_closes)}",
+                due_on=series.priority_closes,
+                link=reverse("workshop_register", args=[series.pk, school_id]),
+                recipients=principals.get(school_id, []),
+                level="warning",
+            )

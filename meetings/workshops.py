@@ -64,6 +64,7 @@ def add_session(series, *, user, day, starts, ends, place, level, capacity=None)
         starts_at=starts_at,
         ends_at=ends_at,
         place=place,
+        created_by=user,
     )
     meeting.full_clean()
     meeting.save()

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from meetings.models import Goal, GoalArea
+from meetings.models import Goal, GoalArea, RegistrationStatus, WorkshopRegistration
 from schoolplan.models import School, SchoolYear
 from schoolplan.permissions import (
     EDIT_SCHOOL_PLAN,
@@ -109,6 +109,10 @@ def essa_plan(request, pk):
             "can_review": can(request.user, REVIEW_SCHOOL_PLAN, plan)
             and plan.status == EssaPlanStatus.SUBMITTED,
             "would_be_late": workflow.is_late(plan, timezone.localdate()),
+            # seed 002: the workshop's problem solving feeds the plan.
+            "workshops": WorkshopRegistration.objects.filter(school=plan.school)
+            .exclude(status=RegistrationStatus.CANCELLED)
+            .select_related("series", "session__meeting"),
             "today": timezone.localdate(),
         },
     )
