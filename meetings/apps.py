@@ -14,7 +14,7 @@ class MeetingsConfig(AppConfig):
         from . import deadlines  # noqa: F401  (registers the app's deadline rules)
         from .attention import cim_items, cpm_items
         from .cap import require_analysis
-        from .demo import build_demo_cap, build_demo_meetings
+        from .demo import build_demo_cap, build_demo_meetings, build_demo_workshops
         from .models import MeetingType
         from .services import register_held_check
 
@@ -22,4 +22,5 @@ class MeetingsConfig(AppConfig):
         register_district_card_hook(cim_items)
         register_demo(build_demo_meetings)
         register_demo(build_demo_cap)
+        register_demo(build_demo_workshops)
         register_held_check(MeetingType.CAP, require_analysis)

@@ -188,3 +188,58 @@ def build_demo_cap(today):
         )
         ActionItemUpdate.objects.create(action_item=item, by=teacher, new_status="open")
     return created + 1
+
+
+def build_demo_workshops(today):
+    """A workshop series in the demo district, open for ESSA-designated schools this week."""
+    from datetime import time as clock
+
+    from schoolplan.models import District
+
+    from . import workshops
+    from .models import WorkshopSeries
+
+    district = District.objects.filter(slug="riverbend-usd").first()
+    staff = User.objects.filter(username="district").first()
+    year = SchoolYear.objects.of_district_on(district.pk, today) if district else None
+    if year is None or staff is None or WorkshopSeries.objects.filter(district=district).exists():
+        return 0
+    series = workshops.create_series(
+        district=district,
+        year=year,
+        user=staff,
+        title="Collaborative problem solving workshop",
+        description="Bring your SAMI team (6 or more) and 2–4 high-leverage actions from it.",
+        registration_opens=today - timedelta(days=3),
+        priority_closes=today + timedelta(days=4),
+        registration_closes=today + timedelta(days=40),
+        elementary_capacity=24,
+        secondary_capacity=11,
+    )
+    day = today + timedelta(days=50)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    for level in ("elementary", "secondary"):
+        workshops.add_session(
+            series,
+            user=staff,
+            day=day,
+            starts=clock(9),
+            ends=clock(12),
+            place="Riverbend district office, board room",
+            level=level,
+        )
+    valdez = School.objects.filter(name="Valdez Elementary").first()
+    principal = User.objects.filter(username="principal").first()
+    if valdez is not None and principal is not None:
+        workshops.register(
+            series,
+            school=valdez,
+            session=series.sessions.get(level="elementary"),
+            user=principal,
+            people=7,
+            dietary_notes="Two vegetarian, one gluten-free",
+            prework="1. Math talk routines in grades 3-5\n2. Family math nights",
+            today=today,
+        )
+    return 4

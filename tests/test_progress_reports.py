@@ -239,6 +239,8 @@ def test_a_submitted_report_cannot_be_changed_or_deleted_through_the_app(
 
 
 def test_the_database_refuses_changes_to_a_submitted_report(client, setup, lead, submit):
+    if connection.vendor != "postgresql":
+        pytest.skip("the trigger is PostgreSQL's; CI runs this on it")
     report = reports.start_report(setup["due"], user=lead)
     submit(report, lead)
     with pytest.raises(IntegrityError), transaction.atomic():

@@ -1,0 +1,85 @@
+"""District staff create a workshop series; a designated school registers in the priority
+window; a school without a designation is refused, then registers once the window has passed."""
+
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from meetings.models import WorkshopRegistration, WorkshopSeries
+from schoolplan.models import District, School
+
+from .conftest import log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_series_priority_window_and_registrations(page, screenshot):
+    call_command("demo_data", stdout=StringIO())
+    WorkshopRegistration.objects.all().delete()  # the journey starts the series itself
+    WorkshopSeries.objects.all().delete()
+    district = District.objects.get(slug="riverbend-usd")
+    today = timezone.localdate()
+
+    log_in(page, "district", "schoolplan-demo")
+    page.goto(f"/districts/{district.pk}/")
+    page.get_by_role("link", name="Workshops").click()
+    page.get_by_label("Title").fill("Spring problem-solving workshop")
+    page.get_by_label("Registration opens").fill((today - timedelta(days=1)).isoformat())
+    page.get_by_label("ESSA priority window ends").fill((today + timedelta(days=5)).isoformat())
+    page.get_by_label("Registration closes").fill((today + timedelta(days=30)).isoformat())
+    page.get_by_label("Elementary schools (whole series)").fill("24")
+    page.get_by_label("Secondary schools (whole series)").fill("11")
+    page.get_by_role("button", name="Create the series").click()
+    expect(page.get_by_text("Series created")).to_be_visible()
+    page.get_by_label("Date").fill((today + timedelta(days=45)).isoformat())
+    page.get_by_label("Place").fill("District office, board room")
+    page.get_by_label("School level").select_option("elementary")
+    page.get_by_role("button", name="Add the session").click()
+    expect(page.get_by_text("Session added.")).to_be_visible()
+    screenshot(page, "80-workshop-series")
+
+    # Valdez (TSI) registers inside the priority window.
+    page.context.clear_cookies()
+    log_in(page, "principal", "schoolplan-demo")
+    valdez = School.objects.get(name="Valdez Elementary")
+    page.goto(f"/schools/{valdez.pk}/workshops/")
+    page.get_by_role("link", name="Register").click()
+    page.get_by_label("People attending").fill("7")
+    page.get_by_label("Dietary needs").fill("Two vegetarian")
+    page.get_by_label("Pre-work").fill("1. Math talk routines\n2. Family math nights")
+    page.get_by_role("button", name="Register").click()
+    expect(page.get_by_text("Registered.")).to_be_visible()
+    screenshot(page, "81-workshop-registered")
+
+    # Chavez has no ESSA designation: refused, with the date it can register from.
+    chavez = School.objects.get(name="Cesar Chavez Elementary")
+    assert not chavez.has_essa_designation
+    page.context.clear_cookies()
+    log_in(page, "principal.chavez", "schoolplan-demo")
+    page.goto(f"/schools/{chavez.pk}/workshops/")
+    opens = today + timedelta(days=6)
+    expect(page.get_by_text(f"Your school can register from {opens:%-d %B %Y}.")).to_be_visible()
+    screenshot(page, "82-workshop-refused")
+
+    # The priority window passes; now Chavez registers.
+    WorkshopSeries.objects.update(priority_closes=today - timedelta(days=1))
+    page.reload()
+    page.get_by_role("link", name="Register").click()
+    page.get_by_label("People attending").fill("6")
+    page.get_by_label("Pre-work").fill("1. Attendance check-ins")
+    page.get_by_role("button", name="Register").click()
+    expect(page.get_by_text("Registered.")).to_be_visible()
+    assert set(WorkshopRegistration.objects.values_list("school__name", "status")) == {
+        ("Valdez Elementary", "registered"),
+        ("Cesar Chavez Elementary", "registered"),
+    }
+
+    page.context.clear_cookies()
+    log_in(page, "district", "schoolplan-demo")
+    page.goto(f"/workshops/{WorkshopSeries.objects.get().pk}/")
+    expect(page.get_by_text("2 schools, 13 people")).to_be_visible()
+    screenshot(page, "83-workshop-roster")
