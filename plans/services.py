@@ -113,11 +113,17 @@ def blueprint_for(school, year):
     return blueprint
 
 
-def document_of(obj):
-    """The plan obj belongs to. A school's goals belong to its Blueprint for the year."""
+def document_of(obj, create=True):
+    """The plan obj belongs to. A school's goals belong to its Blueprint for the year; with
+    create=False (a page that only reads) a missing Blueprint is not created: an unsaved one
+    stands in, enough to check who may see it."""
     goal = obj if isinstance(obj, Goal) else getattr(obj, "goal", None)
     if goal is not None:
-        return blueprint_for(goal.school, goal.school_year)
+        if create:
+            return blueprint_for(goal.school, goal.school_year)
+        return Blueprint.objects.filter(
+            school=goal.school, school_year=goal.school_year
+        ).first() or Blueprint(school=goal.school, school_year=goal.school_year)
     return obj.document
 
 

@@ -45,7 +45,7 @@ def _metric(request, pk):
         ),
         pk=pk,
     )
-    document = document_of(metric)
+    document = document_of(metric, create=False)
     document_type = DOCUMENT_TYPES[type(document)]
     if not can(request.user, document_type.view, document):
         raise Http404("No such metric.")

@@ -44,7 +44,7 @@ def _edit(request, preferences, template_context):
         form.save()
         messages.success(request, "Your reminder settings are saved.")
         return redirect(request.path)
-    sent = Reminder.objects.filter(recipient=preferences.user).exclude(channel="")[:20]
+    sent = Reminder.objects.filter(recipient_id=preferences.user_id).exclude(channel="")[:20]
     return render(
         request,
         "schoolplan/notification_settings.html",
@@ -54,7 +54,9 @@ def _edit(request, preferences, template_context):
 
 @require_http_methods(["GET", "POST"])
 def notification_settings(request):
-    preferences, _ = NotificationSettings.objects.get_or_create(user=request.user)
+    # Read without writing: the settings row is created when the person first saves.
+    preferences = NotificationSettings.objects.filter(user=request.user).first()
+    preferences = preferences or NotificationSettings(user=request.user)
     return _edit(request, preferences, {"by_token": False})
 
 

@@ -399,3 +399,11 @@ def test_recording_and_dispatching_do_not_grow_with_schools():
     if connection.vendor == "postgresql":
         assert len(second.captured_queries) == len(first.captured_queries)
     assert Reminder.objects.count() > 200
+
+
+def test_the_settings_page_reads_without_writing_then_saves(client, principal):
+    client.force_login(principal)
+    assert client.get(reverse("notification_settings")).status_code == 200
+    assert not NotificationSettings.objects.exists()  # no state change on GET
+    client.post(reverse("notification_settings"), {"wanted": ["cpm"], "language": "en"})
+    assert NotificationSettings.objects.get(user=principal).muted != []
