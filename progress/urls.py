@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import family, views, views_metrics, views_reports, views_spf
+from . import family, views, views_compliance, views_metrics, views_reports, views_spf
 
 
 class FamilyLanguage:
@@ -27,6 +27,7 @@ urlpatterns = [
     path("cim/plans/<int:pk>/comments/", views.comment_add, name="comment_add"),
     path("metrics/<int:pk>/", views_metrics.metric_detail, name="metric_detail"),
     path("schools/<int:school_pk>/spf/", views_spf.spf_school, name="spf_school"),
+    path("districts/<int:pk>/compliance/", views_compliance.dashboard, name="compliance"),
     # CIM progress reports
     path("districts/<int:pk>/cim/reports/", views_reports.reports_home, name="progress_reports"),
     path(

@@ -1,0 +1,155 @@
+"""The district compliance dashboard: every school, every requirement, at a glance."""
+
+import csv
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from schoolplan.models import District, EssaDesignation, Level, SchoolYear
+from schoolplan.pdf import render_pdf
+from schoolplan.permissions import VIEW_DISTRICT, get_visible_or_404
+
+from . import compliance
+
+STATE_ORDER = ["missed", "overdue", "late", "due", "partial", "scheduled", "upcoming", "met", "n/a"]
+SYMBOLS = {
+    "met": "✔",
+    "scheduled": "◷",
+    "upcoming": "○",
+    "partial": "◐",
+    "due": "!",
+    "late": "!",
+    "overdue": "✖",
+    "missed": "✖",
+    "n/a": "–",
+}
+FILTERS = {
+    "level": [("", "All levels"), *Level.choices, ("secondary", "Secondary (middle and high)")],
+    "title_i": [("", "Title I or not"), ("yes", "Title I"), ("no", "Not Title I")],
+    "essa": [
+        ("", "Any ESSA designation"),
+        ("designated", "Designated (TSI or CSI)"),
+        *EssaDesignation.choices,
+    ],
+}
+
+
+def _filtered_schools(district, params):
+    schools = district.schools.order_by("name")
+    level = params.get("level", "")
+    if level == "secondary":
+        schools = schools.filter(level__in=(Level.MIDDLE, Level.HIGH))
+    elif level in Level.values:
+        schools = schools.filter(level=level)
+    if params.get("title_i") in ("yes", "no"):
+        schools = schools.filter(title_i=params["title_i"] == "yes")
+    essa = params.get("essa", "")
+    if essa == "designated":
+        schools = schools.exclude(essa_designation=EssaDesignation.NONE)
+    elif essa in EssaDesignation.values:
+        schools = schools.filter(essa_designation=essa)
+    return schools
+
+
+def dashboard_data(district, year, params, today):
+    rows = compliance.compute(district, year, today, _filtered_schools(district, params))
+    if params.get("gap") == "1":
+        rows = [row for row in rows if row.has_gap]
+    sort = params.get("sort", "school")
+    descending = params.get("dir") == "desc"
+    if sort in dict(compliance.REQUIREMENTS):
+        rows.sort(
+            key=lambda r: (STATE_ORDER.index(r.cells[sort].state), r.school.name),
+            reverse=descending,
+        )
+    else:
+        rows.sort(key=lambda r: r.school.name.lower(), reverse=descending)
+    return rows
+
+
+def dashboard(request, pk):
+    district = get_visible_or_404(District.objects.all(), request.user, VIEW_DISTRICT, pk=pk)
+    today = timezone.localdate()
+    years = list(SchoolYear.objects.filter(district=district).order_by("-start_year"))
+    chosen = request.GET.get("year", "")
+    year = next((y for y in years if str(y.start_year) == chosen), None)
+    year = year or next(
+        (y for y in years if y.start_year == SchoolYear.start_year_containing(today)), None
+    )
+    if year is None:
+        return render(request, "progress/compliance.html", {"district": district, "year": None})
+    # A past year is judged as it ended; the current one as of today.
+    as_of = min(today, year.ends_on)
+    rows = dashboard_data(district, year, request.GET, as_of)
+    fmt = request.GET.get("format")
+    if fmt == "csv":
+        return _csv(district, year, rows)
+    context = {
+        "district": district,
+        "year": year,
+        "years": years,
+        "as_of": as_of,
+        "rows": rows,
+        "requirements": compliance.REQUIREMENTS,
+        "summary": compliance.summary(rows),
+        "district_cells": compliance.district_cells(district, year, as_of),
+        "symbols": SYMBOLS,
+        "filters": FILTERS,
+        "params": request.GET,
+        "query": _query_without(request.GET, "sort", "dir", "format"),
+        "export_query": _query_without(request.GET, "format"),
+    }
+    if fmt == "pdf":
+        response = HttpResponse(
+            render_pdf(
+                "progress/compliance_pdf.html",
+                context,
+                title=f"Compliance – {district.name} – {year.name}",
+                author=district.name,
+            ),
+            content_type="application/pdf",
+        )
+        response["Content-Disposition"] = f'inline; filename="compliance-{year.name}.pdf"'
+        return response
+    return render(request, "progress/compliance.html", context)
+
+
+def _query_without(params, *names):
+    kept = params.copy()
+    for name in names:
+        kept.pop(name, None)
+    return kept.urlencode()
+
+
+def _csv(district, year, rows):
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="compliance-{year.name}.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            "School",
+            "Level",
+            "Title I",
+            "ESSA",
+            *(label for _, label in compliance.REQUIREMENTS),
+            "Gap",
+        ]
+    )
+
+    def safe(value):
+        return "'" + value if value.startswith(("=", "+", "-", "@")) else value
+
+    for row in rows:
+        writer.writerow(
+            [
+                safe(row.school.name),
+                row.school.get_level_display(),
+                "Yes" if row.school.title_i else "No",
+                row.school.essa_short or "",
+                *(row.cells[key].text for key, _ in compliance.REQUIREMENTS),
+                "Yes" if row.has_gap else "No",
+            ]
+        )
+    return response
