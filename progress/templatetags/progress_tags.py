@@ -23,3 +23,25 @@ def isodate(value, format_string="j M Y"):
         return ""
     parsed = parse_datetime(value) if "T" in value else parse_date(value)
     return date_format(parsed, format_string) if parsed else value
+
+
+@register.inclusion_tag("progress/_school_compliance.html")
+def school_compliance(school):
+    """{% school_compliance school %}: the school's row of the compliance model, on its page."""
+    from django.utils import timezone
+
+    from progress import compliance
+    from progress.views_compliance import SYMBOLS
+    from schoolplan.models import SchoolYear
+
+    today = timezone.localdate()
+    year = SchoolYear.objects.of_district_on(school.district_id, today)
+    if year is None:
+        return {"row": None}
+    row = compliance.compute(school.district, year, today, [school])[0]
+    return {
+        "row": row,
+        "year": year,
+        "items": [(label, row.cells[key]) for key, label in compliance.REQUIREMENTS],
+        "symbols": SYMBOLS,
+    }
