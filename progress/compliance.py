@@ -73,16 +73,40 @@ def _day(value):
     return f"{value:%-d %b}"
 
 
+class Links:
+    """URLs of many objects of one kind: reverse() once, then fill in the id (a dashboard of a
+    thousand schools would otherwise spend its time in the URL resolver)."""
+
+    def __init__(self, name, placeholder=987654321):
+        self.pattern = reverse(name, args=[placeholder]).replace(str(placeholder), "{}")
+
+    def __call__(self, pk):
+        return self.pattern.format(pk)
+
+
+@dataclass
+class _Meeting:
+    pk: int
+    school_id: int
+    meeting_type: str
+    cpm_stage: str
+    status: str
+    local_date: object
+    counts_as_spf_meeting: bool
+    counts_as_title_i_meeting: bool
+    url: str
+
+
 def _meeting_cell(meetings, window, today):
     held = [m for m in meetings if m.status == MeetingStatus.HELD]
     planned = [m for m in meetings if m.status == MeetingStatus.PLANNED]
     if held:
-        return Cell("met", f"Held {_day(held[0].local_date)}", held[0].get_absolute_url())
+        return Cell("met", f"Held {_day(held[0].local_date)}", held[0].url)
     if planned:
         first = planned[0]
         if first.local_date < today:
-            return Cell("due", f"Minutes due ({_day(first.local_date)})", first.get_absolute_url())
-        return Cell("scheduled", f"Scheduled {_day(first.local_date)}", first.get_absolute_url())
+            return Cell("due", f"Minutes due ({_day(first.local_date)})", first.url)
+        return Cell("scheduled", f"Scheduled {_day(first.local_date)}", first.url)
     if window is not None and today > window.closes:
         return Cell("missed", "Missed")
     if window is not None and today < window.opens:
@@ -95,18 +119,48 @@ def compute(district, year, today=None, schools=None):
     today = today or timezone.localdate()
     schools = list(schools if schools is not None else district.schools.order_by("name"))
     ids = [s.pk for s in schools]
+    meeting_url, zone = Links("meeting_detail"), timezone.get_current_timezone()
     meetings = {}
-    for meeting in (
+    for row in (
         Meeting.objects.filter(school__in=ids, school_year=year)
         .exclude(status=MeetingStatus.CANCELLED)
         .order_by("starts_at")
+        .values_list(
+            "pk",
+            "school_id",
+            "meeting_type",
+            "cpm_stage",
+            "status",
+            "starts_at",
+            "counts_as_spf_meeting",
+            "counts_as_title_i_meeting",
+        )
     ):
-        meetings.setdefault(meeting.school_id, []).append(meeting)
+        pk, school_id, kind, stage, status, starts_at, spf, title_i = row
+        meetings.setdefault(school_id, []).append(
+            _Meeting(
+                pk,
+                school_id,
+                kind,
+                stage,
+                status,
+                starts_at.astimezone(zone).date(),
+                spf,
+                title_i,
+                meeting_url(pk),
+            )
+        )
     published = dict(
         SpfSummary.objects.filter(
             school__in=ids, school_year=year, published_at__isnull=False
         ).values_list("school_id", "published_at")
     )
+    links = {
+        "cap": Links("cap_overview"),
+        "essa": Links("school_essa"),
+        "registration": Links("workshop_registration"),
+        "family": Links("family_school", placeholder="school-slug-placeholder"),
+    }
     points = {}
     for point in AssessmentPoint.objects.filter(school__in=ids, school_year=year, date__lte=today):
         if point.school_id not in points or point.date > points[point.school_id].date:
@@ -156,7 +210,7 @@ def compute(district, year, today=None, schools=None):
             cell = Cell(
                 "met",
                 f"Summary published {_day(summary_day)}",
-                reverse("family_school", args=[school.public_slug]),
+                links["family"](school.public_slug),
             )
         row.cells["spf"] = cell
         if school.title_i:
@@ -174,31 +228,34 @@ def compute(district, year, today=None, schools=None):
             row.cells["title_i"] = cell
         else:
             row.cells["title_i"] = NOT_APPLICABLE
-        row.cells["cap"] = _cap_cell(school, points, classes, cap_done, today)
-        row.cells["essa"] = _essa_cell(school, plans.get(school.pk), year, today)
-        row.cells["workshop"] = _workshop_cell(school, registrations.get(school.pk), series_ids)
+        row.cells["cap"] = _cap_cell(school, points, classes, cap_done, today, links["cap"])
+        row.cells["essa"] = _essa_cell(
+            school, plans.get(school.pk), year, today, links["essa"](school.pk)
+        )
+        row.cells["workshop"] = _workshop_cell(
+            school, registrations.get(school.pk), series_ids, links["registration"]
+        )
         rows.append(row)
     return rows
 
 
-def _cap_cell(school, points, classes, cap_done, today):
+def _cap_cell(school, points, classes, cap_done, today, cap_url):
     point = points.get(school.pk)
     total = len(classes.get(school.pk, ()))
     if point is None or not total:
         return Cell("n/a", "No assessment point yet" if total else "No classes set up")
     done = len(cap_done.get((school.pk, point.pk), set()) & classes[school.pk])
-    url = reverse("cap_overview", args=[school.pk])
+    url = cap_url(school.pk)
     text = f"{done} of {total} classes after {point.name}"
     if done >= total:
         return Cell("met", text, url)
     return Cell("due" if today - point.date > CAP_GRACE else "partial", text, url)
 
 
-def _essa_cell(school, plan, year, today):
+def _essa_cell(school, plan, year, today, url):
     if school.essa_designation == EssaDesignation.NONE:
         return NOT_APPLICABLE
     targeted = school.essa_designation == EssaDesignation.TARGETED
-    url = reverse("school_essa", args=[school.pk])
     if plan is None:
         late = targeted and today > year.essa_plan_due
         return Cell("missed" if late else ("due" if targeted else "upcoming"), "Not started", url)
@@ -215,14 +272,14 @@ def _essa_cell(school, plan, year, today):
     return Cell("missed" if overdue else "partial", label, url)
 
 
-def _workshop_cell(school, registration, series_ids):
+def _workshop_cell(school, registration, series_ids, registration_url):
     if school.essa_designation == EssaDesignation.NONE:
         return NOT_APPLICABLE
     if registration is not None:
         return Cell(
             "met" if registration.status == RegistrationStatus.REGISTERED else "partial",
             registration.get_status_display(),
-            registration.get_absolute_url(),
+            registration_url(registration.pk),
         )
     if not series_ids:
         return Cell("upcoming", "No workshop yet")

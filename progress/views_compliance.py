@@ -5,6 +5,7 @@ import csv
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 
 from schoolplan.models import District, EssaDesignation, Level, SchoolYear
 from schoolplan.pdf import render_pdf
@@ -52,8 +53,43 @@ def _filtered_schools(district, params):
     return schools
 
 
-def dashboard_data(district, year, params, today):
+CELL = '<td class="cell-{}"><span aria-hidden="true">{}</span> {}</td>'
+LINK = '<a href="{}">{}</a>'
+
+
+def _display(row, links=True):
+    """The row's cells as HTML, built once here: a thousand rows of eight cells through the
+    template language would cost more than everything else on the page (see bench/)."""
+    return format_html_join(
+        "",
+        CELL,
+        (
+            (
+                cell.state.replace("/", ""),
+                SYMBOLS[cell.state],
+                format_html(LINK, cell.url, cell.text) if links and cell.url else cell.text,
+            )
+            for cell in (row.cells[key] for key, _ in compliance.REQUIREMENTS)
+        ),
+    )
+
+
+def dashboard_data(district, year, params, today, links=True):
     rows = compliance.compute(district, year, today, _filtered_schools(district, params))
+    year_url = compliance.Links("cpm_year")
+    for row in rows:
+        row.display = _display(row, links)
+        school = row.school
+        row.year_url = f"{year_url(school.pk)}?year={year.start_year}"
+        row.facts = " · ".join(
+            part
+            for part in (
+                school.get_level_display(),
+                "Title I" if school.title_i else "",
+                school.essa_short,
+            )
+            if part
+        )
     if params.get("gap") == "1":
         rows = [row for row in rows if row.has_gap]
     sort = params.get("sort", "school")
@@ -81,8 +117,8 @@ def dashboard(request, pk):
         return render(request, "progress/compliance.html", {"district": district, "year": None})
     # A past year is judged as it ended; the current one as of today.
     as_of = min(today, year.ends_on)
-    rows = dashboard_data(district, year, request.GET, as_of)
     fmt = request.GET.get("format")
+    rows = dashboard_data(district, year, request.GET, as_of, links=fmt != "pdf")
     if fmt == "csv":
         return _csv(district, year, rows)
     context = {
@@ -99,6 +135,8 @@ def dashboard(request, pk):
         "params": request.GET,
         "query": _query_without(request.GET, "sort", "dir", "format"),
         "export_query": _query_without(request.GET, "format"),
+        # Set, not missing: a missing variable costs an exception per lookup in a long loop.
+        "pdf": fmt == "pdf",
     }
     if fmt == "pdf":
         response = HttpResponse(
