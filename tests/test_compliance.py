@@ -209,3 +209,10 @@ def test_the_schools_page_shows_its_row(client, school, school_year):
     client.force_login(principal)
     page = client.get(school.get_absolute_url()).content.decode()
     assert "Requirements 2026-27" in page and "Kick Off:" in page
+
+
+def test_the_table_escapes_what_it_shows(client, district, school_year):
+    SchoolFactory(district=district, name="<script>alert(1)</script> Elementary")
+    client.force_login(member(Role.DISTRICT_STAFF, district))
+    page = _dashboard(client, district, year="2026").content.decode()
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
