@@ -83,3 +83,28 @@ def test_production_passes_check_deploy_without_warnings():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_every_page_carries_a_content_security_policy_without_inline_script(client):
+    response = client.get("/accounts/login/")
+    policy = response["Content-Security-Policy"]
+    script = next(part for part in policy.split("; ") if part.startswith("script-src"))
+    assert script == "script-src 'self'" and "frame-ancestors 'none'" in policy
+
+
+def test_no_template_has_inline_script_or_event_handlers():
+    import re
+    from pathlib import Path
+
+    from django.conf import settings
+
+    offenders = []
+    for path in (Path(settings.BASE_DIR) / "templates").rglob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        if (
+            re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text)
+            or re.search(r"\son[a-z]+=\"", text)
+            or "javascript:" in text
+        ):
+            offenders.append(path.name)
+    assert offenders == []
