@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from schoolplan import audit
 from schoolplan.models import CpmStage, SchoolYear
 
 from . import cpm
@@ -263,6 +264,7 @@ def publish_minutes(meeting, *, user):
     minutes.published_at = timezone.now()
     minutes.published_by = user
     minutes.save()
+    audit.record(user, "minutes-published", meeting)
     return minutes
 
 
@@ -290,6 +292,7 @@ def amend_minutes(meeting, *, user, text, decisions, reason):
     )
     minutes.text, minutes.decisions = text.strip(), decisions.strip()
     minutes.save(amending=True)
+    audit.record(user, "minutes-amended", meeting, summary=reason.strip())
     return minutes
 
 

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from schoolplan import audit
 from schoolplan.mail import queue_email
 from schoolplan.models import Membership, Role, User
 
@@ -111,6 +112,7 @@ def share_plan(cadre, *, user):
         cadre=cadre, by=user, action="shared", object_kind="action plan", object_label=str(cadre)
     )
     _send_shared_plan(cadre, user)
+    audit.record(user, "cadre-plan-shared", cadre)
     return cadre
 
 

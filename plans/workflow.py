@@ -11,6 +11,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from schoolplan import audit
 from schoolplan.mail import queue_email
 from schoolplan.models import Membership, Role
 
@@ -84,6 +85,7 @@ def submit(plan, *, user):
     event = EssaPlanEvent.objects.create(
         plan=plan, status=plan.status, by=user, late=plan.submitted_late
     )
+    audit.record(user, "essa-plan-submitted", plan)
     reviewers = Membership.objects.filter(
         district=plan.school.district_id, role=Role.DISTRICT_STAFF, user__is_active=True
     ).values_list("user__email", flat=True)
@@ -112,6 +114,7 @@ def _decide(plan, *, user, status, comment):
     plan.decided_by = user
     plan.save()
     event = EssaPlanEvent.objects.create(plan=plan, status=status, by=user, comment=comment)
+    audit.record(user, f"essa-plan-{status}", plan, summary=comment[:300] or str(plan))
     principals = Membership.objects.filter(
         school=plan.school_id, role=Role.PRINCIPAL, user__is_active=True
     ).values_list("user__email", flat=True)
@@ -154,6 +157,7 @@ def publish_blueprint(blueprint, *, user):
     blueprint.published_at = timezone.now()
     blueprint.published_by = user
     blueprint.save(update_fields=["status", "published_at", "published_by"])
+    audit.record(user, "blueprint-published", blueprint)
     PlanChange.objects.create(
         blueprint=blueprint,
         by=user,
@@ -169,6 +173,7 @@ def unpublish_blueprint(blueprint, *, user):
     blueprint = Blueprint.objects.select_for_update().get(pk=blueprint.pk)
     blueprint.status = PublishStatus.DRAFT
     blueprint.save(update_fields=["status"])
+    audit.record(user, "blueprint-unpublished", blueprint)
     PlanChange.objects.create(
         blueprint=blueprint,
         by=user,

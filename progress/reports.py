@@ -25,6 +25,7 @@ from django.utils.dateparse import parse_date
 
 from meetings.models import Meeting, MeetingStatus, MeetingType
 from plans.models import Activity, Outcome, PlanForImprovement
+from schoolplan import audit
 from schoolplan.mail import queue_email
 from schoolplan.models import CimStatus
 from schoolplan.pdf import render_pdf
@@ -515,6 +516,12 @@ def _freeze(job, pdf):
     report.submitted_at = timezone.now()
     report.submitted_by = job.requested_by
     report.save()
+    audit.record(
+        job.requested_by,
+        "progress-report-submitted",
+        report,
+        summary=f"SHA-256 {report.pdf_sha256}",
+    )
     content = job.content
     name = f"cim-progress-report-{content['period']['year']}-{content['period']['label']}"
     name = name.lower().replace(" ", "-") + f"-v{report.version}.pdf"

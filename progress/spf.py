@@ -16,6 +16,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from schoolplan import audit
 from schoolplan.csvfiles import CsvImportError, data_rows, read_rows
 
 from .models import SPF_INDICATORS, SpfRating, SpfResult, SpfSummary
@@ -146,6 +147,8 @@ def save_texts(school, year, texts, *, user):
     """Store the summary's texts (language code -> text); blank texts are dropped."""
     texts = {code: text.strip() for code, text in texts.items() if (text or "").strip()}
     summary, _ = SpfSummary.objects.get_or_create(school=school, school_year=year)
+    if summary.is_published and summary.texts != texts:
+        audit.record(user, "spf-summary-edited", summary)
     summary.texts = texts
     summary.save(update_fields=["texts", "updated_at"])
     return summary
@@ -160,6 +163,7 @@ def publish(summary, *, user):
         summary.published_at = timezone.now()
         summary.published_by = user
     summary.save(update_fields=["published_at", "published_by", "updated_at"])
+    audit.record(user, "spf-summary-published", summary)
     return summary
 
 
@@ -169,6 +173,7 @@ def unpublish(summary, *, user):
     summary.published_at = None
     summary.published_by = None
     summary.save(update_fields=["published_at", "published_by", "updated_at"])
+    audit.record(user, "spf-summary-unpublished", summary)
     return summary
 
 

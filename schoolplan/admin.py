@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from .forms import FamilyLanguagesField
-from .models import CimTeam, District, Membership, School, SchoolYear, User
+from .models import AuditEvent, CimTeam, District, Membership, School, SchoolYear, User
 
 
 class MembershipInline(admin.TabularInline):
@@ -63,3 +63,21 @@ class CimTeamAdmin(admin.ModelAdmin):
     list_display = ["__str__", "lead", "ta_provider"]
     list_filter = ["district"]
     autocomplete_fields = ["lead", "members", "ta_provider"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The audit log, read-only: rows are only ever added."""
+
+    list_display = ["at", "username", "user", "action", "subject", "summary", "ip_address"]
+    list_filter = ["action"]
+    search_fields = ["username", "subject", "summary"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -26,3 +26,33 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", POLICY)
         return response
+
+
+class SessionTimeoutMiddleware:
+    """Sessions end after SESSION_IDLE_SECONDS without a request and, however active,
+    SESSION_ABSOLUTE_SECONDS after sign-in. The last request's time is written at most once a
+    minute, so most requests cost no session write."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.contrib.auth import logout
+        from django.utils import timezone
+
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            now = timezone.now().timestamp()
+            session = request.session
+            signed_in_at = session.get("signed_in_at", now)
+            last_seen = session.get("last_seen", now)
+            if (
+                now - signed_in_at > settings.SESSION_ABSOLUTE_SECONDS
+                or now - last_seen > settings.SESSION_IDLE_SECONDS
+            ):
+                logout(request)
+            elif "signed_in_at" not in session or now - last_seen > 60:
+                session["signed_in_at"] = signed_in_at
+                session["last_seen"] = now
+        return self.get_response(request)

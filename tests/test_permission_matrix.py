@@ -316,7 +316,7 @@ def _fingerprint():
         model._meta.label: model.objects.count()
         for model in apps.get_models()
         if model._meta.app_label in ("schoolplan", "meetings", "plans", "progress")
-        and model._meta.model_name not in ("outboxemail",)
+        and model._meta.model_name not in ("outboxemail", "auditevent")
     }
 
 

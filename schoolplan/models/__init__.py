@@ -1,3 +1,4 @@
+from .audit import AuditEvent
 from .cim import CimTeam
 from .organisation import (
     DISTRICT_ROLES,
@@ -26,6 +27,7 @@ from .reminders import NotificationSettings, Reminder, ReminderCategory, Reminde
 from .versioned import Versioned
 
 __all__ = [
+    "AuditEvent",
     "DISTRICT_ROLES",
     "FAMILY_LANGUAGES",
     "FAMILY_LANGUAGE_NAMES",

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class SchoolplanConfig(AppConfig):
+    """The project's core: districts, schools, school years, memberships and permissions."""
+
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "schoolplan"
+
+    def ready(self):
+        from . import audit  # noqa: F401  (connects the sign-in signals to the audit log)
