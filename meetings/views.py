@@ -67,11 +67,7 @@ def cpm_year_view(request, pk):
     school = _school(request, pk)
     today = timezone.localdate()
     years = SchoolYear.objects.filter(district_id=school.district_id).order_by("-start_year")
-    chosen = request.GET.get("year")
-    year = None
-    if chosen and chosen.isdigit():
-        year = years.filter(start_year=int(chosen)).first()
-    year = year or SchoolYear.objects.of_district_on(school.district_id, today)
+    year = SchoolYear.objects.chosen_or_current(school.district_id, request.GET.get("year"), today)
     return render(
         request,
         "meetings/cpm_year.html",

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from schoolplan.csvfiles import spreadsheet_safe
 from schoolplan.forms import show_errors
 from schoolplan.models import District, School, SchoolYear
 from schoolplan.permissions import (
@@ -113,10 +114,6 @@ def workshop_roster_csv(request, pk):
         ["Session", "Level", "School", "ESSA", "Status", "People", "Dietary needs", "Registered"]
     )
 
-    def safe(value):  # a spreadsheet shows a value, never runs it
-        value = str(value)
-        return "'" + value if value.startswith(("=", "+", "-", "@")) else value
-
     for roster in workshops.rosters(series):
         when = f"{roster.session.meeting.local_date:%Y-%m-%d}"
         for registration in roster.registered + roster.waitlisted:
@@ -124,11 +121,11 @@ def workshop_roster_csv(request, pk):
                 [
                     when,
                     roster.session.get_level_display(),
-                    safe(registration.school.name),
+                    spreadsheet_safe(registration.school.name),
                     registration.school.essa_short or "",
                     registration.get_status_display(),
                     registration.people,
-                    safe(registration.dietary_notes),
+                    spreadsheet_safe(registration.dietary_notes),
                     f"{timezone.localtime(registration.created_at):%Y-%m-%d %H:%M}",
                 ]
             )

@@ -97,6 +97,14 @@ class Document:
     related: tuple = ("school__district", "school_year")
     crumbs: str = "plans/_school_crumbs.html"
 
+    def get_visible_or_404(self, user, pk):
+        """The document, if user may read it; else 404."""
+        from schoolplan.permissions import get_visible_or_404
+
+        return get_visible_or_404(
+            self.model.objects.select_related(*self.related), user, self.view, pk=pk
+        )
+
 
 class CadreMemberForm(VersionedForm):
     give_account = forms.BooleanField(

@@ -11,12 +11,12 @@ import io
 
 from django.db.models import Prefetch
 
+from schoolplan.csvfiles import FORMULA_STARTS, spreadsheet_safe
 from schoolplan.pdf import render_pdf
 
 from .models import EssaPlan, RootCause
 
 HEADER = ["Section", "Ref", "Parent ref", "Field", "Value"]
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def load(plan_pk):
@@ -119,18 +119,12 @@ def essa_content(plan):
     return rows
 
 
-def _safe(value):
-    """A spreadsheet must show a value, never run it (CSV formula injection)."""
-    value = _text(value)
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
-
-
 def essa_csv(plan):
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(HEADER)
     for row in essa_content(plan):
-        writer.writerow([_safe(cell) for cell in row])
+        writer.writerow([spreadsheet_safe(_text(cell)) for cell in row])
     # A byte order mark, so that Excel opens the UTF-8 (accents, Spanish) correctly.
     return "\ufeff" + out.getvalue()
 

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from schoolplan.forms import show_errors
-from schoolplan.permissions import get_visible_or_404, require
+from schoolplan.permissions import require
 
 from . import services
 from .documents import DOCUMENTS
@@ -21,13 +21,7 @@ from .documents import DOCUMENTS
 
 def _document(request, doc, pk):
     document_type = DOCUMENTS[doc]
-    document = get_visible_or_404(
-        document_type.model.objects.select_related(*document_type.related),
-        request.user,
-        document_type.view,
-        pk=pk,
-    )
-    return document_type, document
+    return document_type, document_type.get_visible_or_404(request.user, pk)
 
 
 def _kind(document_type, kind):

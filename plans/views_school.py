@@ -31,9 +31,11 @@ def school_and_year(request, school_pk, ability=VIEW_SCHOOL):
         School.objects.select_related("district"), request.user, ability, pk=school_pk
     )
     years = SchoolYear.objects.filter(district_id=school.district_id).order_by("-start_year")
-    chosen = request.GET.get("year") or request.POST.get("year")
-    year = years.filter(start_year=int(chosen)).first() if chosen and chosen.isdigit() else None
-    year = year or SchoolYear.objects.of_district_on(school.district_id, timezone.localdate())
+    year = SchoolYear.objects.chosen_or_current(
+        school.district_id,
+        request.GET.get("year") or request.POST.get("year"),
+        timezone.localdate(),
+    )
     return school, year, years
 
 

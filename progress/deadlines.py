@@ -107,12 +107,20 @@ def progress_report_due(today, scope, reach):
     team = people_by("district", [Role.CIM_LEAD, Role.CIM_MEMBER], [d.pk for d in districts])
     for district in districts:
         year = years[district.pk]
-        for number, _starts, _ends, due_on in default_periods(district, year):
+        for number, starts, ends, due_on in default_periods(district, year):
             due = saved.get((district.pk, number))
-            if due is not None:
-                if due.pk in submitted:
-                    continue
-                due_on = due.due_on
+            if due is None:  # not written yet: the period as the status makes it
+                due = ReportDue(
+                    district=district,
+                    school_year=year,
+                    number=number,
+                    period_starts=starts,
+                    period_ends=ends,
+                    due_on=due_on,
+                )
+            elif due.pk in submitted:
+                continue
+            due_on = due.due_on
             left = (due_on - today).days
             if left > max(REPORT_DAYS_BEFORE):
                 continue
@@ -122,7 +130,7 @@ def progress_report_due(today, scope, reach):
             else:
                 days = current_occasion(due_on, today, REPORT_DAYS_BEFORE, reach)
                 occasion = f"{days}d" if days is not None else None
-            label = f"{'Quarter' if len(default_periods(district, year)) == 4 else 'Half'} {number}"
+            label = due.label
             yield Deadline(
                 rule="progress-report",
                 category=ReminderCategory.REPORTS,

@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from schoolplan.csvfiles import spreadsheet_safe
 from schoolplan.models import District, EssaDesignation, Level, SchoolYear
 from schoolplan.pdf import render_pdf
 from schoolplan.permissions import VIEW_DISTRICT, get_visible_or_404
@@ -104,12 +105,8 @@ def dashboard_data(district, year, params, today, links=True):
 def dashboard(request, pk):
     district = get_visible_or_404(District.objects.all(), request.user, VIEW_DISTRICT, pk=pk)
     today = timezone.localdate()
-    years = list(SchoolYear.objects.filter(district=district).order_by("-start_year"))
-    chosen = request.GET.get("year", "")
-    year = next((y for y in years if str(y.start_year) == chosen), None)
-    year = year or next(
-        (y for y in years if y.start_year == SchoolYear.start_year_containing(today)), None
-    )
+    years = SchoolYear.objects.filter(district=district).order_by("-start_year")
+    year = SchoolYear.objects.chosen_or_current(district.pk, request.GET.get("year"), today)
     if year is None:
         return render(request, "progress/compliance.html", {"district": district, "year": None})
     # A past year is judged as it ended; the current one as of today.
@@ -173,13 +170,10 @@ def _csv(district, year, rows):
         ]
     )
 
-    def safe(value):
-        return "'" + value if value.startswith(("=", "+", "-", "@")) else value
-
     for row in rows:
         writer.writerow(
             [
-                safe(row.school.name),
+                spreadsheet_safe(row.school.name),
                 row.school.get_level_display(),
                 "Yes" if row.school.title_i else "No",
                 row.school.essa_short or "",

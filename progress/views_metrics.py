@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from plans.documents import DOCUMENTS
 from plans.services import document_of
 from schoolplan.forms import DateInput
-from schoolplan.permissions import can, get_visible_or_404
+from schoolplan.permissions import can
 
 from . import measurements as bulk
 from . import services
@@ -121,12 +121,7 @@ def measurements_bulk(request, doc, pk):
     if doc not in ("cim/plans", "essa", "blueprints"):
         raise Http404
     document_type = DOCUMENTS[doc]
-    document = get_visible_or_404(
-        document_type.model.objects.select_related(*document_type.related),
-        request.user,
-        document_type.view,
-        pk=pk,
-    )
+    document = document_type.get_visible_or_404(request.user, pk)
     if not _may_measure(request.user, document_type, document):
         raise PermissionDenied("Only the plan's team records its measurements.")
     metrics = list(bulk.metrics_of(document).prefetch_related("measurements"))

@@ -26,9 +26,9 @@ from .models import ProgressReport, RenderJob, RenderJobStatus
 def _district_and_year(request, pk):
     district = get_visible_or_404(District.objects.all(), request.user, VIEW_DISTRICT, pk=pk)
     years = SchoolYear.objects.filter(district=district).order_by("-start_year")
-    chosen = request.GET.get("year") or request.POST.get("year")
-    year = years.filter(start_year=int(chosen)).first() if chosen and chosen.isdigit() else None
-    year = year or SchoolYear.objects.of_district_on(district.pk, timezone.localdate())
+    year = SchoolYear.objects.chosen_or_current(
+        district.pk, request.GET.get("year") or request.POST.get("year"), timezone.localdate()
+    )
     if year is None:
         raise Http404("No school year is set up.")
     return district, year, years

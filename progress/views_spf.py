@@ -127,9 +127,9 @@ def spf_district(request, pk):
                 )
                 return redirect(f"{request.path}?year={year.start_year}")
     years = SchoolYear.objects.filter(district=district).order_by("-start_year")
-    chosen = request.GET.get("year")
-    year = years.filter(start_year=int(chosen)).first() if chosen and chosen.isdigit() else None
-    year = year or SchoolYear.objects.of_district_on(district.pk, timezone.localdate())
+    year = SchoolYear.objects.chosen_or_current(
+        district.pk, request.GET.get("year"), timezone.localdate()
+    )
     rows = []
     if year is not None:
         results = {

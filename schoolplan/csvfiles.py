@@ -11,6 +11,14 @@ import io
 from django.core.exceptions import ValidationError
 
 MAX_ERRORS_SHOWN = 20
+# What a spreadsheet would run as a formula if a cell began with it (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    """A value for a CSV export that a spreadsheet shows and never runs."""
+    value = "" if value is None else str(value)
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 class CsvImportError(ValidationError):

@@ -63,14 +63,16 @@ def backoff(attempts):
     return min(timedelta(seconds=base * 2 ** max(attempts - 1, 0)), BACKOFF_MAX)
 
 
+def _unclaimed(now):
+    """Unsent rows nobody holds, or held by a sender that died (its claim went stale)."""
+    return Q(sent_at__isnull=True) & (
+        Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - claim_stale_after())
+    )
+
+
 def _claim(email_id, now):
     """Claim one row with a conditional UPDATE: of two senders, exactly one gets it."""
-    return (
-        OutboxEmail.objects.filter(pk=email_id, sent_at__isnull=True)
-        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - claim_stale_after()))
-        .update(claimed_at=now)
-        == 1
-    )
+    return OutboxEmail.objects.filter(_unclaimed(now), pk=email_id).update(claimed_at=now) == 1
 
 
 def _message(email):
@@ -97,9 +99,8 @@ def send_queued(limit=100):
     """
     now = timezone.now()
     due = list(
-        OutboxEmail.objects.filter(sent_at__isnull=True)
+        OutboxEmail.objects.filter(_unclaimed(now))
         .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - claim_stale_after()))
         .order_by("pk")
         .values_list("pk", flat=True)[:limit]
     )

@@ -305,6 +305,14 @@ class SchoolYearQuerySet(models.QuerySet):
         """The district's school year containing day, or None if it is not set up."""
         return self.containing(day).filter(district=district).first()
 
+    def chosen_or_current(self, district, chosen, day):
+        """The district's year starting in `chosen` (as a form sends it, e.g. "2026"), else
+        the one containing day; None when neither is set up."""
+        year = None
+        if chosen and str(chosen).isdigit():
+            year = self.filter(district=district, start_year=int(chosen)).first()
+        return year or self.of_district_on(district, day)
+
 
 class SchoolYear(models.Model):
     """A district's school year, July 1 to June 30, with its windows and deadlines."""
