@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from meetings.models import Meeting, MeetingStatus, MeetingType
-from plans.models import Activity, Outcome, PlanForImprovement
+from plans.models import Activity, Outcome, PlanForImprovement, Strategy
 from schoolplan import audit
 from schoolplan.mail import queue_email
 from schoolplan.models import CimStatus
@@ -345,9 +345,18 @@ def _metric_data(metric, starts, ends):
     }
 
 
+def strategy_ids(report):
+    """The High-Leverage Strategies the report speaks of (its narrative is kept per strategy):
+    one query, not the whole report's content."""
+    return list(
+        Strategy.objects.filter(
+            plan__district=report.due.district_id, plan__school_year=report.due.school_year_id
+        ).values_list("pk", flat=True)
+    )
+
+
 def prefill(report):
     """The narrative parts, from the period's reviews: barriers and next steps per strategy."""
-    content = build_content(report)
     due = report.due
     reviews = ActivityReview.objects.filter(
         review__district=due.district,
@@ -357,9 +366,9 @@ def prefill(report):
     ).select_related("review", "activity")
     latest = _review_notes(list(reviews))
     narratives = {}
-    for strategy in content["strategies"]:
-        parts = [r for r in latest.values() if r.activity.strategy_id == strategy["id"]]
-        narratives[str(strategy["id"])] = {
+    for strategy_id in strategy_ids(report):
+        parts = [r for r in latest.values() if r.activity.strategy_id == strategy_id]
+        narratives[str(strategy_id)] = {
             "barriers": "\n".join(f"{r.activity.title}: {r.barriers}" for r in parts if r.barriers),
             "next_steps": "\n".join(
                 f"{r.activity.title}: {r.next_steps}" for r in parts if r.next_steps

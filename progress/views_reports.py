@@ -162,8 +162,8 @@ def _save_narrative(request, report):
     if request.POST.get("narrative") != "1":
         return
     narratives = {}
-    for strategy in reports.build_content(report)["strategies"]:
-        key = str(strategy["id"])
+    for strategy_id in reports.strategy_ids(report):
+        key = str(strategy_id)
         kept = report.narratives.get(key, {})
         narratives[key] = {
             part: request.POST.get(f"{part}-{key}", kept.get(part, "")).strip()
