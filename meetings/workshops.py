@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from schoolplan.mail import queue_email
@@ -295,7 +294,3 @@ def seats(series):
             ).count()
             out[level] = (taken, capacity)
     return out
-
-
-def link_to_plan(school):
-    return reverse("school_essa", args=[school.pk])
