@@ -11,6 +11,11 @@ var/uv/bin/uv:
 
 env: $(if $(filter var/uv/bin/uv,$(UV)),var/uv/bin/uv)
 	$(UV) sync --locked --extra test --quiet
+	@# axe-core (package-lock.json), which the accessibility browser test injects into pages.
+	@if [ ! -f node_modules/axe-core/axe.min.js ]; then \
+	  if command -v npm >/dev/null; then npm ci --silent --no-audit --no-fund; \
+	  else echo "npm not found: the accessibility test will skip (apt install nodejs npm)"; fi; \
+	fi
 
 ## Set everything up on the embedded default (SQLite, tasks in-process, console e-mail),
 ## load the demo district, print its logins, and serve http://127.0.0.1:8000
