@@ -1,6 +1,10 @@
 """A Content-Security-Policy on every response: scripts only from our own static files (no
 inline script, no event-handler attributes, no eval), nothing framed, forms posted only here."""
 
+import logging
+
+logger = logging.getLogger("schoolplan.database")
+
 POLICY = "; ".join(
     [
         "default-src 'self'",
@@ -56,3 +60,28 @@ class SessionTimeoutMiddleware:
                 session["signed_in_at"] = signed_in_at
                 session["last_seen"] = now
         return self.get_response(request)
+
+
+class DatabaseUnavailableMiddleware:
+    """A lost database connection (PostgreSQL restarting, failing over, out of connections) is
+    a 503 "briefly unavailable, try again" page, not a 500. The request's transaction rolled
+    back with the connection, so nothing it wrote is kept; Django connects again on the next
+    request. The page is rendered without a request context: it must not need the database."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.db import InterfaceError, OperationalError
+        from django.http import HttpResponse
+        from django.template import loader
+
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        logger.warning("Database unavailable: %s %s", request.method, request.path, exc_info=True)
+        response = HttpResponse(loader.render_to_string("503.html"), status=503)
+        response["Retry-After"] = "10"
+        return response
