@@ -21,7 +21,7 @@ env: $(if $(filter var/uv/bin/uv,$(UV)),var/uv/bin/uv)
 ## load the demo district, print its logins, and serve http://127.0.0.1:8000
 run: env
 	$(MANAGE) migrate --noinput
-	$(MANAGE) demo_data
+	$(MANAGE) demo_data --two-factor-codes
 	@printf "\nSchoolPlan is at http://127.0.0.1:8000 (Ctrl-C stops it)\n\n"
 	DEBUG=1 $(MANAGE) runserver 127.0.0.1:8000
 

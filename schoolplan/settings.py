@@ -46,6 +46,9 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "schoolplan",
     "meetings",
     "plans",
@@ -65,6 +68,9 @@ MIDDLEWARE = [
     "schoolplan.middleware.SessionTimeoutMiddleware",
     # Every page needs a login unless its view opts out with @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # After the password, the second step (schoolplan.two_factor).
+    "django_otp.middleware.OTPMiddleware",
+    "schoolplan.two_factor.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -122,6 +128,13 @@ SESSION_ABSOLUTE_SECONDS = 3600 * int(os.environ.get("SESSION_ABSOLUTE_HOURS", "
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
 SESSION_COOKIE_HTTPONLY = True
 LOGIN_REDIRECT_URL = "home"
+# Two-factor sign-in (TOTP): open to everyone, required of those who can read pupil notes
+# (principals, school staff) and of site administrators. Only a local demo turns it off.
+TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", default=True)
+OTP_TOTP_ISSUER = "SchoolPlan"
+# Wrong codes lock the device for 1, 2, 4 … seconds (django-otp's throttling).
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
 LOGOUT_REDIRECT_URL = "login"
 
 # Login throttling (django-axes): five wrong passwords for one account from one address lock

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views, views_notifications
+from . import views, views_notifications, views_two_factor
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -30,6 +30,15 @@ urlpatterns = [
         views_notifications.notification_settings_token,
         name="notification_settings_token",
     ),
+    path("account/two-factor/", views_two_factor.account, name="two_factor_account"),
+    path("account/two-factor/setup/", views_two_factor.setup, name="two_factor_setup"),
+    path("account/two-factor/verify/", views_two_factor.verify, name="two_factor_verify"),
+    path(
+        "account/two-factor/backup-codes/",
+        views_two_factor.backup_codes,
+        name="two_factor_backup_codes",
+    ),
+    path("account/two-factor/off/", views_two_factor.turn_off, name="two_factor_off"),
     path("", include("meetings.urls")),
     path("", include("plans.urls")),
     path("", include("progress.urls")),

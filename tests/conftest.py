@@ -48,6 +48,13 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def two_factor_not_required(settings):
+    # The suite signs people in with force_login; the second step has its own tests
+    # (test_two_factor.py), which turn the requirement back on.
+    settings.TWO_FACTOR_REQUIRED = False
+
+
 @pytest.fixture
 def eager_celery():
     """Run Celery tasks in-process for this test, as the embedded default does."""

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from schoolplan import two_factor
 from schoolplan.demo import DEMO_EXTENSIONS
 from schoolplan.models import (
     CadreGroup,
@@ -23,6 +24,7 @@ from schoolplan.models import (
 )
 
 DEMO_PASSWORD = "schoolplan-demo"
+DEMO_BACKUP_CODES = 3
 
 E, M, H = Level.ELEMENTARY, Level.MIDDLE, Level.HIGH
 TSI, CSI, NO = EssaDesignation.TARGETED, EssaDesignation.COMPREHENSIVE, EssaDesignation.NONE
@@ -104,12 +106,42 @@ PEOPLE = [
 class Command(BaseCommand):
     help = "Create (or leave as is) the demo districts, schools, school year and users."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--two-factor-codes",
+            action="store_true",
+            help="Enrol the demo accounts that need two-factor sign-in and print fresh one-time "
+            "backup codes for them (make run does this).",
+        )
+
     def handle(self, *args, **options):
         with transaction.atomic():
             created = self.build()
             today = timezone.localdate()
             created += sum(builder(today) for builder in DEMO_EXTENSIONS)
         self.print_logins(created)
+        if options["two_factor_codes"]:
+            self.print_two_factor_codes()
+
+    def print_two_factor_codes(self):
+        """Principals, teachers and the administrator must give a second factor (they can read
+        pupil notes). So that a visitor can try them without a phone, each gets a few
+        single-use backup codes, new on every run."""
+        usernames = ["admin", *dict.fromkeys(person[0] for person in PEOPLE)]
+        users = [
+            u
+            for u in User.objects.filter(username__in=usernames).order_by("pk")
+            if two_factor.is_required(u)
+        ]
+        if not users:
+            return
+        self.stdout.write(
+            "\nSecond sign-in step for principals, teachers and admin (each code works once; "
+            "make run prints new ones):"
+        )
+        for user in users:
+            codes = two_factor.enrol_for_demo(user, DEMO_BACKUP_CODES)
+            self.stdout.write(f"  {user.username:<24} {'  '.join(codes)}")
 
     def build(self):
         today = timezone.localdate()
