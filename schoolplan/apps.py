@@ -8,4 +8,7 @@ class SchoolplanConfig(AppConfig):
     name = "schoolplan"
 
     def ready(self):
-        from . import audit  # noqa: F401  (connects the sign-in signals to the audit log)
+        from . import (
+            audit,  # noqa: F401  (connects the sign-in signals to the audit log)
+            checks,  # noqa: F401  (registers the deployment checks)
+        )

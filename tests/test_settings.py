@@ -85,6 +85,18 @@ def test_production_passes_check_deploy_without_warnings():
     assert "System check identified no issues (0 silenced)." in result.stdout
 
 
+def test_check_deploy_warns_when_two_factor_sign_in_is_not_required():
+    result = run(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        DJANGO_SETTINGS_MODULE="schoolplan.settings_production",
+        SECRET_KEY="x7!kq2-production-like-secret-key-for-the-deploy-check-9f3b1c0a5e",
+        ALLOWED_HOSTS="schoolplan.example.org",
+        TWO_FACTOR_REQUIRED="0",
+    )
+    assert result.returncode != 0
+    assert "schoolplan.W001" in result.stdout + result.stderr
+
+
 def test_every_page_carries_a_content_security_policy_without_inline_script(client):
     response = client.get("/accounts/login/")
     policy = response["Content-Security-Policy"]
