@@ -198,8 +198,14 @@ def save_analysis(cap, *, user, strengths, areas_of_focus, assessment_file=None,
     check_assessment_file(assessment_file)
     cap.strengths = strengths.strip()
     cap.areas_of_focus = areas_of_focus.strip()
-    if clear_file and cap.assessment_file:
-        cap.assessment_file.delete(save=False)
+    if clear_file:
+        # The file stored now, not whatever the caller's form put on the object (a ModelForm
+        # puts a new upload there during validation: deleting that closed it, and saving it
+        # then failed).
+        stored = type(cap).objects.get(pk=cap.pk).assessment_file
+        if stored:
+            stored.delete(save=False)
+        cap.assessment_file = None
     if assessment_file is not None:
         cap.assessment_file = assessment_file
     cap.analysis_by = user

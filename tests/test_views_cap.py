@@ -218,3 +218,27 @@ def test_reviewing_another_schools_action_by_id_is_404(
     )
     assert response.status_code == 404
     assert b"Private plan" not in response.content
+
+
+def test_replacing_the_assessment_file_while_removing_the_old_one(
+    client, school_class, point, teacher, settings, tmp_path
+):
+    """Tick "remove the attached file" and attach a new one: the new one is kept (it was a 500:
+    the form had already put the upload on the record, and removing "the old file" closed it)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    meeting = schedule_cap(school_class, point, teacher)
+    client.force_login(teacher)
+    url = reverse("analysis_edit", args=[meeting.pk])
+    form = {"strengths": "Readers", "areas_of_focus": "Fractions"}
+    first = SimpleUploadedFile("first.csv", b"pupil,score\nJD,12\n")
+    assert client.post(url, {**form, "assessment_file": first}).status_code == 302
+    old_name = meeting.cap.__class__.objects.get(pk=meeting.cap.pk).assessment_file.name
+    second = SimpleUploadedFile("second.csv", b"pupil,score\nAB,14\n")
+    response = client.post(url, {**form, "clear_file": "on", "assessment_file": second})
+    assert response.status_code == 302
+    record = meeting.cap.__class__.objects.get(pk=meeting.cap.pk)
+    assert record.assessment_file.name.rsplit("/", 1)[-1].startswith("second")
+    assert record.assessment_file.read() == b"pupil,score\nAB,14\n"
+    assert not (tmp_path / old_name).exists()
