@@ -52,9 +52,12 @@ def read_rows(data, *, max_bytes, error=CsvImportError):
     if "\x00" in text:
         raise error(["The file is not a CSV text file."])
     try:
-        return list(csv.reader(io.StringIO(text, newline="")))
+        rows = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as problem:
         raise error([f"The file is not valid CSV: {problem}."]) from None
+    if not rows:  # e.g. nothing but a byte order mark: the checks above see bytes, not text
+        raise error(["The file is empty."])
+    return rows
 
 
 def data_rows(rows):
