@@ -40,7 +40,7 @@ def _answer(cell):
     cell = cell.strip()
     if not cell:
         return None
-    if cell.isdigit() and int(cell) in SCALE_LABEL:
+    if cell.isascii() and cell.isdigit() and int(cell) in SCALE_LABEL:  # "²" is a digit too
         return int(cell)
     return _SCALE_WORDS.get(" ".join(cell.lower().split()), "bad")
 

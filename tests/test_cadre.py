@@ -285,6 +285,10 @@ def test_a_good_survey_imports_with_its_counts(cadre, principal):
         (b"respondent_group,Q1\nparent,Agree\nteacher,Agree\n", "Row 3, column respondent_group"),
         (b"respondent_group,Q1\nparent,Agree,Extra\n", "Row 2: it has 3 values; the header has 2"),
         (b"respondent_group,Q1\nparent,6\n", "Row 2, column"),
+        # Were 500s: a byte order mark alone parses to no rows at all; "²" is a digit to
+        # str.isdigit() and not to int().
+        (b"\xef\xbb\xbf", "The file is empty."),
+        ("respondent_group,Q1\nparent,²\n".encode(), "Row 2, column \u201cQ1\u201d: \u201c²\u201d"),
     ],
 )
 def test_a_bad_survey_imports_nothing_and_says_where(cadre, principal, data, message):
