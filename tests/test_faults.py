@@ -191,6 +191,7 @@ def app(postgres):
         [
             *(sys.executable, "-m", "gunicorn", "tests.fault_wsgi:application"),
             *("--workers", "1", "--bind", f"127.0.0.1:{port}", "--timeout", "120"),
+            "--no-control-socket",
         ],
         cwd=BASE_DIR,
         env=env,
