@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from schoolplan.csvfiles import spreadsheet_safe
-from schoolplan.forms import show_errors
+from schoolplan.forms import posted_ids, show_errors
 from schoolplan.models import District, School, SchoolYear
 from schoolplan.permissions import (
     EDIT_SCHOOL_PLAN,
@@ -76,7 +76,7 @@ def workshop_series(request, pk):
     if request.method == "POST":
         require(request.user, MANAGE_DISTRICT, series)
         if request.POST.get("action") == "attendance":
-            attended = {int(x) for x in request.POST.getlist("attended") if x.isdigit()}
+            attended = posted_ids(request.POST.getlist("attended"))
             registrations = series.registrations.filter(status=RegistrationStatus.REGISTERED)
             registrations.filter(pk__in=attended).update(attended=True)
             registrations.exclude(pk__in=attended).update(attended=False)

@@ -106,3 +106,24 @@ def show_errors(form, error):
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+# The largest id a database row can have (a 64-bit signed column).
+MAX_ID = 2**63 - 1
+
+
+def posted_int(value, maximum=MAX_ID):
+    """A whole number a page sent by hand (an id, a version, a year), or None when it is not one.
+
+    str.isdigit() is no guard: "²" and "٣" pass it and int() refuses the first, and a number of
+    30 digits passes both and then overflows the database's integer (a 500 on SQLite).
+    """
+    value = str(value or "").strip()
+    if value.isascii() and value.isdigit() and int(value) <= maximum:
+        return int(value)
+    return None
+
+
+def posted_ids(values):
+    """The ids among a list a page sent (checkboxes); anything else is dropped."""
+    return {number for number in map(posted_int, values) if number is not None}

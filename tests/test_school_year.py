@@ -108,3 +108,11 @@ def test_one_school_year_per_district_and_year(district):
     SchoolYearFactory(district=district, start_year=2026)
     with pytest.raises(ValidationError):
         SchoolYear(district=district, start_year=2026).full_clean()
+
+
+def test_a_chosen_year_that_is_not_a_year_falls_back_to_the_current_one(district):
+    """?year=² or a 30-digit year was a 500 (int() refuses "²"; the database refuses 10**29)."""
+    year = SchoolYearFactory(district=district, start_year=2026)
+    for chosen in ("²", "9" * 30, "-1", "twenty", "", None):
+        assert SchoolYear.objects.chosen_or_current(district, chosen, date(2026, 11, 30)) == year
+    assert SchoolYear.objects.chosen_or_current(district, "2026", date(2030, 1, 1)) == year

@@ -347,3 +347,16 @@ def test_two_schools_taking_the_last_slot_at_once_one_gets_it(district, school_y
         thread.join()
     assert sorted(outcomes) == ["registered"] + ["waitlisted"] * 5
     assert WorkshopRegistration.objects.filter(status=RegistrationStatus.REGISTERED).count() == 3
+
+
+def test_attendance_ignores_what_is_not_an_id(client, series, district):
+    """A hand-edited attendance list (a 30-digit id overflowed SQLite's integer: a 500)."""
+    came = _register(series, _school(district))
+    client.force_login(member(Role.DISTRICT_STAFF, district))
+    response = client.post(
+        reverse("workshop_series", args=[series.pk]),
+        {"action": "attendance", "attended": [str(came.pk), "9" * 30, "²", "x"]},
+    )
+    assert response.status_code == 302
+    came.refresh_from_db()
+    assert came.attended

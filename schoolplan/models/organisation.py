@@ -308,9 +308,12 @@ class SchoolYearQuerySet(models.QuerySet):
     def chosen_or_current(self, district, chosen, day):
         """The district's year starting in `chosen` (as a form sends it, e.g. "2026"), else
         the one containing day; None when neither is set up."""
+        from schoolplan.forms import posted_int
+
         year = None
-        if chosen and str(chosen).isdigit():
-            year = self.filter(district=district, start_year=int(chosen)).first()
+        chosen = posted_int(chosen, maximum=9999)
+        if chosen is not None:
+            year = self.filter(district=district, start_year=chosen).first()
         return year or self.of_district_on(district, day)
 
 
