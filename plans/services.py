@@ -220,6 +220,9 @@ def update(obj, *, user, expected_version, **fields):
 
 
 def _changes_since(obj, version):
+    # A version the page cannot have had (none sent, or beyond the current one): every change.
+    if not isinstance(version, int) or not 0 <= version <= obj.version:
+        version = 0
     return list(
         PlanChange.objects.filter(
             object_kind=KIND[type(obj)], object_id=obj.pk, version__gt=version
