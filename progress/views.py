@@ -1,5 +1,3 @@
-from decimal import Decimal, InvalidOperation
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -12,7 +10,7 @@ from meetings import cim
 from meetings.models import Meeting, MeetingType
 from plans import services as plan_services
 from plans.models import ImplementationStatus, Outcome, PlanForImprovement
-from schoolplan.forms import show_errors
+from schoolplan.forms import posted_ids, posted_int, show_errors
 from schoolplan.models import CimTeam, District, SchoolYear
 from schoolplan.permissions import (
     COMMENT_CIM,
@@ -27,6 +25,7 @@ from schoolplan.permissions import (
 
 from . import services
 from .forms import CimTeamForm, MetricForm, ReviewScheduleForm
+from .measurements import parse_value
 from .models import ActivityReview, Comment, Measurement
 
 
@@ -36,9 +35,9 @@ def _district(request, pk):
 
 def _year(district, request):
     years = SchoolYear.objects.filter(district=district)
-    chosen = request.GET.get("year", "")
-    if chosen.isdigit():
-        return years.filter(start_year=int(chosen)).first()
+    chosen = posted_int(request.GET.get("year"), maximum=9999)
+    if chosen is not None:
+        return years.filter(start_year=chosen).first()
     return SchoolYear.objects.of_district_on(district, timezone.localdate())
 
 
@@ -142,12 +141,11 @@ def _parse_review(request, review, activities):
         status = request.POST.get(f"status-{activity.pk}", activity.status)
         if status not in statuses:
             errors.append(f"Choose an implementation status for “{activity}”.")
-        version = request.POST.get(f"version-{activity.pk}", "")
         entries[activity] = {
             "status": status,
             "barriers": request.POST.get(f"barriers-{activity.pk}", ""),
             "next_steps": request.POST.get(f"next-{activity.pk}", ""),
-            "expected_version": int(version) if version.isdigit() else None,
+            "expected_version": posted_int(request.POST.get(f"version-{activity.pk}")),
         }
         for outcome in activity.outcomes.all():
             metric = getattr(outcome, "metric", None)
@@ -157,9 +155,9 @@ def _parse_review(request, review, activities):
             if not raw:
                 continue
             try:
-                measurements[metric] = Decimal(raw.replace(",", ""))
-            except InvalidOperation:
-                errors.append(f"“{raw}” is not a number ({metric.name}).")
+                measurements[metric] = parse_value(raw)
+            except ValueError as error:
+                errors.append(f"{metric.name}: {error}.")
     return entries, measurements, errors
 
 
@@ -178,7 +176,7 @@ def review_record(request, pk):
         require(request.user, EDIT_CIM_PLAN, review)
         entries, measurements, form_errors = _parse_review(request, review, activities)
         if not form_errors:
-            attended_ids = {int(i) for i in request.POST.getlist("attended") if i.isdigit()}
+            attended_ids = posted_ids(request.POST.getlist("attended"))
             try:
                 services.record_review(
                     review,
@@ -246,7 +244,7 @@ def comment_add(request, pk):
     if request.POST.get("review"):
         review = get_object_or_404(
             Meeting.objects.visible_to(request.user),
-            pk=request.POST["review"],
+            pk=posted_int(request.POST["review"]) or 0,  # not an id: no such review
             meeting_type=MeetingType.CIM_REVIEW,
         )
     try:

@@ -331,3 +331,46 @@ def test_review_from_a_stale_page_is_refused_and_saves_nothing(client, setup, di
     assert not Measurement.objects.exists() and not ActivityReview.objects.exists()
     review.refresh_from_db()
     assert review.is_planned
+
+
+@pytest.mark.parametrize(
+    "version, value, message",
+    [
+        # Each was a 500: int("²") after str.isdigit(); a version of 30 digits overflowing the
+        # database; no version at all with a changed status; a value no column holds.
+        ("²", "22", "changed while you were editing"),
+        ("9" * 30, "22", "changed while you were editing"),
+        ("", "22", "changed while you were editing"),
+        ("1", "1e400", "out of range"),
+        ("1", "NaN", "out of range"),
+        ("1", "1.234", "more than two decimal places"),
+    ],
+)
+def test_review_refuses_hand_edited_values_and_saves_nothing(
+    client, setup, district, lead, version, value, message
+):
+    review = review_on(district, lead, date(2026, 10, 15))
+    activity, metric = setup["activity"], setup["metric"]
+    client.force_login(lead)
+    response = client.post(
+        reverse("review_record", args=[review.pk]),
+        {
+            f"status-{activity.pk}": "implemented",
+            f"version-{activity.pk}": version,
+            f"value-{metric.pk}": value,
+            "attended": ["²", "9" * 30, str(lead.pk)],
+            "minutes": "x",
+        },
+    )
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Measurement.objects.exists() and not ActivityReview.objects.exists()
+    activity.refresh_from_db()
+    assert activity.version == 1
+
+
+@pytest.mark.parametrize("review", ["abc", "²", "9" * 30])
+def test_a_comment_on_a_review_that_is_not_an_id_is_a_404(client, setup, lead, review):
+    client.force_login(lead)
+    url = reverse("comment_add", args=[setup["plan"].pk])
+    assert client.post(url, {"text": "x", "review": review}).status_code == 404
