@@ -2,12 +2,13 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_http_methods, require_POST
 
+from schoolplan.forms import posted_int
 from schoolplan.models import District, SchoolYear
 from schoolplan.permissions import (
     EDIT_CIM_PLAN,
@@ -20,6 +21,7 @@ from schoolplan.permissions import (
 )
 
 from . import reports
+from .measurements import parse_date
 from .models import ProgressReport, RenderJob, RenderJobStatus
 
 
@@ -69,19 +71,24 @@ def due_dates_edit(request, pk):
     district, year, _ = _district_and_year(request, pk)
     require(request.user, MANAGE_DISTRICT, district)
     problems = []
-    for due in reports.ensure_due_dates(district, year):
-        value = request.POST.get(f"due-{due.number}", "").strip()
-        day = parse_date(value) if value else None
-        if value and day is None:
-            problems.append(f"{due.label}: “{value[:20]}” is not a date.")
-            continue
-        if day and day != due.due_on:
+    # All the dates or none: a refused date undoes the others (transaction rolled back).
+    with transaction.atomic():
+        for due in reports.ensure_due_dates(district, year):
+            value = request.POST.get(f"due-{due.number}", "").strip()
             try:
-                reports.move_due_date(due, day)
-            except ValidationError as error:
-                problems.append(f"{due.label}: {' '.join(error.messages)}")
+                day = parse_date(value) if value else None
+            except ValueError as error:
+                problems.append(f"{due.label}: {error}.")
+                continue
+            if day and day != due.due_on:
+                try:
+                    reports.move_due_date(due, day)
+                except ValidationError as error:
+                    problems.append(f"{due.label}: {' '.join(error.messages)}")
+        if problems:
+            transaction.set_rollback(True)
     if problems:
-        messages.error(request, "Not all dates were saved. " + " ".join(problems))
+        messages.error(request, "No date was saved. " + " ".join(problems))
     else:
         messages.success(request, "Due dates saved.")
     return redirect(f"{request.path.rsplit('due-dates/', 1)[0]}?year={year.start_year}")
@@ -130,8 +137,9 @@ def report_detail(request, pk):
         return redirect(report)
     content = reports.build_content(report) if not report.is_submitted else report.content
     job = None
-    if request.GET.get("job", "").isdigit():
-        job = RenderJob.objects.filter(pk=request.GET["job"], report=report).first()
+    job_pk = posted_int(request.GET.get("job"))
+    if job_pk is not None:
+        job = RenderJob.objects.filter(pk=job_pk, report=report).first()
     headline, recipients = reports.routing(district, send_to_selpa=report.send_to_selpa)
     return render(
         request,

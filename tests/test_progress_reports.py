@@ -95,6 +95,22 @@ def test_district_staff_move_a_due_date_but_not_before_the_period_ends(
     assert client.post(url, {"year": "2026", "due-1": "2026-12-01"}).status_code == 403
 
 
+@pytest.mark.parametrize("bad", ["0000-01-01", "2026-02-30", "2027-10-15"])
+def test_due_dates_are_saved_all_or_none(client, district, school_year, bad):
+    """A well-formed impossible date (year 0, 30 February) was a 500, and a refused date left
+    the others saved: now one refused date saves none, and says which and why."""
+    client.force_login(member(Role.DISTRICT_STAFF, district))
+    url = reverse("report_due_dates", args=[district.pk])
+    before = list(ReportDue.objects.filter(district=district).values_list("due_on", flat=True))
+    response = client.post(
+        url, {"year": "2026", "due-1": "2027-01-20", "due-2": bad, "due-3": "²"}, follow=True
+    )
+    assert response.status_code == 200
+    assert "No date was saved" in response.content.decode()
+    after = list(ReportDue.objects.filter(district=district).values_list("due_on", flat=True))
+    assert after == before
+
+
 RECIPIENTS = {
     CimStatus.NONE: [],
     CimStatus.TARGETED_1: [],
