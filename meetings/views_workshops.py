@@ -15,7 +15,7 @@ from schoolplan.models import District, School, SchoolYear
 from schoolplan.permissions import (
     EDIT_SCHOOL_PLAN,
     MANAGE_DISTRICT,
-    VIEW_DISTRICT,
+    VIEW_DISTRICT_WORK,
     VIEW_SCHOOL,
     can,
     get_visible_or_404,
@@ -29,7 +29,7 @@ from .models import RegistrationStatus, WorkshopRegistration, WorkshopSeries, wo
 
 @require_http_methods(["GET", "POST"])
 def district_workshops(request, pk):
-    district = get_visible_or_404(District.objects.all(), request.user, VIEW_DISTRICT, pk=pk)
+    district = get_visible_or_404(District.objects.all(), request.user, VIEW_DISTRICT_WORK, pk=pk)
     may_manage = can(request.user, MANAGE_DISTRICT, district)
     form = SeriesForm(request.POST or None)
     if request.method == "POST":
@@ -63,7 +63,7 @@ def _series(request, pk):
     return get_visible_or_404(
         WorkshopSeries.objects.select_related("district", "school_year"),
         request.user,
-        VIEW_DISTRICT,
+        VIEW_DISTRICT_WORK,
         pk=pk,
     )
 
@@ -233,7 +233,7 @@ def _registration(request, pk):
     )
     if not (
         can(request.user, VIEW_SCHOOL, registration.school)
-        or can(request.user, VIEW_DISTRICT, registration.series)
+        or can(request.user, VIEW_DISTRICT_WORK, registration.series)
     ):
         raise Http404("No such registration.")
     return registration

@@ -11,7 +11,7 @@ from django.utils.safestring import mark_safe
 from schoolplan.csvfiles import spreadsheet_safe
 from schoolplan.models import District, EssaDesignation, Level, SchoolYear
 from schoolplan.pdf import render_pdf
-from schoolplan.permissions import VIEW_DISTRICT, get_visible_or_404
+from schoolplan.permissions import VIEW_DISTRICT_WORK, get_visible_or_404
 
 from . import compliance
 
@@ -103,7 +103,7 @@ def dashboard_data(district, year, params, today, links=True):
 
 
 def dashboard(request, pk):
-    district = get_visible_or_404(District.objects.all(), request.user, VIEW_DISTRICT, pk=pk)
+    district = get_visible_or_404(District.objects.all(), request.user, VIEW_DISTRICT_WORK, pk=pk)
     today = timezone.localdate()
     years = SchoolYear.objects.filter(district=district).order_by("-start_year")
     year = SchoolYear.objects.chosen_or_current(district.pk, request.GET.get("year"), today)

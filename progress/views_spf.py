@@ -14,7 +14,7 @@ from schoolplan.models import FAMILY_LANGUAGE_NAMES, District, SchoolYear
 from schoolplan.permissions import (
     MANAGE_DISTRICT,
     SUBMIT_SCHOOL_PLAN,
-    VIEW_DISTRICT,
+    VIEW_DISTRICT_WORK,
     can,
     get_visible_or_404,
     require,
@@ -103,7 +103,7 @@ class SpfImportForm(forms.Form):
 
 @require_http_methods(["GET", "POST"])
 def spf_district(request, pk):
-    district = get_visible_or_404(District.objects.all(), request.user, VIEW_DISTRICT, pk=pk)
+    district = get_visible_or_404(District.objects.all(), request.user, VIEW_DISTRICT_WORK, pk=pk)
     can_import = can(request.user, MANAGE_DISTRICT, district)
     form = SpfImportForm(request.POST or None, request.FILES or None, district=district)
     problems = []

@@ -33,6 +33,12 @@ VIEW_DISTRICT = Ability(
     ),
 )
 MANAGE_DISTRICT = Ability("manage_district", district_roles=frozenset({Role.DISTRICT_STAFF}))
+# The district's work beyond the CIM (workshops and their rosters, the compliance dashboard, SPF
+# results): its staff and CIM team. Not a TA provider, who sees the CIM plan and reviews only.
+VIEW_DISTRICT_WORK = Ability(
+    "view_district_work",
+    district_roles=frozenset({Role.DISTRICT_STAFF, Role.CIM_LEAD, Role.CIM_MEMBER}),
+)
 VIEW_SCHOOL = Ability(
     "view_school",
     district_roles=frozenset({Role.DISTRICT_STAFF, Role.CIM_LEAD, Role.CIM_MEMBER}),
@@ -90,6 +96,7 @@ ABILITIES = {
     for a in (
         VIEW_DISTRICT,
         MANAGE_DISTRICT,
+        VIEW_DISTRICT_WORK,
         VIEW_SCHOOL,
         MANAGE_SCHOOL,
         KEEP_SCHOOL_RECORDS,

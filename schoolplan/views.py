@@ -15,6 +15,7 @@ from .permissions import (
     MANAGE_DISTRICT,
     MANAGE_SCHOOL,
     VIEW_DISTRICT,
+    VIEW_DISTRICT_WORK,
     VIEW_SCHOOL,
     can,
     get_visible_or_404,
@@ -127,6 +128,7 @@ def district_detail(request, pk):
             "summary": summary,
             "today": timezone.localdate(),
             "can_manage": can(request.user, MANAGE_DISTRICT, district),
+            "can_view_district_work": can(request.user, VIEW_DISTRICT_WORK, district),
         },
     )
 

@@ -509,6 +509,8 @@ EVERYONE = frozenset(ROLES)
 
 # Who holds what on school A and its district (schoolplan.permissions, DOMAIN.md "The people").
 DISTRICT_VIEWERS = frozenset({DISTRICT_STAFF, CIM_LEAD, CIM_MEMBER, TA_PROVIDER})
+# The district's work beyond the CIM: not the TA provider, who sees the CIM plan and reviews only.
+DISTRICT_WORKERS = frozenset({DISTRICT_STAFF, CIM_LEAD, CIM_MEMBER})
 SCHOOL_A = frozenset({DISTRICT_STAFF, CIM_LEAD, CIM_MEMBER, PRINCIPAL_A, TEACHER_A, STAFF_A})
 MANAGERS_A = frozenset({DISTRICT_STAFF, PRINCIPAL_A})
 RECORD_KEEPERS_A = frozenset({DISTRICT_STAFF, PRINCIPAL_A, TEACHER_A, STAFF_A})
@@ -603,14 +605,14 @@ SAME_DISTRICT = {
     "note_add": _posts(RECORD_KEEPERS_A, CLASS_TEAM_A),
     "review_add": _posts(RECORD_KEEPERS_A, CLASS_TEAM_A),
     # Workshops (seed 002): the district runs them, a school's staff register it.
-    "workshops": Expect(DISTRICT_VIEWERS, changes=ONLY({DISTRICT_STAFF})),
-    "workshop_series": Expect(DISTRICT_VIEWERS, changes=ONLY({DISTRICT_STAFF})),
-    "workshop_roster_csv": _reads(DISTRICT_VIEWERS),
+    "workshops": Expect(DISTRICT_WORKERS, changes=ONLY({DISTRICT_STAFF})),
+    "workshop_series": Expect(DISTRICT_WORKERS, changes=ONLY({DISTRICT_STAFF})),
+    "workshop_roster_csv": _reads(DISTRICT_WORKERS),
     "school_workshops": _reads(SCHOOL_A),
     # School A is registered already: its staff are shown the registration.
     "workshop_register": _edits(SCHOOL_A, PLAN_WRITERS_A, status=302),
-    "workshop_registration": Expect(SCHOOL_A | DISTRICT_VIEWERS, changes=PLAN_WRITERS_A),
-    "workshop_cancel": _posts(SCHOOL_A | DISTRICT_VIEWERS, PLAN_WRITERS_A),
+    "workshop_registration": Expect(SCHOOL_A | DISTRICT_WORKERS, changes=PLAN_WRITERS_A),
+    "workshop_cancel": _posts(SCHOOL_A | DISTRICT_WORKERS, PLAN_WRITERS_A),
     # The school's plans: its staff write them, the principal submits or publishes, district
     # staff accept or return. The plan of the year exists, so the school's page redirects to it.
     "school_essa": _reads(SCHOOL_A, status=302),
@@ -678,8 +680,8 @@ SAME_DISTRICT = {
     "progress_report_pdf": _reads(DISTRICT_VIEWERS),
     "render_job": _reads(DISTRICT_VIEWERS),
     "render_job_pdf": _reads(DISTRICT_VIEWERS),
-    "compliance": _reads(DISTRICT_VIEWERS),
-    "spf_district": Expect(DISTRICT_VIEWERS, changes=ONLY({DISTRICT_STAFF})),
+    "compliance": _reads(DISTRICT_WORKERS),
+    "spf_district": Expect(DISTRICT_WORKERS, changes=ONLY({DISTRICT_STAFF})),
     # The signed-in person's own pages.
     "home": _reads(EVERYONE),
     "school_list": _reads(EVERYONE),
@@ -727,7 +729,7 @@ EXTRA = {
     ),
     "compliance (PDF)": (
         lambda w: reverse("compliance", args=[w["district"].pk]) + "?format=pdf",
-        _reads(DISTRICT_VIEWERS),
+        _reads(DISTRICT_WORKERS),
     ),
 }
 
