@@ -3,7 +3,7 @@ from datetime import datetime, time, timedelta
 from django import forms
 from django.utils import timezone
 
-from schoolplan.forms import DateInput, FamilyLanguagesField
+from schoolplan.forms import DateInput, FamilyLanguagesField, ModelMultipleChoiceField
 from schoolplan.models import CpmStage, Membership, Role, User
 
 from .models import ActionItem, ActionStatus, AgendaItem, GoalArea
@@ -143,7 +143,7 @@ class MinutesForm(forms.Form):
         label="Minutes", widget=forms.Textarea(attrs={"rows": 8}), required=False
     )
     decisions = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
-    attended = forms.ModelMultipleChoiceField(
+    attended = ModelMultipleChoiceField(
         queryset=User.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -205,7 +205,7 @@ class GoalForm(forms.Form):
 
 
 class InviteForm(forms.Form):
-    people = forms.ModelMultipleChoiceField(
+    people = ModelMultipleChoiceField(
         queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple, label="Invite"
     )
 

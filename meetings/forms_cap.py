@@ -2,7 +2,7 @@ from datetime import time
 
 from django import forms
 
-from schoolplan.forms import DateInput
+from schoolplan.forms import DateInput, ModelMultipleChoiceField
 from schoolplan.models import Membership, Role, User
 
 from .forms import MeetingTimesForm
@@ -26,7 +26,7 @@ class ClassForm(forms.Form):
     name = forms.CharField(max_length=100, help_text="e.g. 3B or Algebra 1, period 2")
     grade = forms.CharField(label="Year group / grade", max_length=40)
     teacher = forms.ModelChoiceField(queryset=User.objects.none())
-    co_leaders = forms.ModelMultipleChoiceField(
+    co_leaders = ModelMultipleChoiceField(
         label="Co-leaders",
         queryset=User.objects.none(),
         required=False,

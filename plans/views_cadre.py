@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from schoolplan.forms import DateInput, show_errors
+from schoolplan.forms import DateInput, ModelMultipleChoiceField, show_errors
 from schoolplan.permissions import (
     CONTRIBUTE_CADRE,
     MANAGE_SCHOOL,
@@ -33,7 +33,7 @@ class StepForm(forms.Form):
 class ConsensusForm(forms.Form):
     decision = forms.CharField(label="What was agreed", max_length=500)
     agreed_on = forms.DateField(label="Agreed on", widget=DateInput())
-    agreed_by = forms.ModelMultipleChoiceField(
+    agreed_by = ModelMultipleChoiceField(
         label="Who agreed", queryset=None, widget=forms.CheckboxSelectMultiple
     )
 

@@ -3,7 +3,7 @@ from datetime import time
 from django import forms
 
 from meetings.forms import MeetingTimesForm
-from schoolplan.forms import DateInput
+from schoolplan.forms import DateInput, ModelMultipleChoiceField
 from schoolplan.models import CimTeam, Role, User
 
 from .models import Measurement, Metric
@@ -27,6 +27,7 @@ class CimTeamForm(forms.ModelForm):
         model = CimTeam
         fields = ["lead", "members", "ta_provider"]
         widgets = {"members": forms.CheckboxSelectMultiple}
+        field_classes = {"members": ModelMultipleChoiceField}
 
     def __init__(self, *args, district, **kwargs):
         super().__init__(*args, **kwargs)

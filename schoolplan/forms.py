@@ -127,3 +127,19 @@ def posted_int(value, maximum=MAX_ID):
 def posted_ids(values):
     """The ids among a list a page sent (checkboxes); anything else is dropped."""
     return {number for number in map(posted_int, values) if number is not None}
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Django's, refusing what is not an id before the database sees it: a 30-digit "id" among
+    the ticked boxes overflowed SQLite's integer in the IN (...) query, a 500."""
+
+    def _check_values(self, value):
+        if self.to_field_name is None and isinstance(value, list | tuple):
+            for pk in value:
+                if posted_int(pk) is None:
+                    raise forms.ValidationError(
+                        self.error_messages["invalid_pk_value"],
+                        code="invalid_pk_value",
+                        params={"pk": pk},
+                    )
+        return super()._check_values(value)

@@ -252,3 +252,19 @@ def test_meeting_page_flags_a_long_agenda_and_overdue_actions(client, school, pr
     assert "overdue" in page
     short = schedule(school, principal, "check_in", date(2026, 12, 10))
     assert not short.agenda_too_long
+
+
+@pytest.mark.parametrize("posted", [["9" * 30], ["²"], ["1", "abc"]])
+def test_ticked_people_that_are_not_ids_are_a_form_error(client, school, school_year, posted):
+    """The invitation, attendance, co-leader, consensus and CIM team boxes: a 30-digit id was a
+    500 on SQLite (the IN query overflowed); now it is the field's "not a valid value"."""
+    from meetings.forms import InviteForm
+
+    principal = member(Role.PRINCIPAL, school)
+    meeting = schedule(school, principal)
+    form = InviteForm({"people": posted}, meeting=meeting)
+    assert not form.is_valid()
+    assert "people" in form.errors
+    client.force_login(principal)
+    response = client.post(reverse("meeting_invite", args=[meeting.pk]), {"people": posted})
+    assert response.status_code == 200
