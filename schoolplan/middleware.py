@@ -81,7 +81,9 @@ class DatabaseUnavailableMiddleware:
 
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
-        logger.warning("Database unavailable: %s %s", request.method, request.path, exc_info=True)
+        logger.warning(
+            "Database unavailable: %s %s", request.method, request.path, exc_info=exception
+        )
         response = HttpResponse(loader.render_to_string("503.html"), status=503)
         response["Retry-After"] = "10"
         return response
