@@ -46,7 +46,9 @@ def _pausing(name, function):
             if calls["n"] == stop_at:
                 arm.unlink()
                 calls["n"] = 0
-                (FOLDER / f"paused-{name}").write_text(json.dumps(_written_so_far()))
+                written = FOLDER / f"paused-{name}.tmp"
+                written.write_text(json.dumps(_written_so_far()))
+                written.replace(FOLDER / f"paused-{name}")  # whole, or not there
                 resume = FOLDER / f"resume-{name}"
                 deadline = time.monotonic() + 60
                 while not resume.exists() and time.monotonic() < deadline:

@@ -263,7 +263,6 @@ def _post_interrupted(app, postgres, session, url, data, pause, stop_at=1):
             f"{answer and answer.status_code} {answer and answer.headers.get('Location')} "
             f"{answer and answer.text[:2000]}"
         )
-    time.sleep(0.1)  # the file is written; let the writer finish
     written = json.loads(paused.read_text())
     paused.unlink()
     postgres.restart("fast")  # every connection ends, the open transaction with it
