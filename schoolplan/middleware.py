@@ -76,14 +76,31 @@ class DatabaseUnavailableMiddleware:
 
     def process_exception(self, request, exception):
         from django.db import InterfaceError, OperationalError
-        from django.http import HttpResponse
-        from django.template import loader
 
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
-        logger.warning(
-            "Database unavailable: %s %s", request.method, request.path, exc_info=exception
-        )
-        response = HttpResponse(loader.render_to_string("503.html"), status=503)
-        response["Retry-After"] = "10"
-        return response
+        return database_unavailable(request, exception)
+
+
+def database_unavailable(request, exception):
+    from django.http import HttpResponse
+    from django.template import loader
+
+    logger.warning("Database unavailable: %s %s", request.method, request.path, exc_info=exception)
+    response = HttpResponse(loader.render_to_string("503.html"), status=503)
+    response["Retry-After"] = "10"
+    return response
+
+
+def server_error(request):
+    """handler500: a database lost before any view ran (loading the session or the user, which
+    the middleware above never sees) is the same 503 page; anything else is Django's 500."""
+    import sys
+
+    from django.db import InterfaceError, OperationalError
+    from django.views.defaults import server_error as django_server_error
+
+    exception = sys.exc_info()[1]
+    if isinstance(exception, OperationalError | InterfaceError):
+        return database_unavailable(request, exception)
+    return django_server_error(request)

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views, views_notifications, views_two_factor
+from . import views, views_health, views_notifications, views_two_factor
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -44,4 +44,8 @@ urlpatterns = [
     path("", include("progress.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
+    # For load balancers: no login, one query.
+    path("health/", views_health.health, name="health"),
 ]
+
+handler500 = "schoolplan.middleware.server_error"

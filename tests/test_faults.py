@@ -400,3 +400,28 @@ def test_a_lost_connection_is_a_503_page_needing_no_database(error):
 def test_other_errors_are_left_to_the_500_page():
     middleware = DatabaseUnavailableMiddleware(lambda request: None)
     assert middleware.process_exception(RequestFactory().get("/"), ValueError("bug")) is None
+
+
+def test_a_database_lost_before_the_view_is_the_503_page_too(client, django_user_model):
+    """Loading the session happens before any view or view middleware: handler500 answers."""
+    from unittest import mock
+
+    from django.db import OperationalError
+
+    user = django_user_model.objects.create_user("someone", password="x")
+    client.force_login(user)
+    client.raise_request_exception = False
+    with mock.patch(
+        "django.contrib.sessions.backends.db.SessionStore.load",
+        side_effect=OperationalError("the database system is shutting down"),
+    ):
+        response = client.get("/")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "10"
+    assert b"shutting down" not in response.content
+
+
+def test_the_health_check_needs_no_login_and_answers_ok(client, db):
+    response = client.get("/health/")
+    assert response.status_code == 200 and response.content == b"ok"
+    assert client.post("/health/").status_code == 405

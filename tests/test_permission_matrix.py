@@ -79,6 +79,7 @@ PUBLIC = {
     "family_meeting_ics",
     "calendar_feed",
     "notification_settings_token",
+    "health",
 }
 # Pages about the signed-in person only, with no object in their address.
 PERSONAL = {
@@ -707,6 +708,7 @@ SAME_DISTRICT = {
     "family_meeting_ics": _reads(EVERYONE),
     "calendar_feed": _reads(EVERYONE),
     "notification_settings_token": Expect(EVERYONE, changes=EVERYONE),
+    "health": _reads(EVERYONE),
 }
 # Besides the one object build() points each URL at: the pages that show a CAP meeting (where
 # pupil notes appear) and a CIM review, and the PDFs made on request.
