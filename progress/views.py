@@ -10,7 +10,7 @@ from meetings import cim
 from meetings.models import Meeting, MeetingType
 from plans import services as plan_services
 from plans.models import ImplementationStatus, Outcome, PlanForImprovement
-from schoolplan.forms import posted_ids, posted_int, show_errors
+from schoolplan.forms import posted_ids, posted_int, posted_text, show_errors
 from schoolplan.models import CimTeam, District, SchoolYear
 from schoolplan.permissions import (
     COMMENT_CIM,
@@ -143,8 +143,8 @@ def _parse_review(request, review, activities):
             errors.append(f"Choose an implementation status for “{activity}”.")
         entries[activity] = {
             "status": status,
-            "barriers": request.POST.get(f"barriers-{activity.pk}", ""),
-            "next_steps": request.POST.get(f"next-{activity.pk}", ""),
+            "barriers": posted_text(request.POST.get(f"barriers-{activity.pk}")),
+            "next_steps": posted_text(request.POST.get(f"next-{activity.pk}")),
             "expected_version": posted_int(request.POST.get(f"version-{activity.pk}")),
         }
         for outcome in activity.outcomes.all():
@@ -183,7 +183,7 @@ def review_record(request, pk):
                     user=request.user,
                     activities=entries,
                     measurements=measurements,
-                    minutes=request.POST.get("minutes", ""),
+                    minutes=posted_text(request.POST.get("minutes")),
                     attended=[i.user for i in invitations if i.user_id in attended_ids],
                     mark_held=request.POST.get("mark_held") == "on",
                 )
@@ -249,7 +249,7 @@ def comment_add(request, pk):
         )
     try:
         services.add_comment(
-            plan, user=request.user, text=request.POST.get("text", ""), review=review
+            plan, user=request.user, text=posted_text(request.POST.get("text")), review=review
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from schoolplan.forms import posted_int
+from schoolplan.forms import posted_int, posted_text
 from schoolplan.models import District, SchoolYear
 from schoolplan.permissions import (
     EDIT_CIM_PLAN,
@@ -174,10 +174,10 @@ def _save_narrative(request, report):
         key = str(strategy_id)
         kept = report.narratives.get(key, {})
         narratives[key] = {
-            part: request.POST.get(f"{part}-{key}", kept.get(part, "")).strip()
+            part: posted_text(request.POST.get(f"{part}-{key}", kept.get(part, ""))).strip()
             for part in ("barriers", "next_steps")
         }
-    summary = request.POST.get("summary", report.summary).strip()
+    summary = posted_text(request.POST.get("summary", report.summary)).strip()
     send_to_selpa = request.POST.get("send_to_selpa") == "on"
     if (narratives, summary, send_to_selpa) != (
         report.narratives,

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from meetings.cpm import cpm_year
 from plans.views_school import school_and_year
+from schoolplan.forms import posted_text
 from schoolplan.models import FAMILY_LANGUAGE_NAMES, District, SchoolYear
 from schoolplan.permissions import (
     MANAGE_DISTRICT,
@@ -39,7 +40,7 @@ def spf_school(request, school_pk):
     if request.method == "POST":
         require(request.user, SUBMIT_SCHOOL_PLAN, school)
         action = request.POST.get("action")
-        texts = {code: request.POST.get(f"text-{code}", "") for code in languages}
+        texts = {code: posted_text(request.POST.get(f"text-{code}")) for code in languages}
         summary = spf.save_texts(school, year, texts, user=request.user)
         try:
             if action == "publish":

@@ -124,6 +124,12 @@ def posted_int(value, maximum=MAX_ID):
     return None
 
 
+def posted_text(value):
+    """Text a page sent by hand, as a form's CharField would store it: without NUL characters
+    (PostgreSQL refuses them in text and JSON: a 500), which no one can type or see anyway."""
+    return str(value or "").replace("\x00", "")
+
+
 def posted_ids(values):
     """The ids among a list a page sent (checkboxes); anything else is dropped."""
     return {number for number in map(posted_int, values) if number is not None}

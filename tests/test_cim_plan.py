@@ -374,3 +374,18 @@ def test_a_comment_on_a_review_that_is_not_an_id_is_a_404(client, setup, lead, r
     client.force_login(lead)
     url = reverse("comment_add", args=[setup["plan"].pk])
     assert client.post(url, {"text": "x", "review": review}).status_code == 404
+
+
+def test_nul_characters_in_review_text_are_dropped_not_a_500(client, setup, district, lead):
+    """PostgreSQL refuses NUL in text: the hand-read review fields were a 500 there."""
+    review = review_on(district, lead, date(2026, 10, 15))
+    activity = setup["activity"]
+    client.force_login(lead)
+    response = client.post(
+        reverse("review_record", args=[review.pk]),
+        {f"barriers-{activity.pk}": "a\x00b", "minutes": "x\x00y"},
+    )
+    assert response.status_code == 302
+    assert ActivityReview.objects.get(activity=activity).barriers == "ab"
+    url = reverse("comment_add", args=[setup["plan"].pk])
+    assert client.post(url, {"text": "c\x00d"}).status_code == 302
