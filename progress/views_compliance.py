@@ -11,7 +11,12 @@ from django.utils.safestring import mark_safe
 from schoolplan.csvfiles import spreadsheet_safe
 from schoolplan.models import District, EssaDesignation, Level, SchoolYear
 from schoolplan.pdf import render_pdf
-from schoolplan.permissions import VIEW_DISTRICT_WORK, get_visible_or_404
+from schoolplan.permissions import (
+    KEEP_SCHOOL_RECORDS,
+    VIEW_DISTRICT_WORK,
+    can,
+    get_visible_or_404,
+)
 
 from . import compliance
 
@@ -72,10 +77,13 @@ def _display(row, links=True):
     return mark_safe("".join(parts))  # noqa: S308 - built from escaped values only
 
 
-def dashboard_data(district, year, params, today, links=True):
+def dashboard_data(district, year, params, today, links=True, cap_links=True):
     rows = compliance.compute(district, year, today, _filtered_schools(district, params))
     year_url = compliance.Links("cpm_year")
     for row in rows:
+        if not cap_links:
+            # The CIM team sees the CAP count, but a school's CAP pages are its staff's.
+            row.cells["cap"].url = ""
         row.display = _display(row, links)
         school = row.school
         row.year_url = f"{year_url(school.pk)}?year={year.start_year}"
@@ -112,7 +120,14 @@ def dashboard(request, pk):
     # A past year is judged as it ended; the current one as of today.
     as_of = min(today, year.ends_on)
     fmt = request.GET.get("format")
-    rows = dashboard_data(district, year, request.GET, as_of, links=fmt != "pdf")
+    rows = dashboard_data(
+        district,
+        year,
+        request.GET,
+        as_of,
+        links=fmt != "pdf",
+        cap_links=can(request.user, KEEP_SCHOOL_RECORDS, district),
+    )
     if fmt == "csv":
         return _csv(district, year, rows)
     context = {

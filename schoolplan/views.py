@@ -14,6 +14,7 @@ from .permissions import (
     KEEP_SCHOOL_RECORDS,
     MANAGE_DISTRICT,
     MANAGE_SCHOOL,
+    VIEW_CADRE,
     VIEW_DISTRICT,
     VIEW_DISTRICT_WORK,
     VIEW_SCHOOL,
@@ -87,6 +88,7 @@ def school_detail(request, pk):
             "can_manage": can(request.user, MANAGE_SCHOOL, school),
             "can_keep_records": can(request.user, KEEP_SCHOOL_RECORDS, school),
             "can_view_district": can(request.user, VIEW_DISTRICT, school.district),
+            "can_view_cadre": can(request.user, VIEW_CADRE, school),
         },
     )
 
