@@ -11,6 +11,7 @@ from schoolplan.models import Role
 from tests.factories import SchoolFactory, UserFactory, member
 
 from .conftest import log_in
+from .test_accessibility import AXE, Audit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "a-long-test-password-9"
@@ -32,8 +33,16 @@ def test_principal_sets_up_two_factor_sign_in_and_uses_it(page, phone, settings,
     principal.save()
     member(Role.PRINCIPAL, school, user=principal)
 
+    # axe on each step too: no link leads to them, so the site-wide crawl never sees them.
+    audit = Audit(AXE.read_text()) if AXE.exists() else None
+
+    def check(where, on=page):
+        if audit is not None:
+            audit.check(on, where, where)
+
     log_in(page, "ana", PASSWORD)
     expect(page.get_by_role("heading", name="Set up two-factor sign-in")).to_be_visible()
+    check("two_factor_setup")
     expect(page.get_by_role("img", name="QR code for adding SchoolPlan")).to_be_visible()
     expect(page.get_by_text("Your role can read pupil notes")).to_be_visible()
     screenshot(page, "80-two-factor-setup")
@@ -42,6 +51,7 @@ def test_principal_sets_up_two_factor_sign_in_and_uses_it(page, phone, settings,
     page.get_by_role("button", name="Turn on two-factor sign-in").click()
     expect(page.get_by_text("That code didn't match")).to_be_visible()
     screenshot(page, "81-two-factor-wrong-code")
+    check("two_factor_setup (wrong code)")
 
     key = page.locator("#two-factor-key").inner_text()
     page.get_by_role("textbox", name="Code").fill(code_from_key(key))
@@ -49,6 +59,7 @@ def test_principal_sets_up_two_factor_sign_in_and_uses_it(page, phone, settings,
     expect(page.get_by_role("heading", name="Your backup codes")).to_be_visible()
     expect(page.get_by_role("list", name="Backup codes").get_by_role("listitem")).to_have_count(10)
     screenshot(page, "82-two-factor-backup-codes")
+    check("two_factor_backup_codes")
     page.get_by_role("link", name="I have kept them, continue").click()
     expect(page.get_by_role("heading", name="What needs your attention")).to_be_visible()
 
@@ -57,6 +68,18 @@ def test_principal_sets_up_two_factor_sign_in_and_uses_it(page, phone, settings,
     expect(phone.get_by_role("heading", name="Second step: your code")).to_be_visible()
     expect(phone.get_by_role("button", name="Log out")).to_be_visible()
     screenshot(phone, "83-two-factor-code-step-phone")
+    check("two_factor_verify (phone)", phone)
+    phone.get_by_role("textbox", name="Code").fill("000000")
+    phone.get_by_role("button", name="Continue").click()
+    expect(phone.get_by_text("That code didn't match")).to_be_visible()
+    check("two_factor_verify (wrong code)", phone)
+    # Wrong codes lock the app for a second or two (django-otp's throttle).
+    phone.wait_for_timeout(2500)
     phone.get_by_role("textbox", name="Code").fill(code_from_key(key, steps_ahead=1))
     phone.get_by_role("button", name="Continue").click()
     expect(phone.get_by_role("heading", name="What needs your attention")).to_be_visible()
+    phone.goto("/account/two-factor/")
+    expect(phone.get_by_text("cannot be turned off")).to_be_visible()
+    check("two_factor_account (on)", phone)
+    if audit is not None:
+        assert not audit.violations, "axe violations:\n" + audit.report()
