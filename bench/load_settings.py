@@ -19,5 +19,3 @@ STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
 }
-# The minimal view of the baseline run (/health/), whether or not the site's URLs have it.
-ROOT_URLCONF = "load_urls"
