@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from schoolplan.csvfiles import CsvImportError, data_rows, read_rows
+from schoolplan.forms import posted_int
 
 from .models import Survey, SurveyResponse
 
@@ -40,8 +41,9 @@ def _answer(cell):
     cell = cell.strip()
     if not cell:
         return None
-    if cell.isascii() and cell.isdigit() and int(cell) in SCALE_LABEL:  # "²" is a digit too
-        return int(cell)
+    number = posted_int(cell)
+    if number in SCALE_LABEL:
+        return number
     return _SCALE_WORDS.get(" ".join(cell.lower().split()), "bad")
 
 

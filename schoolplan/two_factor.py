@@ -16,7 +16,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 from django_htmx.http import HttpResponseClientRedirect
-from django_otp import devices_for_user
+from django_otp import DEVICE_ID_SESSION_KEY, devices_for_user
 from django_otp import login as otp_login
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -95,6 +95,17 @@ class TwoFactorMiddleware:
 
 
 PENDING_KEY_SESSION_KEY = "two_factor_pending_key"
+APP_DEVICE_NAME = "Authenticator app"
+BACKUP_DEVICE_NAME = "Backup codes"
+
+
+def app_code(token, digits=6):
+    """The code as an authenticator app shows it (spaces allowed), or None. ASCII digits only:
+    "²" passes str.isdigit() and then fails int()."""
+    token = "".join(str(token).split())
+    if token.isascii() and token.isdigit() and len(token) == digits:
+        return token
+    return None
 
 
 def pending_device(request):
@@ -103,7 +114,7 @@ def pending_device(request):
     key = request.session.get(PENDING_KEY_SESSION_KEY)
     if not key:
         key = request.session[PENDING_KEY_SESSION_KEY] = default_key()
-    return TOTPDevice(user=request.user, name="Authenticator app", key=key, confirmed=False)
+    return TOTPDevice(user=request.user, name=APP_DEVICE_NAME, key=key, confirmed=False)
 
 
 def qr_code_svg(device):
@@ -131,8 +142,8 @@ def secret_for_typing(device):
 def confirm(request, device, token):
     """Confirm a pending authenticator with a code from it. Returns the new backup codes, or
     None if the code was wrong. The new app replaces any earlier one."""
-    token = "".join(token.split())
-    if not (token.isdigit() and len(token) == device.digits):
+    token = app_code(token, device.digits)
+    if token is None:
         return None
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     if not totp.verify(int(token), device.tolerance):
@@ -153,7 +164,7 @@ def confirm(request, device, token):
 def new_backup_codes(user, count=BACKUP_CODE_COUNT):
     """Replace the person's backup codes with `count` new single-use ones."""
     device, _ = StaticDevice.objects.get_or_create(
-        user=user, name="Backup codes", defaults={"confirmed": True}
+        user=user, name=BACKUP_DEVICE_NAME, defaults={"confirmed": True}
     )
     device.token_set.all().delete()
     codes = [StaticToken.random_token() for _ in range(count)]
@@ -165,7 +176,7 @@ def new_backup_codes(user, count=BACKUP_CODE_COUNT):
 def enrol_for_demo(user, count):
     """The demo's accounts: an authenticator nobody holds, and `count` fresh backup codes."""
     if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
-        TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+        TOTPDevice.objects.create(user=user, name=APP_DEVICE_NAME, confirmed=True)
     return new_backup_codes(user, count)
 
 
@@ -179,7 +190,7 @@ def turn_off(request):
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
     request.session[ENROLLED_SESSION_KEY] = False
-    request.session.pop("otp_device_id", None)
+    request.session.pop(DEVICE_ID_SESSION_KEY, None)
 
 
 # Verification ---------------------------------------------------------------------------
@@ -188,8 +199,8 @@ def turn_off(request):
 def verify(request, token):
     """Check a code against the person's devices: a six-digit code against the authenticator,
     anything else against the backup codes. Returns (device or None, seconds to wait or 0)."""
-    token = "".join(token.split()).lower()
-    kind = TOTPDevice if token.isdigit() and len(token) == 6 else StaticDevice
+    code = app_code(token)
+    kind, token = (TOTPDevice, code) if code else (StaticDevice, "".join(token.split()).lower())
     with transaction.atomic():
         devices = list(
             kind.objects.devices_for_user(request.user, confirmed=True).select_for_update()

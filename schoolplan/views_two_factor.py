@@ -38,7 +38,7 @@ def verify(request):
         device, wait = two_factor.verify(request, form.cleaned_data["code"])
         if device is not None:
             audit.record(request.user, "two_factor_verified", request=request)
-            if device.name == "Backup codes":
+            if device.name == two_factor.BACKUP_DEVICE_NAME:
                 left = two_factor.remaining_backup_codes(request.user)
                 messages.warning(
                     request,

@@ -266,3 +266,15 @@ def test_the_demo_prints_backup_codes_that_sign_the_principal_in(client):
     assert client.get(reverse("home")).status_code == 200
     # District staff have no second step in the demo: they cannot read pupil notes.
     assert not re.search(r"^\s+district\s", text, re.MULTILINE)
+
+
+def test_a_code_of_other_digits_is_refused_not_a_server_error(client, district):
+    staff = member(Role.DISTRICT_STAFF, district)
+    client.force_login(staff)
+    client.get(reverse("two_factor_setup"))
+    # "²" is a digit to str.isdigit() and not to int(); the app shows ASCII digits only.
+    for code in ("²²²²²²", "١٢٣٤٥٦"):
+        response = client.post(reverse("two_factor_setup"), {"code": code})
+        assert response.status_code == 200 and "t match" in response.content.decode()
+    assert two_factor.app_code(" 123 456 ") == "123456"
+    assert two_factor.app_code("12345") is None
