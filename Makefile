@@ -3,7 +3,7 @@
 UV := $(shell command -v uv 2>/dev/null || echo var/uv/bin/uv)
 MANAGE := $(UV) run --locked python manage.py
 
-.PHONY: run test lint env demo
+.PHONY: run test test-calendar lint env demo
 
 var/uv/bin/uv:
 	python3 -m venv var/uv
@@ -28,6 +28,16 @@ run: env
 ## Run the whole test suite (on PostgreSQL + Redis when DATABASE_URL / REDIS_URL are set)
 test: env
 	$(UV) run --locked pytest $(PYTEST_ARGS)
+
+## The tests whose outcome depends on the date (marked calendar), again at each date that has
+## broken a calendar product: windows opening and closing, May 15, the year's end. The date is
+## given to the tests' clock (SCHOOLPLAN_TODAY, tests/clock.py); the system clock is not faked.
+CALENDAR_DATES := 2026-08-01 2026-11-30 2026-12-01 2027-03-31 2027-05-15 2027-05-16 2027-06-30 2027-07-15
+test-calendar: env
+	@set -e; for day in $(CALENDAR_DATES); do \
+	  echo "== calendar tests on $$day"; \
+	  SCHOOLPLAN_TODAY=$$day $(UV) run --locked pytest -m calendar -q $(PYTEST_ARGS); \
+	done
 
 ## Style and migrations checks, as CI runs them
 lint: env

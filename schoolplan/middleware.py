@@ -104,3 +104,26 @@ def server_error(request):
     if isinstance(exception, OperationalError | InterfaceError):
         return database_unavailable(request, exception)
     return django_server_error(request)
+
+
+class DistrictTimeZoneMiddleware:
+    """Pages show times in the district's zone (DOMAIN.md, Time): the signed-in user's district
+    here; an object's page switches to the object's district (get_visible_or_404) and a family
+    page to its school's. Without a district, settings.TIME_ZONE."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.utils import timezone
+
+        from schoolplan.permissions import scope_for
+
+        user = getattr(request, "user", None)
+        zone = scope_for(user).time_zone if user is not None else None
+        if zone:
+            timezone.activate(zone)
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

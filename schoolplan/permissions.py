@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
+from . import clock
 from .models import DISTRICT_ROLES, INTENSIVE_STATUSES, Membership, Role
 
 
@@ -121,6 +122,7 @@ class Scope:
     district_roles: dict = field(default_factory=dict)  # district id -> frozenset of roles
     school_roles: dict = field(default_factory=dict)  # school id -> frozenset of roles
     school_districts: dict = field(default_factory=dict)  # school id -> district id
+    district_zones: dict = field(default_factory=dict)  # district id -> its time zone name
 
     def district_ids(self, ability):
         return {d for d, roles in self.district_roles.items() if roles & ability.district_roles}
@@ -145,6 +147,18 @@ class Scope:
             held |= roles
         return held
 
+    @property
+    def time_zone(self):
+        """The zone the user's pages are shown in: their district's (DOMAIN.md, Time). Someone
+        in several districts sees an object's page in the object's district zone (see
+        get_visible_or_404); elsewhere their first district's."""
+        zones = [self.district_zones[d] for d in sorted(self.district_zones)]
+        return zones[0] if zones else None
+
+    @property
+    def spans_zones(self):
+        return self.is_superuser or len(set(self.district_zones.values())) > 1
+
 
 EMPTY_SCOPE = Scope()
 
@@ -156,11 +170,21 @@ def scope_for(user):
     cached = getattr(user, "_schoolplan_scope", None)
     if cached is not None:
         return cached
-    district_roles, school_roles, school_districts = {}, {}, {}
+    district_roles, school_roles, school_districts, zones = {}, {}, {}, {}
     rows = Membership.objects.filter(user=user).values_list(
-        "role", "district_id", "district__cim_status", "school_id", "school__district_id"
+        "role",
+        "district_id",
+        "district__cim_status",
+        "district__time_zone",
+        "school_id",
+        "school__district_id",
+        "school__district__time_zone",
     )
-    for role, district_id, cim_status, school_id, school_district_id in rows:
+    for role, district_id, cim_status, zone, school_id, school_district_id, school_zone in rows:
+        if district_id is not None:
+            zones[district_id] = zone
+        if school_district_id is not None:
+            zones[school_district_id] = school_zone
         if role in DISTRICT_ROLES:
             # seed 001: a TA provider supports Intensive LEAs only; access ends with that status.
             if role == Role.TA_PROVIDER and cim_status not in INTENSIVE_STATUSES:
@@ -174,6 +198,7 @@ def scope_for(user):
         district_roles={k: frozenset(v) for k, v in district_roles.items()},
         school_roles={k: frozenset(v) for k, v in school_roles.items()},
         school_districts=school_districts,
+        district_zones=zones,
     )
     user._schoolplan_scope = scope
     return scope
@@ -235,8 +260,22 @@ def _names(value, user):
 
 
 def get_visible_or_404(queryset, user, ability, **lookup):
-    """Fetch one object the user may see; anything else is a 404."""
-    return get_object_or_404(restrict(queryset, user, ability), **lookup)
+    """Fetch one object the user may see; anything else is a 404. The rest of the request is
+    shown in the object's district's time zone (the middleware already chose the user's, which
+    is the same unless the user works in several zones)."""
+    obj = get_object_or_404(restrict(queryset, user, ability), **lookup)
+    scope = scope_for(user)
+    if scope.spans_zones:
+        district_id = _resolve(obj, _scope_fields(type(obj))["district"])
+        zone = scope.district_zones.get(district_id)
+        if zone is None:
+            from .models import District
+
+            zone = District.objects.filter(pk=district_id).values_list("time_zone", flat=True)
+            zone = zone.first()
+        if zone:
+            clock.activate(zone)
+    return obj
 
 
 def require(user, ability, obj):

@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "schoolplan.middleware.SessionTimeoutMiddleware",
+    "schoolplan.middleware.DistrictTimeZoneMiddleware",
     # Every page needs a login unless its view opts out with @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     # After the password, the second step (schoolplan.two_factor).

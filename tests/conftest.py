@@ -3,6 +3,7 @@ import os
 import pytest
 from django.db import connection
 
+from .clock import BASE_DATE, BASE_IS_GIVEN, YEAR, Clock
 from .factories import DistrictFactory, SchoolFactory, SchoolYearFactory
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -14,6 +15,17 @@ def pytest_sessionstart(session):
         missing = [name for name in ("DATABASE_URL", "REDIS_URL") if not os.environ.get(name)]
         if missing:
             pytest.exit(f"CI needs {', '.join(missing)} set (PostgreSQL and Redis).", returncode=3)
+
+
+@pytest.fixture(autouse=True)
+def clock():
+    """The one clock of the tests (tests/clock.py). With SCHOOLPLAN_TODAY set, every test starts
+    at noon of that day and time runs on from there; `clock.set(day)` states a test's date."""
+    the_clock = Clock()
+    if BASE_IS_GIVEN:
+        the_clock.set(BASE_DATE, tick=True)
+    yield the_clock
+    the_clock.stop()
 
 
 @pytest.fixture
@@ -34,7 +46,7 @@ def other_school(db):
 
 @pytest.fixture
 def school_year(district):
-    return SchoolYearFactory(district=district, start_year=2026)
+    return SchoolYearFactory(district=district, start_year=YEAR)
 
 
 @pytest.fixture

@@ -12,6 +12,8 @@ from schoolplan.models import (
     User,
 )
 
+from .clock import YEAR
+
 PASSWORD = "a-long-test-password-1"
 
 
@@ -53,7 +55,7 @@ class SchoolYearFactory(DjangoModelFactory):
         model = SchoolYear
 
     district = factory.SubFactory(DistrictFactory)
-    start_year = 2026
+    start_year = YEAR
 
 
 class MembershipFactory(DjangoModelFactory):

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import date
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -10,6 +11,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.dateformat import format as format_date
 from django.utils.text import slugify
+
+from schoolplan import clock
 
 
 class User(AbstractUser):
@@ -42,6 +45,34 @@ INTENSIVE_STATUSES = (CimStatus.INTENSIVE_1, CimStatus.INTENSIVE_2, CimStatus.IN
 TARGETED_STATUSES = (CimStatus.TARGETED_1, CimStatus.TARGETED_2, CimStatus.TARGETED_3)
 
 
+def default_time_zone_name():
+    # settings.TIME_ZONE is only where a new district starts (DOMAIN.md, Time).
+    return settings.TIME_ZONE
+
+
+class TimeZoneField(models.CharField):
+    """An IANA time zone name, offered as a select of the zones the machine knows (computed when
+    the form is built, so a newer tz database needs no migration)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 64)
+        kwargs.setdefault("default", default_time_zone_name)
+        super().__init__(*args, **kwargs)
+        self.validators.append(clock.validate_time_zone)
+
+    def formfield(self, **kwargs):
+        from django import forms
+
+        return forms.TypedChoiceField(
+            choices=lambda: [(name, name.replace("_", " ")) for name in clock.time_zone_names()],
+            label=self.verbose_name.capitalize(),
+            help_text=self.help_text,
+            initial=default_time_zone_name,
+            required=not self.blank,
+            **{k: v for k, v in kwargs.items() if k in {"label", "help_text", "widget"}},
+        )
+
+
 class DistrictQuerySet(models.QuerySet):
     def visible_to(self, user):
         from schoolplan.permissions import VIEW_DISTRICT, restrict
@@ -65,6 +96,12 @@ class District(models.Model):
     # seed 000: "let us know when you plan to host a CPM meeting" goes to this person.
     cpm_contact_name = models.CharField("CPM contact", max_length=200, blank=True)
     cpm_contact_email = models.EmailField("CPM contact e-mail", blank=True)
+    # DOMAIN.md, Time: every date rule of the district is read on its local calendar.
+    time_zone = TimeZoneField(
+        "time zone",
+        help_text="Windows close and deadlines end at midnight here; pages, e-mails and "
+        "calendar files show times here.",
+    )
 
     objects = DistrictQuerySet.as_manager()
 
