@@ -149,6 +149,8 @@ def prepare(args, data_file):
     data = {
         "password": PASSWORD,
         "district": district.pk,
+        # The Check In window of the generated year (January to March of its second half).
+        "check_in_year": year.start_year + 1,
         "district_staff": staff.username,
         "cim_members": [m.username for m in members],
         "reviews": list(

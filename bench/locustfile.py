@@ -109,7 +109,7 @@ class PrincipalUser(SignedIn):
                 "csrfmiddlewaretoken": csrf(form),
                 "stage": "check_in",
                 "title": "",
-                "date": f"2027-0{random.randint(1, 3)}-{random.randint(10, 28)}",
+                "date": f"{DATA['check_in_year']}-0{random.randint(1, 3)}-{random.randint(10, 28)}",
                 "start_time": "17:30",
                 "end_time": "19:00",
                 "place": "Library",

@@ -33,10 +33,9 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
-from django.utils import timezone  # noqa: E402
 
 from meetings.models import ActionItem, Invitation, Meeting  # noqa: E402
-from schoolplan import deadlines, reminders  # noqa: E402
+from schoolplan import clock, deadlines, reminders  # noqa: E402
 from schoolplan.models import (  # noqa: E402
     District,
     Membership,
@@ -49,9 +48,9 @@ from schoolplan.models import (  # noqa: E402
 )
 
 
-def build(schools):
+def build(schools, start):
     district = District.objects.create(name="Bench USD", slug="bench", cim_status="intensive_2")
-    SchoolYear.objects.create(district=district, start_year=2026, **default_dates(2026))
+    SchoolYear.objects.create(district=district, start_year=start, **default_dates(start))
     year = SchoolYear.objects.get(district=district)
     School.objects.bulk_create(
         School(
@@ -75,11 +74,11 @@ def build(schools):
     )
     lead = User.objects.create(username="lead", email="lead@bench.example")
     Membership.objects.create(user=lead, role="cim_lead", district=district)
-    tz = timezone.get_current_timezone()
+    tz = clock.zone_of(district)
     meetings = []
     for n, school in enumerate(all_schools):
         # A year of data: Kick Off held, Check In scheduled for half the schools.
-        for stage, day in (("kick_off", date(2026, 9, 20)), ("check_in", date(2027, 2, 10))):
+        for stage, day in (("kick_off", date(start, 9, 20)), ("check_in", date(start + 1, 2, 10))):
             if stage == "check_in" and n % 2:
                 continue
             start = datetime.combine(day, datetime.min.time(), tz) + timedelta(hours=17)
@@ -133,12 +132,14 @@ def main():
     args = parser.parse_args()
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
-    meetings, items = build(args.schools)
+    # The school year under way (or the one just ended, in July); its dates are fixed below.
+    start = SchoolYear.start_year_containing(clock.today())
+    meetings, items = build(args.schools, start)
     print(
         f"district: {args.schools} schools, {meetings} meetings, {items} action items "
         f"(built in {time.perf_counter() - started:.1f} s, {connection.vendor})"
     )
-    for day in (date(2026, 11, 27), date(2027, 1, 10), date(2027, 5, 8)):
+    for day in (date(start, 11, 27), date(start + 1, 1, 10), date(start + 1, 5, 8)):
         baseline, _ = timed(lambda: list(School.objects.values_list("pk", "name")))
         with CaptureQueriesContext(connection) as queries:
             rules, found = timed(lambda day=day: list(deadlines.collect(day)), repeat=1)

@@ -3,6 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
+from schoolplan import clock
 from schoolplan.permissions import (
     CLASS_TEAM,
     EDIT_CIM_PLAN,
@@ -51,4 +52,6 @@ def get_meeting(request, pk, ability=VIEW_SCHOOL):
             raise PermissionDenied("Only the meeting's host changes it.")
     elif ability is not VIEW_SCHOOL:
         require(request.user, ability, meeting)
+    # A meeting is shown, and its times typed, in its host district's zone, whoever looks.
+    clock.activate(meeting.district)
     return meeting

@@ -24,3 +24,10 @@ class MeetingsConfig(AppConfig):
         register_demo(build_demo_cap)
         register_demo(build_demo_workshops)
         register_held_check(MeetingType.CAP, require_analysis)
+
+        from schoolplan.next_year import register_carry_over
+
+        from . import next_year
+
+        register_carry_over(next_year.preview, next_year.copy)
+        register_school_card_hook(next_year.carried_over_items)

@@ -51,10 +51,11 @@ def cim_items(district, year, roles, today):
     url = reverse("cim_home", args=[district.pk])
     items = []
     this_month = (today.year, today.month)
-    current = next(m for m in months if (m.first_day.year, m.first_day.month) == this_month)
-    if current.state == "open":
+    # A year other than today's (the one just ended, shown until the next starts) has none.
+    current = next((m for m in months if (m.first_day.year, m.first_day.month) == this_month), None)
+    if current is not None and current.state == "open":
         items.append(Item(f"No CIM review held yet in {current.label}.", "warning", url))
-    elif current.state == "held":
+    elif current is not None and current.state == "held":
         items.append(Item(f"{current.label}: CIM review held.", "success", url))
     gaps = [m.label for m in months if m.is_gap]
     if gaps:

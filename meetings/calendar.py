@@ -1,30 +1,28 @@
-"""Meetings as iCalendar (RFC 5545): one .ics per meeting, and each school's private feed."""
+"""Meetings as iCalendar (RFC 5545): one .ics per meeting, and each school's private feed.
+
+Times are written in the host district's zone, with its TZID and a VTIMEZONE (DOMAIN.md, Time):
+a calendar then shows 17:30 in Denver as 17:30 in March and in November, whatever zone the
+server or the reader's calendar is in."""
 
 import secrets
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 import icalendar
-from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+
+from schoolplan import clock
 
 from .models import STAFF_ONLY_TYPES, CalendarFeed, Meeting
 
 
-def _zone():
-    return ZoneInfo(settings.TIME_ZONE)
-
-
 def meeting_event(meeting, *, for_families=False):
     """The meeting as an event; for families, without the names of the agenda's presenters."""
-    tz = _zone()
     event = icalendar.Event()
     event.add("uid", f"meeting-{meeting.pk}@schoolplan")
     event.add("sequence", meeting.sequence)
-    event.add("dtstamp", datetime.now(UTC))
-    event.add("dtstart", meeting.starts_at.astimezone(tz))
-    event.add("dtend", meeting.ends_at.astimezone(tz))
+    event.add("dtstamp", clock.now())
+    # A ZoneInfo-aware time is written with its TZID: the wall time in the host's district.
+    event.add("dtstart", clock.local(meeting.starts_at, meeting.district))
+    event.add("dtend", clock.local(meeting.ends_at, meeting.district))
     event.add("summary", f"Cancelled: {meeting.title}" if meeting.is_cancelled else meeting.title)
     event.add("status", "CANCELLED" if meeting.is_cancelled else "CONFIRMED")
     if meeting.place:
@@ -55,13 +53,18 @@ def meeting_event(meeting, *, for_families=False):
     return event
 
 
-def calendar_for(meetings, name, *, for_families=False):
+def calendar_for(meetings, name, *, place=None, for_families=False):
+    """A calendar of meetings; `place` (the school or district it belongs to, else the first
+    meeting's district) names its zone for calendar apps that read X-WR-TIMEZONE."""
+    meetings = list(meetings)
+    if place is None and meetings:
+        place = meetings[0].district
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//SchoolPlan//Meetings//EN")
     calendar.add("version", "2.0")
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", name)
-    calendar.add("x-wr-timezone", settings.TIME_ZONE)
+    calendar.add("x-wr-timezone", str(clock.zone_of(place)))
     for meeting in meetings:
         calendar.add_component(meeting_event(meeting, for_families=for_families))
     calendar.add_missing_timezones()
@@ -78,16 +81,17 @@ def school_feed_ics(school):
     meetings = (
         Meeting.objects.filter(school=school)
         .exclude(meeting_type__in=STAFF_ONLY_TYPES)
+        .select_related("school", "district")
         .prefetch_related("agenda_items")
     )
-    return calendar_for(meetings, f"{school.name} meetings").to_ical()
+    return calendar_for(meetings, f"{school.name} meetings", place=school).to_ical()
 
 
 @transaction.atomic
 def create_feed(school, user):
     """A new private feed address; the old one stops working at once."""
     CalendarFeed.objects.filter(school=school, revoked_at__isnull=True).update(
-        revoked_at=timezone.now()
+        revoked_at=clock.now()
     )
     return CalendarFeed.objects.create(
         school=school, token=secrets.token_urlsafe(32), created_by=user
@@ -95,5 +99,5 @@ def create_feed(school, user):
 
 
 def revoke_feed(feed):
-    feed.revoked_at = timezone.now()
+    feed.revoked_at = clock.now()
     feed.save(update_fields=["revoked_at"])

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
+from schoolplan import clock
 from schoolplan.models import Role
 from schoolplan.permissions import CLASS_TEAM, restrict
 
@@ -138,7 +138,7 @@ def schedule_cap_meeting(
         raise ValidationError(
             {"assessment_point": "Choose an assessment point of this school and school year."}
         )
-    day = timezone.localtime(starts_at).date()
+    day = clock.local_date(starts_at, school)
     if not year.starts_on <= day <= year.ends_on:
         raise ValidationError(
             {
@@ -209,7 +209,7 @@ def save_analysis(cap, *, user, strengths, areas_of_focus, assessment_file=None,
     if assessment_file is not None:
         cap.assessment_file = assessment_file
     cap.analysis_by = user
-    cap.analysis_updated_at = timezone.now()
+    cap.analysis_updated_at = clock.now()
     cap.full_clean()
     cap.save()
     return cap

@@ -7,9 +7,9 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
+from schoolplan import clock
 from schoolplan.models import CimTeam, SchoolYear
 
 from .models import Invitation, Meeting, MeetingStatus, MeetingType
@@ -45,12 +45,16 @@ def _months(year):
         yield date(year.start_year + (1 if month < 7 else 0), month, 1)
 
 
-def monthly_compliance(district, year, today):
-    """The school year's twelve months: held, gap, open (this month, not yet held) or future."""
+def monthly_compliance(district, year, today=None):
+    """The school year's twelve months: held, gap, open (this month, not yet held) or future.
+    "This month" is the district's month: today is its today unless a day is given."""
+    today = today or clock.today(district)
     reviews = list(
         Meeting.objects.filter(
             district=district, meeting_type=MeetingType.CIM_REVIEW, school_year=year
-        ).order_by("starts_at")
+        )
+        .select_related("district")  # a review's month is its local date's, in the district
+        .order_by("starts_at")
     )
     months = []
     for first_day in _months(year):
@@ -80,7 +84,7 @@ def team_for(district, year):
 @transaction.atomic
 def schedule_review(*, user, district, starts_at, ends_at, place="", video_link=""):
     """The lead schedules a monthly review; the year's team is invited."""
-    day = timezone.localtime(starts_at).date()
+    day = clock.local_date(starts_at, district)
     year = SchoolYear.objects.of_district_on(district, day)
     if year is None:
         raise ValidationError(f"{district} has no school year containing {day:%-d %b %Y}.")

@@ -70,7 +70,9 @@ def suggested_agenda(school, year, stage, *, title_i=False, spf=False):
 
 
 def check_window(year, stage, day):
-    """Refuse a CPM meeting dated outside its window, naming the window."""
+    """Refuse a CPM meeting dated outside its window, naming the window. `day` is the meeting's
+    date where the school is (a window closes at local midnight, DOMAIN.md, Time): 23:30 on its
+    last day in Los Angeles is in, though it is the next day in UTC."""
     window = year.cpm_window(stage)
     if not window.contains(day):
         raise ValidationError(
@@ -218,6 +220,7 @@ def cpm_year(school, year, today):
     meetings = list(
         Meeting.objects.filter(school=school, school_year=year)
         .not_cancelled()
+        .select_related("district")  # each meeting's local date reads its district's zone
         .order_by("starts_at")
     )
     requirements = []

@@ -1,10 +1,15 @@
 """The meetings' deadlines: CPM windows, the CIM team's month, action items, tomorrow's meetings.
-Each rule reads in bulk: its query count does not depend on the number of schools."""
+Each rule reads in bulk: its query count does not depend on the number of schools.
+
+`today` is the district's (schoolplan.deadlines.collect_local runs the rules once per zone); a
+meeting's day is read in its own district's zone (DOMAIN.md, Time), never the server's."""
 
 from datetime import timedelta
 
 from django.urls import reverse
+from django.utils.dateformat import format as format_date
 
+from schoolplan import clock
 from schoolplan.deadlines import (
     Deadline,
     current_occasion,
@@ -90,15 +95,21 @@ def cim_month_without_review(today, scope, reach):
         ).values_list("pk", "name")
     )
     month_start = today.replace(day=1)
-    with_review = set(
+    # A review's month is its date in its district; a day's margin covers any zone's offset.
+    reviews = (
         Meeting.objects.filter(
             district__in=[d[0] for d in districts],
             meeting_type=MeetingType.CIM_REVIEW,
-            starts_at__date__gte=month_start,
+            starts_at__gte=clock.start_of_day(month_start) - timedelta(days=1),
         )
         .exclude(status=MeetingStatus.CANCELLED)
-        .values_list("district_id", flat=True)
+        .values_list("district_id", "starts_at", "district__time_zone")
     )
+    with_review = {
+        district_id
+        for district_id, starts_at, zone in reviews
+        if clock.local_date(starts_at, zone) >= month_start
+    }
     team = people_by("district", [Role.CIM_LEAD, Role.CIM_MEMBER], [d[0] for d in districts])
     reminded_on = month_start.replace(day=CIM_REMINDER_DAY)
     for district_id, name in districts:
@@ -159,28 +170,38 @@ def action_items(today, scope, reach):
 
 @rule
 def tomorrows_meetings(today, scope, reach):
-    """Tomorrow's meetings, to the people invited."""
+    """Tomorrow's meetings, to the people invited: tomorrow and the time where the meeting is."""
     tomorrow = today + timedelta(days=1)
+    # A day's margin either side covers any zone; each meeting's own day is checked below.
     invitations = in_scope(
         Invitation.objects.filter(
             meeting__status=MeetingStatus.PLANNED,
-            meeting__starts_at__date=tomorrow,
+            meeting__starts_at__gte=clock.start_of_day(tomorrow) - timedelta(days=1),
+            meeting__starts_at__lt=clock.midnight_after(tomorrow) + timedelta(days=1),
             user__is_active=True,
         ),
         scope,
         district="meeting__district",
         school="meeting__school",
-    ).values_list("meeting_id", "meeting__title", "meeting__starts_at", "user_id")
+    ).values_list(
+        "meeting_id",
+        "meeting__title",
+        "meeting__starts_at",
+        "meeting__district__time_zone",
+        "user_id",
+    )
     by_meeting = {}
-    for meeting_id, title, starts_at, user_id in invitations:
-        by_meeting.setdefault(meeting_id, (title, starts_at, []))[2].append(user_id)
-    for meeting_id, (title, starts_at, users) in by_meeting.items():
+    for meeting_id, title, starts_at, zone, user_id in invitations:
+        starts = clock.local(starts_at, zone)
+        if starts.date() == tomorrow:
+            by_meeting.setdefault(meeting_id, (title, starts, []))[2].append(user_id)
+    for meeting_id, (title, starts, users) in by_meeting.items():
         yield Deadline(
             rule="meeting-tomorrow",
             category=ReminderCategory.MEETINGS,
             subject=f"meeting:{meeting_id}",
-            occasion=f"day-before-{starts_at:%Y-%m-%d}",
-            title=f"Tomorrow: {title}",
+            occasion=f"day-before-{starts:%Y-%m-%d}",
+            title=f"Tomorrow: {title}, {format_date(starts, 'g:i A T')}",
             due_on=tomorrow,
             link=reverse("meeting_detail", args=[meeting_id]),
             recipients=users,
@@ -198,11 +219,13 @@ def workshop_priority_window(today, scope, reach):
 
     series_list = list(
         in_scope(
+            # A series with no session yet (one carried into a new year) has nothing to offer.
             WorkshopSeries.objects.filter(
                 registration_opens__lte=today,
                 priority_closes__gte=today,
                 priority_closes__lte=today + timedelta(days=max(WORKSHOP_DAYS_BEFORE)),
-            ),
+                sessions__isnull=False,
+            ).distinct(),
             scope,
             district="district",
         )

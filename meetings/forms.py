@@ -1,8 +1,8 @@
-from datetime import datetime, time, timedelta
+from datetime import time, timedelta
 
 from django import forms
-from django.utils import timezone
 
+from schoolplan import clock
 from schoolplan.forms import DateInput, FamilyLanguagesField, ModelMultipleChoiceField
 from schoolplan.models import CpmStage, Membership, Role, User
 
@@ -47,7 +47,10 @@ def meeting_people(meeting):
 
 
 class MeetingTimesForm(forms.Form):
-    """When and where: what every meeting form asks, checked the same way."""
+    """When and where: what every meeting form asks, checked the same way. The date and times
+    typed are the wall clock where the meeting's host is (`host`: its school or district; None:
+    the page's zone), not the zone of whoever types them (DOMAIN.md, Time): 17:30 stays 17:30
+    across a DST change."""
 
     default_start, default_end = time(18, 0), time(19, 30)
 
@@ -57,18 +60,19 @@ class MeetingTimesForm(forms.Form):
     place = forms.CharField(max_length=200, required=False, help_text="Room and address.")
     video_link = forms.URLField(required=False, label="Video link", assume_scheme="https")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, host=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.zone = clock.zone_of(host)
         self.fields["start_time"].initial = self.default_start
         self.fields["end_time"].initial = self.default_end
+        self.fields["start_time"].help_text = f"Local time in {str(self.zone).replace('_', ' ')}."
 
     def clean(self):
         data = super().clean()
         day, start, end = data.get("date"), data.get("start_time"), data.get("end_time")
         if day and start and end:
-            tz = timezone.get_current_timezone()
-            data["starts_at"] = timezone.make_aware(datetime.combine(day, start), tz)
-            data["ends_at"] = timezone.make_aware(datetime.combine(day, end), tz)
+            data["starts_at"] = clock.at(day, start, self.zone)
+            data["ends_at"] = clock.at(day, end, self.zone)
             if data["ends_at"] <= data["starts_at"]:
                 self.add_error("end_time", "The meeting must end after it starts.")
             elif data["ends_at"] - data["starts_at"] > timedelta(hours=8):
@@ -111,7 +115,7 @@ class CpmMeetingForm(MeetingTimesForm):
     )
 
     def __init__(self, *args, school, meeting=None, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, host=school, **kwargs)
         self.school = school
         self.meeting = meeting
         if meeting is not None:
@@ -149,9 +153,12 @@ class MinutesForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         label="Invited people who attended",
     )
-    family_attendees = forms.IntegerField(min_value=0, initial=0, label="Family members attending")
+    # Bounded: a huge count overflowed the column (a 500), and no hall holds 10,000.
+    family_attendees = forms.IntegerField(
+        min_value=0, max_value=10_000, initial=0, label="Family members attending"
+    )
     community_attendees = forms.IntegerField(
-        min_value=0, initial=0, label="Community members attending"
+        min_value=0, max_value=10_000, initial=0, label="Community members attending"
     )
     mark_held = forms.BooleanField(required=False, label="The meeting took place: mark it held")
 

@@ -56,7 +56,7 @@ class CapMeetingForm(MeetingTimesForm):
     confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, school_class, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, host=school_class.school, **kwargs)
         self.fields["assessment_point"].queryset = AssessmentPoint.objects.filter(
             school=school_class.school, school_year=school_class.school_year
         )

@@ -1,8 +1,8 @@
 from datetime import time
 
 from django import forms
-from django.utils import timezone
 
+from schoolplan import clock
 from schoolplan.forms import DateInput
 
 from .forms import TimeInput
@@ -78,8 +78,8 @@ class RegistrationForm(forms.Form):
         self.fields["session"].queryset = sessions
         self.fields["session"].label_from_instance = lambda s: (
             f"{s.meeting.local_date:%A %-d %B %Y}, "
-            f"{timezone.localtime(s.meeting.starts_at):%H:%M}–"
-            f"{timezone.localtime(s.meeting.ends_at):%H:%M} · {s.meeting.place}"
+            f"{clock.local(s.meeting.starts_at, s.meeting.district):%H:%M}–"
+            f"{clock.local(s.meeting.ends_at, s.meeting.district):%H:%M} · {s.meeting.place}"
         )
         if editing:
             self.fields["session"].disabled = True

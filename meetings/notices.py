@@ -1,9 +1,9 @@
 """E-mails the meeting engine sends, each queued once per event through the outbox."""
 
 from django.conf import settings
-from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
+from schoolplan import clock
 from schoolplan.mail import queue_email
 
 from .models import MeetingType
@@ -20,8 +20,11 @@ def absolute(path):
 
 
 def when(meeting):
-    start, end = timezone.localtime(meeting.starts_at), timezone.localtime(meeting.ends_at)
-    return f"{format_date(start, 'l j F Y, g:i A')} – {format_date(end, 'g:i A')}"
+    """The meeting's date and times in its host district's zone, which the reader shares, named
+    so a reader elsewhere (or a server in UTC) cannot mistake it (DOMAIN.md, Time)."""
+    start = clock.local(meeting.starts_at, meeting.district)
+    end = clock.local(meeting.ends_at, meeting.district)
+    return f"{format_date(start, 'l j F Y, g:i A')} – {format_date(end, 'g:i A T')}"
 
 
 def where(meeting):

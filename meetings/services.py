@@ -3,9 +3,8 @@ transaction, so a refused change leaves nothing half-saved."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
-from schoolplan import audit
+from schoolplan import audit, clock
 from schoolplan.models import CpmStage, SchoolYear
 
 from . import cpm
@@ -51,7 +50,7 @@ def school_year_for(school, day):
 
 
 def _validate_cpm(school, stage, starts_at, *, title_i, spf, confirm_repeat, exclude=None):
-    day = timezone.localtime(starts_at).date()
+    day = clock.local_date(starts_at, school)
     year = school_year_for(school, day)
     cpm.check_window(year, stage, day)
     cpm.check_combination(school, stage, title_i=title_i, spf=spf)
@@ -231,7 +230,7 @@ def record_minutes(
     if mark_held or meeting.is_held:
         if not text:
             raise ValidationError({"text": "Write the minutes before marking the meeting held."})
-        if meeting.starts_at > timezone.now():
+        if meeting.starts_at > clock.now():
             raise ValidationError("The meeting has not started yet, so it cannot be marked held.")
         for check in HELD_CHECKS.get(meeting.meeting_type, []):
             check(meeting)
@@ -261,7 +260,7 @@ def publish_minutes(meeting, *, user):
         raise ValidationError("Record the minutes and mark the meeting held before publishing.")
     if minutes.is_published:
         raise ValidationError("The minutes are already published.")
-    minutes.published_at = timezone.now()
+    minutes.published_at = clock.now()
     minutes.published_by = user
     minutes.save()
     audit.record(user, "minutes-published", meeting)

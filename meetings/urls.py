@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import views, views_cap, views_workshops
+from . import views, views_cap, views_next_year, views_workshops
 
 urlpatterns = [
     # Workshops (seed 002)
@@ -46,6 +46,11 @@ urlpatterns = [
     path("actions/<int:pk>/update/", views.action_update, name="action_update"),
     path("meetings/<int:pk>/goals/", views.goal_add, name="goal_add"),
     path("schools/<int:pk>/cap/", views_cap.cap_overview, name="cap_overview"),
+    path(
+        "schools/<int:pk>/cap/carried-over/",
+        views_next_year.cap_carried_over,
+        name="cap_carried_over",
+    ),
     path("classes/<int:pk>/", views_cap.class_record, name="class_record"),
     path("classes/<int:pk>/cap/new/", views_cap.schedule_cap, name="schedule_cap"),
     path("meetings/<int:pk>/analysis/", views_cap.analysis_edit, name="analysis_edit"),

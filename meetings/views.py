@@ -5,12 +5,13 @@ from django.db import transaction
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from schoolplan import between_years, clock
 from schoolplan.forms import show_errors
 from schoolplan.models import CpmStage, School, SchoolYear
 from schoolplan.permissions import (
+    MANAGE_DISTRICT,
     MANAGE_SCHOOL,
     VIEW_SCHOOL,
     can,
@@ -44,6 +45,7 @@ def _school(request, pk, ability=VIEW_SCHOOL):
     )
     if ability is not VIEW_SCHOOL:
         require(request.user, ability, school)
+    clock.activate(school)  # its meetings are shown, and their times typed, in its zone
     return school
 
 
@@ -57,7 +59,7 @@ def school_meetings(request, pk):
         {
             "school": school,
             "page": page,
-            "now": timezone.now(),
+            "now": clock.now(),
             "can_manage": can(request.user, MANAGE_SCHOOL, school),
         },
     )
@@ -65,9 +67,14 @@ def school_meetings(request, pk):
 
 def cpm_year_view(request, pk):
     school = _school(request, pk)
-    today = timezone.localdate()
+    today = clock.today(school)
     years = SchoolYear.objects.filter(district_id=school.district_id).order_by("-start_year")
-    year = SchoolYear.objects.chosen_or_current(school.district_id, request.GET.get("year"), today)
+    # Between two years: what comes next, and the year just ended until the next is set up.
+    outlook = between_years.outlook(school.district_id, today)
+    year = (
+        SchoolYear.objects.chosen_or_current(school.district_id, request.GET.get("year"), today)
+        or outlook.shown_year
+    )
     return render(
         request,
         "meetings/cpm_year.html",
@@ -75,6 +82,8 @@ def cpm_year_view(request, pk):
             "school": school,
             "year": year,
             "years": years,
+            "outlook": outlook,
+            "can_start": can(request.user, MANAGE_DISTRICT, school.district) and outlook.start_url,
             "glance": cpm.cpm_year(school, year, today) if year else None,
             "purposes": {stage.value: cpm.PURPOSE[stage] for stage in CpmStage},
             "today": today,
@@ -138,13 +147,13 @@ def meeting_edit(request, pk):
     meeting = _meeting(request, pk, MANAGE_SCHOOL)
     if meeting.meeting_type != MeetingType.CPM:
         raise Http404("Only CPM meetings are moved with this form.")
-    local_start = timezone.localtime(meeting.starts_at)
+    local_start = clock.local(meeting.starts_at, meeting.district)
     initial = {
         "stage": meeting.cpm_stage,
         "title": meeting.title,
         "date": local_start.date(),
         "start_time": local_start.time(),
-        "end_time": timezone.localtime(meeting.ends_at).time(),
+        "end_time": clock.local(meeting.ends_at, meeting.district).time(),
         "place": meeting.place,
         "video_link": meeting.video_link,
         "languages_offered": meeting.languages_offered,
@@ -205,7 +214,7 @@ def meeting_detail(request, pk):
     record_open = can_keep and not meeting.is_cancelled and not (minutes and minutes.is_published)
     prefetch_related_objects([meeting], "agenda_items")
     is_cap = meeting.meeting_type == MeetingType.CAP
-    today = timezone.localdate()
+    today = clock.today(meeting.district)
     actions = list(actions)
     for item in actions:
         item.overdue = item.is_overdue(today)
@@ -239,7 +248,7 @@ def meeting_detail(request, pk):
             "combination_warning": cpm.combination_warning(
                 meeting.counts_as_title_i_meeting, meeting.counts_as_spf_meeting
             ),
-            "now": timezone.now(),
+            "now": clock.now(),
         },
     )
 

@@ -31,7 +31,7 @@ def meeting_ics_view(request, pk):
 def calendar_feed(request, token):
     """The school's private feed: the unguessable token is the credential; revoked is gone."""
     feed = (
-        CalendarFeed.objects.select_related("school")
+        CalendarFeed.objects.select_related("school__district")
         .filter(token=token, revoked_at__isnull=True)
         .first()
     )

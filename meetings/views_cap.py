@@ -3,9 +3,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from schoolplan import clock
 from schoolplan.forms import show_errors
 from schoolplan.models import School, SchoolYear
 from schoolplan.permissions import (
@@ -18,7 +19,7 @@ from schoolplan.permissions import (
     require,
 )
 
-from . import cap, services
+from . import cap, next_year, services
 from .access import RECORD, get_meeting
 from .forms_cap import (
     AnalysisForm,
@@ -40,24 +41,22 @@ from .models import (
 )
 
 
-def _current_year(school):
-    return SchoolYear.objects.of_district_on(school.district_id, timezone.localdate())
-
-
 def _staff_school(request, pk):
     school = get_visible_or_404(
         School.objects.select_related("district"), request.user, VIEW_SCHOOL, pk=pk
     )
     require(request.user, KEEP_SCHOOL_RECORDS, school)
+    clock.activate(school)
     return school
 
 
 def _class(request, pk):
     """A class of a school the user works at (or leads); anything else is a 404."""
-    classes = SchoolClass.objects.select_related("school", "school_year", "teacher")
+    classes = SchoolClass.objects.select_related("school__district", "school_year", "teacher")
     school_class = get_object_or_404(classes, pk=pk)
     if not can(request.user, KEEP_SCHOOL_RECORDS, school_class):
         raise Http404("No such class.")
+    clock.activate(school_class.school)  # its meetings are shown, and typed, in its zone
     return school_class
 
 
@@ -65,7 +64,10 @@ def _class(request, pk):
 def cap_overview(request, pk):
     """The leaders' view of every class: CAP meeting after the latest assessment point, actions."""
     school = _staff_school(request, pk)
-    year = _current_year(school)
+    today = clock.today(school)
+    # A principal prepares the next year's classes before it starts (meetings/next_year.py).
+    year = SchoolYear.objects.chosen_or_current(school.district_id, request.GET.get("year"), today)
+    here = reverse("cap_overview", args=[school.pk]) + (f"?year={year.start_year}" if year else "")
     manages = can(request.user, MANAGE_SCHOOL, school)
     class_form = ClassForm(prefix="class", school=school)
     point_form = AssessmentPointForm(prefix="point")
@@ -73,14 +75,14 @@ def cap_overview(request, pk):
         require(request.user, MANAGE_SCHOOL, school)
         if year is None:
             messages.error(request, "The district has not set up this school year yet.")
-            return redirect("cap_overview", pk=school.pk)
+            return redirect(here)
         try:
             if "add_class" in request.POST:
                 class_form = ClassForm(request.POST, prefix="class", school=school)
                 if class_form.is_valid():
                     made = cap.create_class(school=school, year=year, **class_form.cleaned_data)
                     messages.success(request, f"Class {made} added.")
-                    return redirect("cap_overview", pk=school.pk)
+                    return redirect(here)
             elif "add_point" in request.POST:
                 point_form = AssessmentPointForm(request.POST, prefix="point")
                 if point_form.is_valid():
@@ -88,12 +90,12 @@ def cap_overview(request, pk):
                         school=school, year=year, **point_form.cleaned_data
                     )
                     messages.success(request, f"Assessment point {made} added.")
-                    return redirect("cap_overview", pk=school.pk)
+                    return redirect(here)
         except ValidationError as error:
             show_errors(class_form if "add_class" in request.POST else point_form, error)
     point, rows, balance = (None, [], None)
     if year is not None:
-        point, rows, balance = cap.class_overview(school, year, timezone.localdate())
+        point, rows, balance = cap.class_overview(school, year, today)
     points = school.assessment_points.filter(school_year=year) if year else []
     return render(
         request,
@@ -109,6 +111,8 @@ def cap_overview(request, pk):
             "class_form": class_form,
             "point_form": point_form,
             "category_labels": dict(ActionCategory.choices),
+            "years": SchoolYear.objects.filter(district=school.district_id),
+            **next_year.carried_over_context(school, year),
         },
     )
 

@@ -6,9 +6,9 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from schoolplan import clock
 from schoolplan.csvfiles import spreadsheet_safe
 from schoolplan.forms import posted_ids, show_errors
 from schoolplan.models import District, School, SchoolYear
@@ -30,11 +30,12 @@ from .models import RegistrationStatus, WorkshopRegistration, WorkshopSeries, wo
 @require_http_methods(["GET", "POST"])
 def district_workshops(request, pk):
     district = get_visible_or_404(District.objects.all(), request.user, VIEW_DISTRICT_WORK, pk=pk)
+    clock.activate(district)
     may_manage = can(request.user, MANAGE_DISTRICT, district)
     form = SeriesForm(request.POST or None)
     if request.method == "POST":
         require(request.user, MANAGE_DISTRICT, district)
-        year = SchoolYear.objects.of_district_on(district.pk, timezone.localdate())
+        year = SchoolYear.objects.of_district_on(district.pk, clock.today(district))
         if year is None:
             form.add_error(None, "Set up the school year first.")
         elif form.is_valid():
@@ -60,12 +61,14 @@ def district_workshops(request, pk):
 
 
 def _series(request, pk):
-    return get_visible_or_404(
+    series = get_visible_or_404(
         WorkshopSeries.objects.select_related("district", "school_year"),
         request.user,
         VIEW_DISTRICT_WORK,
         pk=pk,
     )
+    clock.activate(series.district)  # sessions are shown, and typed, in the district's zone
+    return series
 
 
 @require_http_methods(["GET", "POST"])
@@ -126,31 +129,33 @@ def workshop_roster_csv(request, pk):
                     registration.get_status_display(),
                     registration.people,
                     spreadsheet_safe(registration.dietary_notes),
-                    f"{timezone.localtime(registration.created_at):%Y-%m-%d %H:%M}",
+                    f"{clock.local(registration.created_at, series.district):%Y-%m-%d %H:%M}",
                 ]
             )
     return response
 
 
 def _school(request, pk):
-    return get_visible_or_404(
+    school = get_visible_or_404(
         School.objects.select_related("district"), request.user, VIEW_SCHOOL, pk=pk
     )
+    clock.activate(school)
+    return school
 
 
 def school_workshops(request, school_pk):
     school = _school(request, school_pk)
-    today = timezone.localdate()
+    today = clock.today(school)
     series_list = list(
         WorkshopSeries.objects.filter(district=school.district_id, registration_closes__gte=today)
-        .prefetch_related("sessions__meeting")
+        .prefetch_related("sessions__meeting__district")
         .order_by("registration_opens")
     )
     mine = {
         r.series_id: r
         for r in WorkshopRegistration.objects.filter(school=school)
         .exclude(status=RegistrationStatus.CANCELLED)
-        .select_related("session__meeting")
+        .select_related("session__meeting__district")
     }
     rows = []
     for series in series_list:
@@ -169,7 +174,7 @@ def school_workshops(request, school_pk):
             "can_register": can(request.user, EDIT_SCHOOL_PLAN, school),
             "past": WorkshopRegistration.objects.filter(school=school)
             .exclude(series__in=series_list)
-            .select_related("series", "session__meeting")[:20],
+            .select_related("series", "session__meeting__district")[:20],
         },
     )
 
@@ -187,11 +192,13 @@ def workshop_register(request, series_pk, school_pk):
     if existing is not None:
         messages.info(request, "Your school is already registered for this series: here it is.")
         return redirect(existing)
-    sessions = series.sessions.filter(level=workshop_level_of(school)).select_related("meeting")
+    sessions = series.sessions.filter(level=workshop_level_of(school)).select_related(
+        "meeting__district"
+    )
     form = RegistrationForm(request.POST or None, request.FILES or None, sessions=sessions)
     window = ""
     try:
-        workshops.check_window(series, school, timezone.localdate())
+        workshops.check_window(series, school, clock.today(school))
     except ValidationError as error:
         window = " ".join(error.messages)
     if request.method == "POST" and form.is_valid():
@@ -227,7 +234,7 @@ def workshop_register(request, series_pk, school_pk):
 def _registration(request, pk):
     registration = get_object_or_404(
         WorkshopRegistration.objects.select_related(
-            "school__district", "series", "session__meeting"
+            "school__district", "series", "session__meeting__district"
         ),
         pk=pk,
     )
@@ -236,6 +243,7 @@ def _registration(request, pk):
         or can(request.user, VIEW_DISTRICT_WORK, registration.series)
     ):
         raise Http404("No such registration.")
+    clock.activate(registration.school)
     return registration
 
 
@@ -246,7 +254,9 @@ def workshop_registration(request, pk):
     form = RegistrationForm(
         request.POST or None,
         request.FILES or None,
-        sessions=registration.series.sessions.filter(pk=registration.session_id),
+        sessions=registration.series.sessions.filter(pk=registration.session_id).select_related(
+            "meeting__district"
+        ),
         editing=True,
         initial={
             "session": registration.session_id,

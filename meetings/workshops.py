@@ -7,13 +7,13 @@ it, the other joins the waitlist. Capacity is never checked outside that lock.
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
+from schoolplan import clock
 from schoolplan.mail import queue_email
 from schoolplan.models import Membership, Role
 
@@ -46,8 +46,9 @@ def create_series(*, district, year, user, **fields):
 
 @transaction.atomic
 def add_session(series, *, user, day, starts, ends, place, level, capacity=None):
-    starts_at = timezone.make_aware(datetime.combine(day, starts))
-    ends_at = timezone.make_aware(datetime.combine(day, ends))
+    # The times typed are the district's wall clock, whoever types them and wherever.
+    starts_at = clock.at(day, starts, series.district)
+    ends_at = clock.at(day, ends, series.district)
     if ends_at <= starts_at:
         raise ValidationError({"ends": "The session must end after it starts."})
     if series.level_capacity(level) is None and not capacity:
@@ -131,8 +132,9 @@ def register(
     prework_file=None,
     today=None,
 ):
-    """Register the school, or put it on the waitlist when the slots are taken."""
-    today = today or timezone.localdate()
+    """Register the school, or put it on the waitlist when the slots are taken. The windows
+    are read on the district's calendar (today: the district's today unless given)."""
+    today = today or clock.today(school)
     series = _lock(series)
     check_window(series, school, today)
     if session.series_id != series.pk:
@@ -170,7 +172,7 @@ def register(
 
 @transaction.atomic
 def update(registration, *, user, people, dietary_notes, prework, prework_file=None, today=None):
-    today = today or timezone.localdate()
+    today = today or clock.today(registration.series.district)
     _lock(registration.series)
     registration.refresh_from_db()
     if today > registration.series.registration_closes:
@@ -193,7 +195,7 @@ def update(registration, *, user, people, dietary_notes, prework, prework_file=N
 @transaction.atomic
 def cancel(registration, *, user, today=None):
     """Cancel; a freed slot goes to the first school on the waitlist, which is told by e-mail."""
-    today = today or timezone.localdate()
+    today = today or clock.today(registration.series.district)
     series = _lock(registration.series)
     registration.refresh_from_db()
     if today > series.registration_closes:
@@ -219,7 +221,7 @@ def cancel(registration, *, user, today=None):
     if promoted is None:
         return None
     promoted.status = RegistrationStatus.REGISTERED
-    promoted.promoted_at = timezone.now()
+    promoted.promoted_at = clock.now()
     promoted.save(update_fields=["status", "promoted_at"])
     addresses = set(
         Membership.objects.filter(
@@ -228,13 +230,13 @@ def cancel(registration, *, user, today=None):
     )
     if promoted.registered_by:
         addresses.add(promoted.registered_by.email)
-    when = timezone.localtime(promoted.session.meeting.starts_at)
+    when = clock.local(promoted.session.meeting.starts_at, series.district)
     queue_email(
         f"workshop-promoted:{promoted.pk}",
         sorted(a for a in addresses if a),
         f"You have a place: {series.title}",
         f"A place opened up and {promoted.school} is now registered for {series.title} on "
-        f"{when:%-d %B %Y at %H:%M} ({promoted.session.meeting.place}), for "
+        f"{when:%-d %B %Y at %H:%M %Z} ({promoted.session.meeting.place}), for "
         f"{promoted.people} people.\n\n{settings.SITE_URL}{promoted.get_absolute_url()}\n",
     )
     return promoted
@@ -259,7 +261,7 @@ def rosters(series):
         .order_by("created_at", "pk")
     )
     out = []
-    for session in series.sessions.select_related("meeting"):
+    for session in series.sessions.select_related("meeting__district"):
         mine = [r for r in registrations if r.session_id == session.pk]
         out.append(
             SessionRoster(

@@ -7,9 +7,8 @@ import secrets
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
-from schoolplan import audit
+from schoolplan import audit, clock
 from schoolplan.mail import queue_email
 from schoolplan.models import Membership, Role, User
 
@@ -36,7 +35,7 @@ def start_cadre(*, school, year, user):
 
 @transaction.atomic
 def record_step(step, *, user, done_on, notes):
-    if done_on and done_on > timezone.localdate():
+    if done_on and done_on > clock.today(step.cadre.school):
         raise ValidationError({"done_on": "A step cannot be done in the future."})
     step.done_on = done_on
     step.notes = (notes or "").strip()
@@ -60,7 +59,7 @@ def record_consensus(step, *, user, agreed_on, decision, agreed_by):
     errors = {}
     if not decision:
         errors["decision"] = "Say what was agreed."
-    if agreed_on and agreed_on > timezone.localdate():
+    if agreed_on and agreed_on > clock.today(step.cadre.school):
         errors["agreed_on"] = "A consensus cannot be dated in the future."
     members = list(agreed_by)
     if not members:
@@ -102,11 +101,11 @@ def share_plan(cadre, *, user):
             "the cadre's decision."
         )
     cadre.plan_status = PublishStatus.PUBLISHED
-    cadre.shared_at = timezone.now()
+    cadre.shared_at = clock.now()
     cadre.shared_by = user
     cadre.save(update_fields=["plan_status", "shared_at", "shared_by"])
     StepRecord.objects.filter(cadre=cadre, step=CommpactStep.SHARE_PLAN, done_on=None).update(
-        done_on=timezone.localdate()
+        done_on=clock.today(cadre.school)
     )
     PlanChange.objects.create(
         cadre=cadre, by=user, action="shared", object_kind="action plan", object_label=str(cadre)

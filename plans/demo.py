@@ -5,6 +5,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from meetings.models import GoalArea
+from schoolplan import clock
 from schoolplan.models import CadreGroup, School, SchoolYear, User
 
 from . import cadre as cadre_services
@@ -45,11 +46,12 @@ student,Strongly agree,Agree,Agree,
 )
 
 
-def build_demo_school_plans(today):
-    valdez = School.objects.filter(name="Valdez Elementary").first()
+def build_demo_school_plans():
+    valdez = School.objects.select_related("district").filter(name="Valdez Elementary").first()
     principal = User.objects.filter(username="principal").first()
     if valdez is None or principal is None:
         return 0
+    today = clock.today(valdez.district)
     year = SchoolYear.objects.of_district_on(valdez.district_id, today)
     if year is None:
         return 0
@@ -132,7 +134,8 @@ def build_demo_school_plans(today):
             CadreMember.objects.create(cadre=cadre, name=name, group=group, account=user)
         members = list(cadre.members.all())
         steps = {step.step: step for step in cadre.steps.all()}
-        start = min(year.starts_on + timedelta(days=40), today)
+        # A step a week from mid-August; those still ahead of today are not done yet.
+        start = year.starts_on + timedelta(days=40)
         for offset, step in enumerate(
             (
                 CommpactStep.ALLIANCE,
@@ -142,21 +145,25 @@ def build_demo_school_plans(today):
                 CommpactStep.VISION,
             )
         ):
-            record = steps[step]
-            record.done_on = min(start + timedelta(days=7 * offset), today)
-            record.save(update_fields=["done_on"])
-        cadre_services.record_consensus(
-            steps[CommpactStep.VISION],
-            user=principal,
-            agreed_on=steps[CommpactStep.VISION].done_on,
-            decision="Adopt the vision: every family is a partner in their child's learning.",
-            agreed_by=members,
-        )
-        cadre.vision = (
-            "Every Valdez family is a welcomed partner in their child's learning: families know "
-            "how their child is doing, can help at home, and shape what the school offers."
-        )
-        cadre.save(update_fields=["vision"])
+            day = start + timedelta(days=7 * offset)
+            if day <= today:
+                steps[step].done_on = day
+                steps[step].save(update_fields=["done_on"])
+        vision = steps[CommpactStep.VISION]
+        if vision.done_on is not None:
+            cadre_services.record_consensus(
+                vision,
+                user=principal,
+                agreed_on=vision.done_on,
+                decision="Adopt the vision: every family is a partner in their child's learning.",
+                agreed_by=members,
+            )
+            cadre.vision = (
+                "Every Valdez family is a welcomed partner in their child's learning: families "
+                "know how their child is doing, can help at home, and shape what the school "
+                "offers."
+            )
+            cadre.save(update_fields=["vision"])
         services.add(
             CadreAction,
             user=principal,

@@ -11,6 +11,7 @@ import io
 
 from django.db.models import Prefetch
 
+from schoolplan import clock
 from schoolplan.csvfiles import FORMULA_STARTS, spreadsheet_safe
 from schoolplan.pdf import render_pdf
 
@@ -56,7 +57,10 @@ def essa_content(plan):
             "",
             "",
             "Submitted",
-            plan.submitted_at.isoformat(timespec="minutes") if plan.submitted_at else "",
+            # The school's wall time, with its offset (DOMAIN.md, Time).
+            clock.local(plan.submitted_at, plan.school).isoformat(timespec="minutes")
+            if plan.submitted_at
+            else "",
         ),
         (
             "Plan",
@@ -142,9 +146,10 @@ def read_essa_csv(text):
 
 
 def essa_pdf(plan):
-    return render_pdf(
-        "plans/essa_plan_pdf.html",
-        {"plan": plan},
-        title=f"ESSA action plan – {plan.school.name} – {plan.school_year.name}",
-        author=plan.submitted_by.display_name if plan.submitted_by else plan.school.name,
-    )
+    with clock.zone(plan.school):
+        return render_pdf(
+            "plans/essa_plan_pdf.html",
+            {"plan": plan},
+            title=f"ESSA action plan – {plan.school.name} – {plan.school_year.name}",
+            author=plan.submitted_by.display_name if plan.submitted_by else plan.school.name,
+        )

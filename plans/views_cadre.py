@@ -5,9 +5,9 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from schoolplan import clock
 from schoolplan.forms import DateInput, ModelMultipleChoiceField, show_errors
 from schoolplan.permissions import (
     CONTRIBUTE_CADRE,
@@ -102,7 +102,7 @@ def cadre_view(request, pk):
             "can_contribute": can_contribute,
             "can_manage": can(request.user, MANAGE_SCHOOL, cadre),
             "consensus_form": ConsensusForm(cadre=cadre) if can_contribute else None,
-            "today": timezone.localdate(),
+            "today": clock.today(cadre.school),
         },
     )
 

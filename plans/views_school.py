@@ -5,10 +5,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from meetings.models import Goal, GoalArea, RegistrationStatus, WorkshopRegistration
+from schoolplan import clock
 from schoolplan.models import School, SchoolYear
 from schoolplan.permissions import (
     EDIT_SCHOOL_PLAN,
@@ -34,7 +34,7 @@ def school_and_year(request, school_pk, ability=VIEW_SCHOOL):
     year = SchoolYear.objects.chosen_or_current(
         school.district_id,
         request.GET.get("year") or request.POST.get("year"),
-        timezone.localdate(),
+        clock.today(school),
     )
     return school, year, years
 
@@ -110,12 +110,12 @@ def essa_plan(request, pk):
             "can_submit": can(request.user, SUBMIT_SCHOOL_PLAN, plan) and plan.is_editable,
             "can_review": can(request.user, REVIEW_SCHOOL_PLAN, plan)
             and plan.status == EssaPlanStatus.SUBMITTED,
-            "would_be_late": workflow.is_late(plan, timezone.localdate()),
+            "would_be_late": workflow.is_late(plan),
             # seed 002: the workshop's problem solving feeds the plan.
             "workshops": WorkshopRegistration.objects.filter(school=plan.school)
             .exclude(status=RegistrationStatus.CANCELLED)
             .select_related("series", "session__meeting"),
-            "today": timezone.localdate(),
+            "today": clock.today(plan.school),
         },
     )
 

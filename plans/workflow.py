@@ -5,13 +5,14 @@ Views check who may do what (schoolplan.permissions); these functions keep the r
 transitions exist, what a submission must contain, and when it is late.
 """
 
+from datetime import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
 
-from schoolplan import audit
+from schoolplan import audit, clock
 from schoolplan.mail import queue_email
 from schoolplan.models import Membership, Role
 
@@ -52,14 +53,23 @@ def missing_for_submission(plan):
     return missing
 
 
-def is_late(plan, day):
-    """seed 002: targeted-support schools submit by the year's ESSA due date (May 15)."""
-    return plan.must_submit and day > plan.due_on
+def is_late(plan, when=None):
+    """seed 002: targeted-support schools submit by the year's ESSA due date (May 15), which
+    ends at midnight where the school is (DOMAIN.md, Time). `when`: a moment (now by default)
+    or a day of the school's calendar."""
+    if not plan.must_submit:
+        return False
+    when = clock.now() if when is None else when
+    if isinstance(when, datetime):
+        return when >= clock.midnight_after(plan.due_on, plan.school)
+    return when > plan.due_on
 
 
 def _locked(plan):
     return (
-        EssaPlan.objects.select_for_update().select_related("school", "school_year").get(pk=plan.pk)
+        EssaPlan.objects.select_for_update()
+        .select_related("school__district", "school_year")
+        .get(pk=plan.pk)
     )
 
 
@@ -75,11 +85,11 @@ def submit(plan, *, user):
         raise ValidationError(
             "Before submitting, add " + "; ".join(missing) + ".", code="incomplete"
         )
-    now = timezone.now()
+    now = clock.now()
     plan.status = EssaPlanStatus.SUBMITTED
     plan.submitted_at = now
     plan.submitted_by = user
-    plan.submitted_late = is_late(plan, timezone.localdate(now))
+    plan.submitted_late = is_late(plan, now)
     plan.decided_at = plan.decided_by = None
     plan.save()
     event = EssaPlanEvent.objects.create(
@@ -110,7 +120,7 @@ def _decide(plan, *, user, status, comment):
             code="not_submitted",
         )
     plan.status = status
-    plan.decided_at = timezone.now()
+    plan.decided_at = clock.now()
     plan.decided_by = user
     plan.save()
     event = EssaPlanEvent.objects.create(plan=plan, status=status, by=user, comment=comment)
@@ -154,7 +164,7 @@ def publish_blueprint(blueprint, *, user):
             "an empty page."
         )
     blueprint.status = PublishStatus.PUBLISHED
-    blueprint.published_at = timezone.now()
+    blueprint.published_at = clock.now()
     blueprint.published_by = user
     blueprint.save(update_fields=["status", "published_at", "published_by"])
     audit.record(user, "blueprint-published", blueprint)

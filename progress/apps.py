@@ -32,3 +32,9 @@ class ProgressConfig(AppConfig):
         register()
         SPF_PUBLICATION_HOOKS.append(published_on)
         connect()
+
+        from schoolplan.next_year import register_carry_over
+
+        from . import next_year
+
+        register_carry_over(next_year.preview, next_year.copy)

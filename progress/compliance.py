@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.urls import reverse
-from django.utils import timezone
 
 from meetings.cim import monthly_compliance
 from meetings.models import (
@@ -26,6 +25,7 @@ from meetings.models import (
     WorkshopSeries,
 )
 from plans.models import EssaPlan, EssaPlanStatus
+from schoolplan import clock
 from schoolplan.models import CpmStage, EssaDesignation
 
 from . import reports
@@ -115,11 +115,13 @@ def _meeting_cell(meetings, window, today):
 
 
 def compute(district, year, today=None, schools=None):
-    """[Row] for the district's schools (or the given ones) in year."""
-    today = today or timezone.localdate()
+    """[Row] for the district's schools (or the given ones) in year, as of the district's
+    today (or the given day); every date read on its calendar (DOMAIN.md, Time)."""
+    zone = clock.zone_of(district)
+    today = today or clock.today(zone)
     schools = list(schools if schools is not None else district.schools.order_by("name"))
     ids = [s.pk for s in schools]
-    meeting_url, zone = Links("meeting_detail"), timezone.get_current_timezone()
+    meeting_url = Links("meeting_detail")
     meetings = {}
     for row in (
         Meeting.objects.filter(school__in=ids, school_year=year)
@@ -205,7 +207,8 @@ def compute(district, year, today=None, schools=None):
             and spf_window.contains(m.local_date)
         ]
         cell = _meeting_cell(spf_meetings, spf_window, today)
-        summary_day = timezone.localdate(published[school.pk]) if school.pk in published else None
+        published_at = published.get(school.pk)
+        summary_day = clock.local_date(published_at, zone) if published_at else None
         if cell.state != "met" and summary_day and spf_window.contains(summary_day):
             cell = Cell(
                 "met",
@@ -230,11 +233,15 @@ def compute(district, year, today=None, schools=None):
             row.cells["title_i"] = NOT_APPLICABLE
         row.cells["cap"] = _cap_cell(school, points, classes, cap_done, today, links["cap"])
         row.cells["essa"] = _essa_cell(
-            school, plans.get(school.pk), year, today, links["essa"](school.pk)
+            school, plans.get(school.pk), year, today, zone, links["essa"](school.pk)
         )
         row.cells["workshop"] = _workshop_cell(
             school, registrations.get(school.pk), series_ids, links["registration"]
         )
+        if today < year.starts_on:  # a year started ahead (in June): nothing is due in it yet
+            for key, cell in row.cells.items():
+                if cell.state == "due":
+                    row.cells[key] = Cell("upcoming", f"From {_day(year.starts_on)}")
         rows.append(row)
     return rows
 
@@ -252,7 +259,7 @@ def _cap_cell(school, points, classes, cap_done, today, cap_url):
     return Cell("due" if today - point.date > CAP_GRACE else "partial", text, url)
 
 
-def _essa_cell(school, plan, year, today, url):
+def _essa_cell(school, plan, year, today, zone, url):
     if school.essa_designation == EssaDesignation.NONE:
         return NOT_APPLICABLE
     targeted = school.essa_designation == EssaDesignation.TARGETED
@@ -262,11 +269,10 @@ def _essa_cell(school, plan, year, today, url):
     if plan.status == EssaPlanStatus.ACCEPTED:
         return Cell("met", "Accepted", url)
     if plan.status == EssaPlanStatus.SUBMITTED:
+        submitted = _day(clock.local_date(plan.submitted_at, zone))
         if plan.submitted_late:
-            return Cell(
-                "late", f"Submitted late {_day(timezone.localdate(plan.submitted_at))}", url
-            )
-        return Cell("met", f"Submitted {_day(timezone.localdate(plan.submitted_at))}", url)
+            return Cell("late", f"Submitted late {submitted}", url)
+        return Cell("met", f"Submitted {submitted}", url)
     label = "Returned for changes" if plan.status == EssaPlanStatus.RETURNED else "Draft"
     overdue = targeted and today > year.essa_plan_due
     return Cell("missed" if overdue else "partial", label, url)
@@ -288,7 +294,7 @@ def _workshop_cell(school, registration, series_ids, registration_url):
 
 def district_cells(district, year, today=None):
     """The district's CIM work: monthly reviews (held / elapsed) and progress reports."""
-    today = today or timezone.localdate()
+    today = today or clock.today(district)
     if district.cim_status == "none":
         return {}
     months = monthly_compliance(district, year, today)
@@ -297,7 +303,7 @@ def district_cells(district, year, today=None):
     gaps = [m for m in elapsed if m.state == "gap"]
     cells = {
         "reviews": Cell(
-            "missed" if gaps else "met",
+            "missed" if gaps else "met" if elapsed else "upcoming",
             f"{len(held)} of {len(elapsed)} months held"
             + (f"; gaps: {', '.join(m.label for m in gaps)}" if gaps else ""),
             reverse("cim_home", args=[district.pk]),

@@ -1,16 +1,20 @@
-"""Demo CIM work for the demo district: the team, a plan, monthly reviews with data."""
+"""Demo progress records, around each district's today (schoolplan.demo): Riverbend's CIM team,
+plan and monthly reviews, last year's and this year's; the Valdez plans' metrics; SPF results of
+both years with a published family summary, in Riverbend and in Lakeside (Colorado); the first
+CIM progress report once it is due."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
-
-from django.utils import timezone
 
 from meetings.models import Invitation, Meeting, MeetingStatus, MeetingType, Minutes
 from plans.models import Activity, Outcome, PlanForImprovement, Strategy
-from schoolplan.models import CimTeam, District, SchoolYear, User, default_dates
+from schoolplan import clock
+from schoolplan.demo import demo_years
+from schoolplan.models import CimTeam, District, School, SchoolYear, User
 
-from .models import ActivityReview, Measurement, Metric
+from .models import ActivityReview, Measurement, Metric, SpfResult
 
+# Each metric's value at the year's successive reviews.
 PLAN = [
     (
         "Strengthen Tier 1 literacy instruction for students with disabilities",
@@ -19,7 +23,13 @@ PLAN = [
                 "Coach co-teaching pairs in grades 3–5 on the structured literacy block",
                 "in_progress",
                 "Students with IEPs at benchmark in reading",
-                ("Students with IEPs at benchmark", "%", "18", "30", [19, 21, 23]),
+                (
+                    "Students with IEPs at benchmark",
+                    "%",
+                    "18",
+                    "30",
+                    [19, 21, 23, 23, 24, 26, 27, 27, 28, 29, 30],
+                ),
             ),
         ],
     ),
@@ -30,17 +40,26 @@ PLAN = [
                 "Weekly case-manager check of IEP due dates",
                 "implemented",
                 "Annual IEPs held on time",
-                ("IEPs on time", "%", "82", "98", [86, 90, 93]),
+                ("IEPs on time", "%", "82", "98", [86, 90, 93, 92, 94, 95, 95, 96, 97, 97, 98]),
             ),
             (
                 "Offer interpreters and evening slots for IEP meetings",
                 "in_progress",
                 "Families attending their child's IEP meeting",
-                ("Family attendance", "%", "64", "85", [66, 70, 72]),
+                (
+                    "Family attendance",
+                    "%",
+                    "64",
+                    "85",
+                    [66, 70, 72, 71, 74, 76, 77, 79, 80, 82, 83],
+                ),
             ),
         ],
     ),
 ]
+
+# The team reviews every month of the school year but missed August: the strip shows one gap.
+REVIEW_MONTHS = (7, 9, 10, 11, 12, 1, 2, 3, 4, 5, 6)
 
 
 def _third_thursday(year, month):
@@ -48,30 +67,29 @@ def _third_thursday(year, month):
     return day + timedelta(days=(3 - day.weekday()) % 7)
 
 
-def build_demo_cim(today):
-    district = District.objects.filter(slug="riverbend-usd").first()
-    if district is None:
-        return 0
-    year = SchoolYear.objects.of_district_on(district, today)
-    if (
-        year is None
-        or PlanForImprovement.objects.filter(district=district, school_year=year).exists()
-    ):
-        return 0
-    lead = User.objects.get(username="cimlead")
-    members = list(User.objects.filter(username__in=["cimmember", "principal"]))
-    team = CimTeam.objects.create(
+def _cim_plan(district, year, lead):
+    """The year's team and plan; [(activity, metric, values)] in the plan's order."""
+    team, created = CimTeam.objects.get_or_create(
         district=district,
         school_year=year,
-        lead=lead,
-        ta_provider=User.objects.get(username="taprovider"),
+        defaults={"lead": lead, "ta_provider": User.objects.get(username="taprovider")},
     )
-    team.members.set(members)
-    plan = PlanForImprovement.objects.create(district=district, school_year=year)
+    if created:
+        team.members.set(User.objects.filter(username__in=["cimmember", "principal"]))
+    plan, created = PlanForImprovement.objects.get_or_create(district=district, school_year=year)
+    values = [spec[4] for _, activities in PLAN for *_, spec in activities]
+    if not created:
+        metrics = Metric.objects.filter(outcome__activity__strategy__plan=plan).select_related(
+            "outcome__activity"
+        )
+        return team, [
+            (metric.outcome.activity, metric, values[n])
+            for n, metric in enumerate(metrics.order_by("pk"))
+        ]
     metrics = []
     for position, (strategy_title, activities) in enumerate(PLAN, 1):
         strategy = Strategy.objects.create(plan=plan, position=position, title=strategy_title)
-        for title, status, outcome_text, (name, unit, base, target, values) in activities:
+        for title, status, outcome_text, (name, unit, base, target, steps) in activities:
             activity = Activity.objects.create(
                 strategy=strategy,
                 title=title,
@@ -89,20 +107,28 @@ def build_demo_cim(today):
                 target=Decimal(target),
                 target_date=year.ends_on.replace(day=1, month=6),
             )
-            metrics.append((activity, metric, values))
-    # Reviews every month so far, but August was missed: the strip shows one gap.
-    months = (date(year.start_year, m, 1) for m in (7, 9, 10, 11, 12))
-    for held, month_start in enumerate(months):
-        day = _third_thursday(month_start.year, month_start.month)
+            metrics.append((activity, metric, steps))
+    return team, metrics
+
+
+def _reviews(district, year, team, metrics, today):
+    """The monthly reviews held before today, each found again by its title."""
+    lead = team.lead
+    created = 0
+    for held, month in enumerate(REVIEW_MONTHS):
+        day = _third_thursday(year.start_year + (month < 7), month)
         if day >= today:
             break
-        starts = timezone.make_aware(datetime.combine(day, time(15, 0)))
+        title = f"CIM monthly review – {day:%B %Y}"
+        if Meeting.objects.filter(district=district, title=title).exists():
+            continue
+        starts = clock.at(day, "15:00", district)
         review = Meeting.objects.create(
             district=district,
             host_kind="district",
             school_year=year,
             meeting_type=MeetingType.CIM_REVIEW,
-            title=f"CIM monthly review – {day:%B %Y}",
+            title=title,
             starts_at=starts,
             ends_at=starts + timedelta(minutes=90),
             place="District office, room 2",
@@ -116,22 +142,44 @@ def build_demo_cim(today):
             ActivityReview.objects.create(
                 review=review, activity=activity, status=activity.status, recorded_by=lead
             )
-            if held < len(values):
-                Measurement.objects.create(
-                    metric=metric, date=day, value=Decimal(values[held]), review=review
-                )
-    return 1
+            Measurement.objects.create(
+                metric=metric, date=day, value=Decimal(values[held]), review=review
+            )
+        created += 1
+    return created
 
 
-def build_demo_school_metrics(today):
+def build_demo_cim():
+    """Riverbend's CIM work of last year (every review held) and of this year so far."""
+    district = District.objects.filter(slug="riverbend-usd").first()
+    lead = User.objects.filter(username="cimlead").first()
+    if district is None or lead is None:
+        return 0
+    today = clock.today(district)
+    created = 0
+    for year in demo_years(district):
+        if year is None:
+            continue
+        team, metrics = _cim_plan(district, year, lead)
+        created += _reviews(district, year, team, metrics, today)
+    return created
+
+
+def build_demo_school_metrics():
     """The Valdez ESSA plan's leading and lagging metrics, and its goals' and Blueprint's."""
     from meetings.models import Goal, GoalArea
     from plans.models import Blueprint, EssaPlan
 
-    plan = EssaPlan.objects.filter(school__name="Valdez Elementary").order_by("-pk").first()
+    plan = (
+        EssaPlan.objects.filter(school__name="Valdez Elementary")
+        .select_related("school__district", "school_year")
+        .order_by("-pk")
+        .first()
+    )
     if plan is None or plan.metrics.exists():
         return 0
     year = plan.school_year
+    today = clock.today(plan.school.district)
     end = year.ends_on - timedelta(days=20)
     principal = User.objects.get(username="principal")
     specs = [
@@ -178,11 +226,14 @@ def build_demo_school_metrics(today):
             target_date=end,
         )
         for months, value in enumerate(values, 1):
-            day = min(year.starts_on + timedelta(days=60 + 30 * months), today)
+            day = year.starts_on + timedelta(days=60 + 30 * months)
+            if day >= today:  # measured later in the year
+                break
             Measurement.objects.create(
                 metric=metric, date=day, value=Decimal(value), recorded_by=principal
             )
-        created += 1 + len(values)
+            created += 1
+        created += 1
     return created
 
 
@@ -211,88 +262,91 @@ def _spf_row(index, shift):
     }
 
 
-def build_demo_spf(today):
-    """SPF results of the last two years for the demo district; Valdez's published summary;
-    Valdez's upcoming community meetings for its family page."""
-    from meetings import services as meeting_services
-    from schoolplan.models import CpmStage
+# Each district's school that has published its family summary, and its principal.
+SPF_SUMMARIES = {
+    "riverbend-usd": ("Valdez Elementary", "principal"),
+    "lakeside-sd": ("Lakeside Elementary", "principal.lakeside"),
+}
 
-    from . import spf
-    from .models import SpfResult
+SUMMARY_TEXTS = {
+    "Valdez Elementary": {
+        "en": "Our students are growing faster than last year, but fewer than a third meet the "
+        "math standard in grades 3-5. This year we are bringing math talk into every "
+        "classroom and inviting families to math nights.",
+        "es": "Nuestros estudiantes avanzan más rápido que el año pasado, pero menos de un "
+        "tercio alcanza el estándar de matemáticas en 3.º a 5.º grado. Este año llevamos "
+        "las conversaciones matemáticas a cada salón e invitamos a las familias a noches "
+        "de matemáticas.",
+    },
+    "Lakeside Elementary": {
+        "en": "Reading scores rose in every grade. Attendance is our concern: one student in "
+        "five missed more than 10% of school days, so this year we call families after the "
+        "second absence.",
+        "es": "Los resultados de lectura subieron en todos los grados. Nos preocupa la "
+        "asistencia: uno de cada cinco estudiantes faltó más del 10% de los días, así que "
+        "este año llamamos a las familias después de la segunda ausencia.",
+    },
+}
 
-    district = District.objects.filter(slug="riverbend-usd").first()
-    year = SchoolYear.objects.of_district_on(district.pk, today) if district else None
-    if year is None:
-        return 0
-    previous, _ = SchoolYear.objects.get_or_create(
-        district=district,
-        start_year=year.start_year - 1,
-        defaults=default_dates(year.start_year - 1),
-    )
+
+def _spf_results(district, years):
     created = 0
     for index, school in enumerate(district.schools.order_by("name")):
-        for shift, when in ((0, year), (1, previous)):
+        for shift, when in enumerate(years):
             row = _spf_row(index, shift)
-            if school.level != "high":
-                row["postsecondary"] = None
-            else:
-                row["postsecondary"] = row["overall"] + 5
+            row["postsecondary"] = row["overall"] + 5 if school.level == "high" else None
             _, new = SpfResult.objects.get_or_create(school=school, school_year=when, defaults=row)
             created += new
-    valdez = district.schools.filter(name="Valdez Elementary").first()
-    principal = User.objects.filter(username="principal").first()
-    if valdez is None or principal is None:
-        return created
-    if not valdez.spf_summaries.filter(school_year=year).exists():
-        result, before = spf.results_with_previous(valdez, year)
-        texts = {code: spf.draft_text(valdez, year, result, before, code) for code in ("en", "es")}
-        texts["en"] = texts["en"].replace(
-            "…",
-            "Our students are growing faster than last year, but fewer than a third meet the "
-            "math standard in grades 3-5. This year we are bringing math talk into every "
-            "classroom and inviting families to math nights.",
-        )
-        texts["es"] = texts["es"].replace(
-            "…",
-            "Nuestros estudiantes avanzan más rápido que el año pasado, pero menos de un "
-            "tercio alcanza el estándar de matemáticas en 3.º a 5.º grado. Este año llevamos "
-            "las conversaciones matemáticas a cada salón e invitamos a las familias a noches "
-            "de matemáticas.",
-        )
-        summary = spf.save_texts(valdez, year, texts, user=principal)
-        spf.publish(summary, user=principal)
-        # As the principal did it: inside the sharing window, when the window has come.
-        day = min(year.spf_sharing_opens + timedelta(days=5), today)
-        summary.published_at = timezone.make_aware(datetime.combine(day, time(16, 0)))
-        summary.save(update_fields=["published_at"])
-        created += 1
-    # An upcoming Check In, with Spanish interpretation, for the family page.
-    check_in = year.cpm_window(CpmStage.CHECK_IN)
-    day = max(today + timedelta(days=10), check_in.opens)
-    if day <= check_in.closes and not valdez.meetings.filter(cpm_stage=CpmStage.CHECK_IN).exists():
-        while day.weekday() >= 5:
-            day += timedelta(days=1)
-        start = timezone.make_aware(datetime.combine(day, time(17, 30)))
-        meeting_services.schedule_cpm_meeting(
-            user=principal,
-            school=valdez,
-            stage=CpmStage.CHECK_IN,
-            starts_at=start,
-            ends_at=start + timedelta(hours=1, minutes=30),
-            place="Valdez Elementary cafeteria",
-            languages=["en", "es"],
-            title=f"Check In community meeting {year.name}",
-        )
-        created += 1
     return created
 
 
-def build_demo_progress_report(today):
+def _family_summary(school, year, principal, today):
+    """The school's family summary for the year, published in its SPF sharing window (or
+    today, if the window opened today)."""
+    from . import spf
+
+    if school.spf_summaries.filter(school_year=year).exists():
+        return 0
+    result, before = spf.results_with_previous(school, year)
+    texts = {code: spf.draft_text(school, year, result, before, code) for code in ("en", "es")}
+    for code, text in SUMMARY_TEXTS[school.name].items():
+        texts[code] = texts[code].replace("…", text)
+    summary = spf.save_texts(school, year, texts, user=principal)
+    spf.publish(summary, user=principal)
+    # As the principal did it: inside the sharing window, by today.
+    day = min(year.spf_sharing_opens + timedelta(days=5), today)
+    summary.published_at = min(clock.at(day, "16:00", school.district), clock.now())
+    summary.save(update_fields=["published_at"])
+    return 1
+
+
+def build_demo_spf():
+    """SPF results of this year and last for each demo district, and a school's family
+    summary of the latest year whose sharing window has opened (last year's, in the summer)."""
+    created = 0
+    for slug, (school_name, username) in SPF_SUMMARIES.items():
+        district = District.objects.filter(slug=slug).first()
+        previous, year = demo_years(district) if district else (None, None)
+        if year is None or previous is None:
+            continue
+        created += _spf_results(district, (year, previous))
+        school = School.objects.filter(district=district, name=school_name).first()
+        principal = User.objects.filter(username=username).first()
+        if school is None or principal is None:
+            continue
+        today = clock.today(district)
+        shared = year if today >= year.spf_sharing_opens else previous
+        created += _family_summary(school, shared, principal, today)
+    return created
+
+
+def build_demo_progress_report():
     """The demo district's first quarterly report, submitted, so its page shows a frozen one."""
     from . import reports
     from .models import RenderJob
 
     district = District.objects.filter(slug="riverbend-usd").first()
+    today = clock.today(district) if district else None
     year = SchoolYear.objects.of_district_on(district.pk, today) if district else None
     lead = User.objects.filter(username="cimlead").first()
     if year is None or lead is None:

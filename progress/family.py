@@ -12,13 +12,14 @@ from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from meetings.calendar import calendar_for
 from meetings.models import Goal, Meeting, MeetingStatus, MeetingType
 from plans.models import Blueprint, PublishStatus
+from schoolplan import clock
 from schoolplan.models import School, SchoolYear
 
 from .models import SpfSummary
@@ -84,7 +85,7 @@ def _published_blueprint(school):
 
 
 def home_context(school, language):
-    today = timezone.localdate()
+    today = clock.today(school)
     year = SchoolYear.objects.of_district_on(school.district_id, today)
     summary = (
         SpfSummary.objects.filter(school=school, published_at__isnull=False)
@@ -109,7 +110,7 @@ def home_context(school, language):
             school=school,
             meeting_type__in=FAMILY_MEETING_TYPES,
             status=MeetingStatus.PLANNED,
-            ends_at__gte=timezone.now(),
+            ends_at__gte=clock.now(),
         ).order_by("starts_at")[:10]
     )
     for meeting in meetings:
@@ -145,7 +146,11 @@ def _render_cached(request, school, page, language, build):
 
 
 def _school(slug):
-    return get_object_or_404(School.objects.select_related("district"), public_slug=slug)
+    """The school of a family page; the page shows times in its district's zone (families have
+    no account, so no zone of their own), and so does the page kept in the cache."""
+    school = get_object_or_404(School.objects.select_related("district"), public_slug=slug)
+    clock.activate(school)
+    return school
 
 
 @login_not_required
@@ -177,10 +182,13 @@ def family_meeting_ics(request, slug, pk):
     """One community meeting as a calendar file: only the kinds families are invited to."""
     school = _school(slug)
     meeting = get_object_or_404(
-        Meeting.objects.filter(school=school, meeting_type__in=FAMILY_MEETING_TYPES), pk=pk
+        Meeting.objects.filter(school=school, meeting_type__in=FAMILY_MEETING_TYPES).select_related(
+            "school", "district"
+        ),
+        pk=pk,
     )
     response = HttpResponse(
-        calendar_for([meeting], meeting.title, for_families=True).to_ical(),
+        calendar_for([meeting], meeting.title, place=school, for_families=True).to_ical(),
         content_type="text/calendar; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="meeting-{meeting.pk}.ics"'

@@ -20,12 +20,11 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Prefetch
-from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from meetings.models import Meeting, MeetingStatus, MeetingType
 from plans.models import Activity, Outcome, PlanForImprovement, Strategy
-from schoolplan import audit
+from schoolplan import audit, clock
 from schoolplan.mail import queue_email
 from schoolplan.models import CimStatus
 from schoolplan.pdf import render_pdf
@@ -105,9 +104,9 @@ def dues_for(district, year):
     status (or already have reports), the defaults for the rest (unsaved)."""
     existing = {
         due.number: due
-        for due in ReportDue.objects.filter(district=district, school_year=year).prefetch_related(
-            "reports__signed_off_by"
-        )
+        for due in ReportDue.objects.filter(district=district, school_year=year)
+        .select_related("district")
+        .prefetch_related("reports__signed_off_by")
     }
     dues = []
     for number, starts, ends, due_on in default_periods(district, year):
@@ -149,7 +148,8 @@ class DueState:
 
 
 def due_states(dues, today):
-    """Where each period's report stands, from its newest version."""
+    """Where each period's report stands, from its newest version. A report is on time when it
+    is submitted by the end of its due date in the district (DOMAIN.md, Time)."""
     states = []
     for due in dues:
         saved = due.pk is not None
@@ -158,9 +158,10 @@ def due_states(dues, today):
         submitted = [r for r in reports if r.is_submitted]
         first_submission = min((r.submitted_at for r in submitted), default=None)
         if first_submission:
-            on_time = timezone.localdate(first_submission) <= due.due_on
+            submitted_on = clock.local_date(first_submission, due.district)
+            on_time = submitted_on <= due.due_on
             state = "submitted" if on_time else "late"
-            message = f"Submitted {timezone.localdate(first_submission):%-d %b %Y}" + (
+            message = f"Submitted {submitted_on:%-d %b %Y}" + (
                 "" if on_time else f", after the due date ({due.due_on:%-d %b %Y})"
             )
         elif today > due.due_on:
@@ -229,7 +230,13 @@ def _review_notes(reviews):
 
 
 def build_content(report):
-    """Everything the report says, as plain data (JSON): frozen into the report on submission."""
+    """Everything the report says, as plain data (JSON): frozen into the report on submission.
+    Its days are the district's (DOMAIN.md, Time)."""
+    with clock.zone(report.due.district):
+        return _content(report)
+
+
+def _content(report):
     due = report.due
     district = due.district
     plan = PlanForImprovement.objects.filter(district=district, school_year=due.school_year).first()
@@ -306,6 +313,7 @@ def build_content(report):
             "intensive": district.is_intensive,
             "selpa": district.selpa_name,
             "consultant": district.cde_consultant_name,
+            "time_zone": district.time_zone,
         },
         "period": {
             "label": due.label,
@@ -318,9 +326,11 @@ def build_content(report):
         "corrects": report.corrects.version if report.corrects_id else None,
         "prepared_by": report.prepared_by.display_name if report.prepared_by else "",
         "signed_off_by": report.signed_off_by.display_name if report.signed_off_by else "",
-        "signed_off_at": report.signed_off_at.isoformat() if report.signed_off_at else "",
+        "signed_off_at": clock.local(report.signed_off_at).isoformat()
+        if report.signed_off_at
+        else "",
         "summary": report.summary,
-        "reviews_held": [timezone.localdate(m.starts_at).isoformat() for m in review_list],
+        "reviews_held": [clock.local_date(m.starts_at).isoformat() for m in review_list],
         "strategies": strategies,
         "routing": headline,
         "recipients": [[who, address] for who, address in recipients],
@@ -358,6 +368,11 @@ def strategy_ids(report):
 def prefill(report):
     """The narrative parts, from the period's reviews: barriers and next steps per strategy."""
     due = report.due
+    with clock.zone(due.district):  # the period's days are the district's
+        return _prefill(report, due)
+
+
+def _prefill(report, due):
     reviews = ActivityReview.objects.filter(
         review__district=due.district,
         review__status=MeetingStatus.HELD,
@@ -412,7 +427,7 @@ def save_narrative(report, *, summary, narratives, send_to_selpa):
 def sign_off(report, *, user):
     if report.is_submitted:
         raise ValidationError("The report is already submitted.")
-    report.signed_off_by, report.signed_off_at = user, timezone.now()
+    report.signed_off_by, report.signed_off_at = user, clock.now()
     report.save(update_fields=["signed_off_by", "signed_off_at"])
     return report
 
@@ -459,13 +474,16 @@ def pdf_context(content):
 
 def render(content):
     lea, period = content["lea"], content["period"]
-    return render_pdf(
-        "progress/report_pdf.html",
-        pdf_context(content),
-        title=f"CIM progress report – {lea['name']} – {period['label']} {period['year']}",
-        author=content["prepared_by"] or lea["name"],
-        variant="pdf/ua-1",
-    )
+    # In the district's zone, wherever the worker runs (content frozen before it named its zone:
+    # the zone active here).
+    with clock.zone(lea.get("time_zone")):
+        return render_pdf(
+            "progress/report_pdf.html",
+            pdf_context(content),
+            title=f"CIM progress report – {lea['name']} – {period['label']} {period['year']}",
+            author=content["prepared_by"] or lea["name"],
+            variant="pdf/ua-1",
+        )
 
 
 @transaction.atomic
@@ -500,14 +518,14 @@ def run_job(job_id):
         pdf = render(job.content)
     except Exception as error:
         RenderJob.objects.filter(pk=job.pk).update(
-            status=RenderJobStatus.FAILED, error=str(error)[:2000], finished_at=timezone.now()
+            status=RenderJobStatus.FAILED, error=str(error)[:2000], finished_at=clock.now()
         )
         raise
     with transaction.atomic():
         if job.submit:
             _freeze(job, pdf)
         RenderJob.objects.filter(pk=job.pk).update(
-            status=RenderJobStatus.DONE, pdf=pdf, finished_at=timezone.now()
+            status=RenderJobStatus.DONE, pdf=pdf, finished_at=clock.now()
         )
     job.refresh_from_db()
     return job
@@ -522,7 +540,7 @@ def _freeze(job, pdf):
     report.pdf = pdf
     report.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
     report.recipients = job.content["recipients"]
-    report.submitted_at = timezone.now()
+    report.submitted_at = clock.now()
     report.submitted_by = job.requested_by
     report.save()
     audit.record(

@@ -14,9 +14,9 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import translation
 
-from schoolplan import audit
+from schoolplan import audit, clock
 from schoolplan.csvfiles import CsvImportError, data_rows, read_rows
 
 from .models import SPF_INDICATORS, SpfRating, SpfResult, SpfSummary
@@ -160,7 +160,7 @@ def publish(summary, *, user):
     if not any(text.strip() for text in summary.texts.values()):
         raise ValidationError("Write the summary before publishing it: families would see nothing.")
     if summary.published_at is None:  # republishing an edit keeps the first publication date
-        summary.published_at = timezone.now()
+        summary.published_at = clock.now()
         summary.published_by = user
     summary.save(update_fields=["published_at", "published_by", "updated_at"])
     audit.record(user, "spf-summary-published", summary)
@@ -178,13 +178,14 @@ def unpublish(summary, *, user):
 
 
 def published_on(school, year):
-    """When the family summary was published (a date), for the CPM year's SPF requirement."""
+    """When the family summary was published (the school's date), for the CPM year's SPF
+    requirement."""
     published = (
         SpfSummary.objects.filter(school=school, school_year=year, published_at__isnull=False)
         .values_list("published_at", flat=True)
         .first()
     )
-    return timezone.localdate(published) if published else None
+    return clock.local_date(published, school) if published else None
 
 
 def compare(result, previous):

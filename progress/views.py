@@ -3,13 +3,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from meetings import cim
 from meetings.models import Meeting, MeetingType
 from plans import services as plan_services
 from plans.models import ImplementationStatus, Outcome, PlanForImprovement
+from schoolplan import clock
 from schoolplan.forms import posted_ids, posted_int, posted_text, show_errors
 from schoolplan.models import CimTeam, District, SchoolYear
 from schoolplan.permissions import (
@@ -38,14 +38,14 @@ def _year(district, request):
     chosen = posted_int(request.GET.get("year"), maximum=9999)
     if chosen is not None:
         return years.filter(start_year=chosen).first()
-    return SchoolYear.objects.of_district_on(district, timezone.localdate())
+    return SchoolYear.objects.of_district_on(district, clock.today(district))
 
 
 def cim_home(request, pk):
     """The CIM team's page: the team, the monthly compliance strip, reviews, the plan."""
     district = _district(request, pk)
     year = _year(district, request)
-    today = timezone.localdate()
+    today = clock.today(district)
     context = {
         "district": district,
         "year": year,

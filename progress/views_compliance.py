@@ -1,18 +1,20 @@
 """The district compliance dashboard: every school, every requirement, at a glance."""
 
 import csv
+from datetime import timedelta
 from html import escape
 
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from schoolplan import between_years, clock
 from schoolplan.csvfiles import spreadsheet_safe
 from schoolplan.models import District, EssaDesignation, Level, SchoolYear
 from schoolplan.pdf import render_pdf
 from schoolplan.permissions import (
     KEEP_SCHOOL_RECORDS,
+    MANAGE_DISTRICT,
     VIEW_DISTRICT_WORK,
     can,
     get_visible_or_404,
@@ -112,13 +114,27 @@ def dashboard_data(district, year, params, today, links=True, cap_links=True):
 
 def dashboard(request, pk):
     district = get_visible_or_404(District.objects.all(), request.user, VIEW_DISTRICT_WORK, pk=pk)
-    today = timezone.localdate()
+    clock.activate(district)  # its dates and times, its exports' too (DOMAIN.md, Time)
+    today = clock.today(district)
     years = SchoolYear.objects.filter(district=district).order_by("-start_year")
-    year = SchoolYear.objects.chosen_or_current(district.pk, request.GET.get("year"), today)
+    # Between two years the page says what comes next, and shows the year just ended until the
+    # next one is set up (schoolplan/between_years.py).
+    outlook = between_years.outlook(district, today)
+    year = (
+        SchoolYear.objects.chosen_or_current(district.pk, request.GET.get("year"), today)
+        or outlook.shown_year
+    )
+    between = {
+        "outlook": outlook,
+        "can_start": can(request.user, MANAGE_DISTRICT, district) and outlook.start_url,
+    }
     if year is None:
-        return render(request, "progress/compliance.html", {"district": district, "year": None})
-    # A past year is judged as it ended; the current one as of today.
-    as_of = min(today, year.ends_on)
+        return render(
+            request, "progress/compliance.html", {"district": district, "year": None, **between}
+        )
+    # A past year is judged as it ended (on the day after its last: a window closing on 30 June
+    # is missed, not open); the current one as of today.
+    as_of = min(today, year.ends_on + timedelta(days=1))
     fmt = request.GET.get("format")
     rows = dashboard_data(
         district,
@@ -146,6 +162,7 @@ def dashboard(request, pk):
         "export_query": _query_without(request.GET, "format"),
         # Set, not missing: a missing variable costs an exception per lookup in a long loop.
         "pdf": fmt == "pdf",
+        **between,
     }
     if fmt == "pdf":
         response = HttpResponse(

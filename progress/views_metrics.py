@@ -6,12 +6,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from plans.documents import DOCUMENTS
 from plans.services import document_of
+from schoolplan import clock
 from schoolplan.forms import DateInput
 from schoolplan.permissions import can
 
@@ -61,7 +61,7 @@ def metric_detail(request, pk):
     values = list(metric.measurements.select_related("recorded_by").order_by("-date", "-pk"))
     latest = values[0] if values else None
     status = metric.status
-    today = timezone.localdate()
+    today = clock.today(document)  # on track "as of" the plan's district's today
     return render(
         request,
         "progress/metric_detail.html",
@@ -125,7 +125,7 @@ def measurements_bulk(request, doc, pk):
     if not _may_measure(request.user, document_type, document):
         raise PermissionDenied("Only the plan's team records its measurements.")
     metrics = list(bulk.metrics_of(document).prefetch_related("measurements"))
-    today = timezone.localdate()
+    today = clock.today(document)
     problems, entered = [], {}
     import_form = ImportForm()
     if request.method == "POST" and request.POST.get("action") == "import":

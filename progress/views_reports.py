@@ -5,9 +5,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from schoolplan import clock
 from schoolplan.forms import posted_int, posted_text
 from schoolplan.models import District, SchoolYear
 from schoolplan.permissions import (
@@ -29,7 +29,7 @@ def _district_and_year(request, pk):
     district = get_visible_or_404(District.objects.all(), request.user, VIEW_DISTRICT, pk=pk)
     years = SchoolYear.objects.filter(district=district).order_by("-start_year")
     year = SchoolYear.objects.chosen_or_current(
-        district.pk, request.GET.get("year") or request.POST.get("year"), timezone.localdate()
+        district.pk, request.GET.get("year") or request.POST.get("year"), clock.today(district)
     )
     if year is None:
         raise Http404("No school year is set up.")
@@ -46,7 +46,7 @@ def reports_home(request, pk):
             "district": district,
             "year": year,
             "years": years,
-            "states": reports.due_states(reports.dues_for(district, year), timezone.localdate()),
+            "states": reports.due_states(reports.dues_for(district, year), clock.today(district)),
             "routing": headline,
             "recipients": recipients,
             "can_start": can(request.user, EDIT_CIM_PLAN, district),

@@ -5,11 +5,11 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from meetings.cpm import cpm_year
 from plans.views_school import school_and_year
+from schoolplan import clock
 from schoolplan.forms import posted_text
 from schoolplan.models import FAMILY_LANGUAGE_NAMES, District, SchoolYear
 from schoolplan.permissions import (
@@ -62,7 +62,7 @@ def spf_school(request, school_pk):
             text, drafted = spf.draft_text(school, year, result, previous, code), True
         texts.append((code, FAMILY_LANGUAGE_NAMES.get(code, code), text, drafted))
     requirement = next(
-        r for r in cpm_year(school, year, timezone.localdate()).requirements if r.key == "spf"
+        r for r in cpm_year(school, year, clock.today(school)).requirements if r.key == "spf"
     )
     return render(
         request,
@@ -78,7 +78,7 @@ def spf_school(request, school_pk):
             "texts": texts,
             "requirement": requirement,
             "summary_in_window": bool(summary and summary.is_published)
-            and year.window("spf_sharing").contains(timezone.localdate(summary.published_at)),
+            and year.window("spf_sharing").contains(clock.local_date(summary.published_at, school)),
             "can_publish": can_publish,
         },
     )
@@ -97,7 +97,7 @@ class SpfImportForm(forms.Form):
         super().__init__(*args, **kwargs)
         years = SchoolYear.objects.filter(district=district).order_by("-start_year")
         self.fields["school_year"].queryset = years
-        current = SchoolYear.objects.of_district_on(district.pk, timezone.localdate())
+        current = SchoolYear.objects.of_district_on(district.pk, clock.today(district))
         if current and not self.is_bound:
             self.initial["school_year"] = current.pk
 
@@ -129,7 +129,7 @@ def spf_district(request, pk):
                 return redirect(f"{request.path}?year={year.start_year}")
     years = SchoolYear.objects.filter(district=district).order_by("-start_year")
     year = SchoolYear.objects.chosen_or_current(
-        district.pk, request.GET.get("year"), timezone.localdate()
+        district.pk, request.GET.get("year"), clock.today(district)
     )
     rows = []
     if year is not None:

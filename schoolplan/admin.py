@@ -1,8 +1,10 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from .forms import FamilyLanguagesField
 from .models import AuditEvent, CimTeam, District, Membership, School, SchoolYear, User
+from .models.organisation import TimeZoneField
 
 
 class MembershipInline(admin.TabularInline):
@@ -24,8 +26,10 @@ class SchoolYearInline(admin.StackedInline):
 
 @admin.register(District)
 class DistrictAdmin(admin.ModelAdmin):
-    list_display = ["name", "cim_status", "cpm_contact_email"]
-    list_filter = ["cim_status"]
+    list_display = ["name", "cim_status", "time_zone", "cpm_contact_email"]
+    list_filter = ["cim_status", "time_zone"]
+    # The admin gives every CharField a text input; a zone is chosen from the list.
+    formfield_overrides = {TimeZoneField: {"widget": forms.Select}}
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [SchoolYearInline]

@@ -10,5 +10,6 @@ class SchoolplanConfig(AppConfig):
     def ready(self):
         from . import (
             audit,  # noqa: F401  (connects the sign-in signals to the audit log)
+            between_years,  # noqa: F401  (registers the reminder to start the next year)
             checks,  # noqa: F401  (registers the deployment checks)
         )

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from django.urls import reverse
 from django.utils.dateformat import format as format_date
 
+from . import between_years, clock
 from .models import District, EssaDesignation, Role, School, SchoolYear
 from .permissions import scope_for
 
@@ -47,13 +48,6 @@ class Card:
     year: SchoolYear | None = None
 
 
-def _current_years(district_ids, today):
-    years = SchoolYear.objects.filter(
-        district_id__in=district_ids, start_year=SchoolYear.start_year_containing(today)
-    )
-    return {year.district_id: year for year in years}
-
-
 def _window_items(year, today):
     items = []
     for window in year.windows:
@@ -71,7 +65,15 @@ def _window_items(year, today):
     return items
 
 
-def school_card(school, roles, year, today):
+def _between_years_item(outlook, link=False):
+    """Between two years, what comes next (schoolplan/between_years.py); None inside a year."""
+    if outlook is None or not outlook.between_years:
+        return None
+    missing = outlook.state == "not_set_up" or outlook.start_from is not None
+    return Item(outlook.text, "warning" if missing else "info", outlook.start_url if link else "")
+
+
+def school_card(school, roles, year, today, outlook=None):
     from .permissions import VIEW_SCHOOL
 
     card = Card(
@@ -82,15 +84,18 @@ def school_card(school, roles, year, today):
         roles=sorted(Role(r).label for r in roles),
         year=year,
     )
+    coming = _between_years_item(outlook)
     if year is None:
-        card.items.append(
-            Item(
+        if coming is None or outlook.previous is None:
+            coming = Item(
                 f"{school.district} has not set up the school year containing {today:%-d %b %Y} "
                 "yet; windows and deadlines appear once it does.",
                 "warning",
             )
-        )
+        card.items.append(coming)
         return card
+    if coming is not None:
+        card.items.append(coming)
     added = [item for hook in SCHOOL_CARD_HOOKS for item in hook(school, year, roles, today)]
     covered = {item.window_key for item in added}
     card.items.extend(item for item in _window_items(year, today) if item.window_key not in covered)
@@ -116,7 +121,7 @@ def school_card(school, roles, year, today):
     return card
 
 
-def district_card(district, roles, year, today, school_count):
+def district_card(district, roles, year, today, school_count, outlook=None):
     card = Card(
         title=district.name,
         subtitle=f"{district.get_cim_status_display()} · {school_count} schools",
@@ -125,14 +130,22 @@ def district_card(district, roles, year, today, school_count):
         year=year,
     )
     manages = Role.DISTRICT_STAFF in roles
+    # Between two years, what comes next; with no year before either, how to set one up.
+    coming = _between_years_item(outlook, link=manages)
+    if year is None and (coming is None or outlook.previous is None):
+        coming = None
+        if manages:
+            start = SchoolYear.start_year_containing(today)
+            text = (
+                f"No school year {start}-{(start + 1) % 100:02d} is set up: schools see no windows."
+            )
+            url = reverse("school_year_create", args=[district.pk])
+            card.items.append(Item(text, "danger", url))
+    if coming is not None:
+        card.items.append(coming)
     if not manages:
         card.year = None  # the windows are the schools' business; their cards show them
-    elif year is None:
-        start = SchoolYear.start_year_containing(today)
-        text = f"No school year {start}-{(start + 1) % 100:02d} is set up: schools see no windows."
-        url = reverse("school_year_create", args=[district.pk])
-        card.items.append(Item(text, "danger", url))
-    else:
+    elif year is not None:
         card.items.extend(_window_items(year, today))
     if year is not None:
         for hook in DISTRICT_CARD_HOOKS:
@@ -156,13 +169,15 @@ def district_card(district, roles, year, today, school_count):
     return card
 
 
-def cards_for(user, today):
-    """One card per district and per school the user holds a role in."""
+def cards_for(user, today=None):
+    """One card per district and per school the user holds a role in, each as of its
+    district's today (DOMAIN.md, Time), or of the given day."""
     scope = scope_for(user)
     schools = School.objects.filter(pk__in=scope.school_roles).select_related("district")
     districts = District.objects.filter(pk__in=scope.district_roles)
-    district_ids = set(scope.district_roles) | {s.district_id for s in schools}
-    years = _current_years(district_ids, today)
+    todays = {d.pk: today or clock.today(d) for d in [*districts, *(s.district for s in schools)]}
+    outlooks = between_years.outlooks(todays)
+    years = {district_id: o.current for district_id, o in outlooks.items() if o.current}
     counts = {}
     for district_id in School.objects.filter(district__in=districts).values_list(
         "district_id", flat=True
@@ -170,10 +185,24 @@ def cards_for(user, today):
         counts[district_id] = counts.get(district_id, 0) + 1
     # A principal's own school comes before the district work they also do.
     cards = [
-        school_card(s, scope.school_roles[s.pk], years.get(s.district_id), today) for s in schools
+        school_card(
+            s,
+            scope.school_roles[s.pk],
+            years.get(s.district_id),
+            todays[s.district_id],
+            outlooks[s.district_id],
+        )
+        for s in schools
     ]
     cards += [
-        district_card(d, scope.district_roles[d.pk], years.get(d.pk), today, counts.get(d.pk, 0))
+        district_card(
+            d,
+            scope.district_roles[d.pk],
+            years.get(d.pk),
+            todays[d.pk],
+            counts.get(d.pk, 0),
+            outlooks[d.pk],
+        )
         for d in districts
     ]
     return cards

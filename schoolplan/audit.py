@@ -23,10 +23,10 @@ def record(user, action, obj=None, summary="", subject="", request=None):
 
 @receiver(user_logged_in)
 def _logged_in(sender, request, user, **kwargs):
-    from django.utils import timezone
+    from . import clock
 
     if request is not None and hasattr(request, "session"):
-        now = timezone.now().timestamp()
+        now = clock.now().timestamp()
         request.session["signed_in_at"] = request.session["last_seen"] = now
     record(user, "login", request=request)
 

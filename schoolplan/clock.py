@@ -52,8 +52,8 @@ def default_zone():
 
 def zone_of(place=None):
     """The time zone of a place: a district, or anything with a `district` (a school, a school
-    year, a meeting's host…), or a zone name. None: the zone active now (a page's, or the
-    server's default)."""
+    year, a meeting's host…) or a `school` (a school's plan), or a zone name. None: the zone
+    active now (a page's, or the server's default)."""
     if place is None:
         return timezone.get_current_timezone()
     if isinstance(place, ZoneInfo):
@@ -66,6 +66,9 @@ def zone_of(place=None):
     district = getattr(place, "district", None)
     if district is not None and district is not place:
         return zone_of(district)
+    school = getattr(place, "school", None)
+    if school is not None:
+        return zone_of(school)
     return default_zone()
 
 

@@ -75,15 +75,60 @@ def collect(today, scope=None):
     return found
 
 
-def for_user(user, today):
-    """The deadlines that name user, for the home page."""
+def local_days(scope=None):
+    """[(zone name, today there, the Scope of the districts there)]: each district's rules run
+    on its own calendar (DOMAIN.md, Time). scope None: every district, read in one query; while
+    they all share one zone its Scope stays None, so the rules read as they would for one day.
+    Otherwise one part per zone: the query count grows with the zones, never with the schools.
+    A person's scope (schoolplan.permissions.Scope) is split by its districts' zones."""
+    from . import clock
+
+    parts = {}
+    if scope is None:
+        from .models import District
+
+        for district_id, zone in District.objects.values_list("pk", "time_zone"):
+            parts.setdefault(zone, (set(), set()))[0].add(district_id)
+        if len(parts) == 1:
+            return [(zone, clock.today(zone), None) for zone in parts]
+    else:
+        zones = scope.district_zones
+        for district_id in scope.district_roles:
+            parts.setdefault(zones.get(district_id), (set(), set()))[0].add(district_id)
+        for school_id in scope.school_roles:
+            zone = zones.get(scope.school_districts.get(school_id))
+            parts.setdefault(zone, (set(), set()))[1].add(school_id)
+    return [
+        (zone, clock.today(zone), Scope(frozenset(districts), frozenset(schools)))
+        for zone, (districts, schools) in sorted(parts.items(), key=lambda part: str(part[0]))
+    ]
+
+
+def collect_local(scope=None):
+    """Every deadline as of each district's own today, its dates and times read in its zone
+    (the sweep: scope None; a person's home page: their scope, see local_days)."""
+    from . import clock
+
+    found = []
+    for zone, today, part in local_days(scope):
+        with clock.zone(zone):
+            found.extend(collect(today, part))
+    return found
+
+
+def for_user(user, today=None):
+    """The deadlines that name user, for the home page: as of each of their districts' today
+    (or of the given day)."""
     from .permissions import scope_for
 
     held = scope_for(user)
-    scope = Scope(frozenset(held.district_roles), frozenset(held.school_roles))
-    if not scope.district_ids and not scope.school_ids:
+    if not held.district_roles and not held.school_roles:
         return []
-    mine = [d for d in collect(today, scope) if user.pk in d.recipients]
+    if today is None:
+        found = collect_local(held)
+    else:
+        found = collect(today, Scope(frozenset(held.district_roles), frozenset(held.school_roles)))
+    mine = [d for d in found if user.pk in d.recipients]
     return sorted(mine, key=lambda d: (d.due_on, d.title))
 
 

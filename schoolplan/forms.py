@@ -39,6 +39,7 @@ class DistrictForm(forms.ModelForm):
         fields = [
             "name",
             "cim_status",
+            "time_zone",
             "selpa_name",
             "selpa_contact_name",
             "selpa_contact_email",
@@ -97,6 +98,21 @@ class SchoolYearForm(forms.ModelForm):
                 f"{start_year}-{(start_year + 1) % 100:02d}."
             )
         return start_year
+
+
+class NextYearForm(SchoolYearForm):
+    """The next year's windows and ESSA due date, prefilled a year on from the current year's."""
+
+    class Meta(SchoolYearForm.Meta):
+        fields = SCHOOL_YEAR_DATES
+
+    def __init__(self, *args, start_year, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.start_year = start_year
+
+    @property
+    def dates(self):
+        return {name: self.cleaned_data.get(name) for name in SCHOOL_YEAR_DATES}
 
 
 def show_errors(form, error):

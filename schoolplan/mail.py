@@ -8,8 +8,8 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F, Q
-from django.utils import timezone
 
+from . import clock
 from .models import OutboxEmail
 
 log = logging.getLogger(__name__)
@@ -97,7 +97,7 @@ def send_queued(limit=100):
     once the claim is stale. The one window SMTP leaves open is between the server accepting a
     message and the row being marked sent; it is a single UPDATE, kept as short as it can be.
     """
-    now = timezone.now()
+    now = clock.now()
     due = list(
         OutboxEmail.objects.filter(_unclaimed(now))
         .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
@@ -106,7 +106,7 @@ def send_queued(limit=100):
     )
     sent = 0
     for email_id in due:
-        now = timezone.now()
+        now = clock.now()
         if not _claim(email_id, now):
             continue  # another sender has it
         email = OutboxEmail.objects.get(pk=email_id)
@@ -118,11 +118,11 @@ def send_queued(limit=100):
                 claimed_at=None,
                 attempts=F("attempts") + 1,
                 last_error=str(error)[:2000],
-                next_attempt_at=timezone.now() + backoff(email.attempts + 1),
+                next_attempt_at=clock.now() + backoff(email.attempts + 1),
             )
             continue
         OutboxEmail.objects.filter(pk=email_id).update(
-            sent_at=timezone.now(), attempts=F("attempts") + 1, last_error=""
+            sent_at=clock.now(), attempts=F("attempts") + 1, last_error=""
         )
         sent += 1
     return sent

@@ -43,11 +43,12 @@ class SessionTimeoutMiddleware:
     def __call__(self, request):
         from django.conf import settings
         from django.contrib.auth import logout
-        from django.utils import timezone
+
+        from schoolplan import clock
 
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            now = timezone.now().timestamp()
+            now = clock.now().timestamp()
             session = request.session
             signed_in_at = session.get("signed_in_at", now)
             last_seen = session.get("last_seen", now)

@@ -1,10 +1,12 @@
 """Reminders: the sweep records what is due, the dispatcher turns it into e-mails or digests.
 
 Postgres is the source of truth; Redis only rings the doorbell. The hourly sweep (Celery beat)
-records each due reminder first (a row, unique per rule, subject, recipient and occasion), then
-hands it to the outbox (a row, unique per reminder) whose sender claims and sends each e-mail
-once (schoolplan.mail). Nothing is scheduled as a long countdown; tasks are queued after commit.
-Running the sweep twice, or two at once, inserts nothing new the second time.
+reads each district's deadlines on its own calendar (DOMAIN.md, Time) and records each due
+reminder first (a row, unique per rule, subject, recipient and occasion), then hands it to the
+outbox (a row, unique per reminder) whose sender claims and sends each e-mail once
+(schoolplan.mail). Nothing is scheduled as a long countdown; tasks are queued after commit.
+Running the sweep twice, or two at once, inserts nothing new the second time. The digests go
+out hourly too: to each person when it is REMINDER_DIGEST_HOUR (07:00) in their district.
 """
 
 from collections import defaultdict
@@ -15,10 +17,12 @@ from django.db.models import CharField, Value
 from django.db.models.functions import Cast, Concat
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 
-from .deadlines import collect
+from . import clock
+from .deadlines import collect, collect_local
 from .models import NotificationSettings, OutboxEmail, Reminder, ReminderChannel
+from .permissions import time_zones_of
 
 
 def settings_for(user_ids):
@@ -40,9 +44,9 @@ def settings_for(user_ids):
 
 @transaction.atomic
 def record(today=None):
-    """Record every reminder due today; returns how many were new. A fixed number of queries
-    for the recording itself, whatever the number of schools (the rules read in bulk)."""
-    today = today or timezone.localdate()
+    """Record every reminder due today, each district's today (or the given day everywhere);
+    returns how many were new. A fixed number of queries for the recording itself, whatever the
+    number of schools (the rules read in bulk)."""
     rows = [
         Reminder(
             rule=d.rule,
@@ -54,7 +58,7 @@ def record(today=None):
             link=d.link[:300],
             due_on=d.due_on,
         )
-        for d in collect(today)
+        for d in (collect(today) if today else collect_local())
         if d.occasion
         for user_id in set(d.recipients)
     ]
@@ -135,10 +139,19 @@ def sweep(today=None):
     return created, dispatched
 
 
+def digest_day(zone, now=None):
+    """The local day whose digest is due in zone now: REMINDER_DIGEST_HOUR (07:00) there, else
+    None. The beat asks every hour, so each zone has its one hour a day."""
+    local = clock.local(now or clock.now(), zone)
+    return local.date() if local.hour == settings.REMINDER_DIGEST_HOUR else None
+
+
 @transaction.atomic
 def send_digests(today=None):
-    """One e-mail per person with the day's reminders kept for the digest (daily beat)."""
-    today = today or timezone.localdate()
+    """One e-mail per person with the reminders kept for their digest, when it is the digest
+    hour in their district (their pages' zone), at most one a local day: reminders recorded
+    after it wait for the next morning's. With `today` (by hand): every waiting digest now,
+    dated that day. A fixed number of queries plus the rendering of each e-mail."""
     waiting = list(
         Reminder.objects.select_for_update(skip_locked=True)
         .filter(channel=ReminderChannel.DIGEST, email_key="")
@@ -148,11 +161,24 @@ def send_digests(today=None):
     by_user = defaultdict(list)
     for reminder in waiting:
         by_user[reminder.recipient_id].append(reminder)
-    preferences = settings_for(set(by_user))
+    zones = time_zones_of(set(by_user))
+    now, due = clock.now(), {}
+    for user_id in by_user:
+        zone = zones.get(user_id, settings.TIME_ZONE)
+        day = today or digest_day(zone, now)
+        if day is not None:
+            due[user_id] = (zone, day, f"digest:{user_id}:{day.isoformat()}")
+    sent_before = set(
+        OutboxEmail.objects.filter(key__in=[key for _, _, key in due.values()]).values_list(
+            "key", flat=True
+        )
+    )
+    due = {user_id: found for user_id, found in due.items() if found[2] not in sent_before}
+    preferences = settings_for(set(due))
     emails = []
-    for user_id, reminders in by_user.items():
-        chosen = preferences[user_id]
-        with translation.override(chosen.language):
+    for user_id, (zone, day, key) in due.items():
+        reminders, chosen = by_user[user_id], preferences[user_id]
+        with translation.override(chosen.language), clock.zone(zone):
             context = {
                 "reminders": reminders,
                 "user": reminders[0].recipient,
@@ -162,19 +188,17 @@ def send_digests(today=None):
             }
             emails.append(
                 OutboxEmail(
-                    key=f"digest:{user_id}:{today.isoformat()}",
+                    key=key,
                     to=[reminders[0].recipient.email],
                     subject=translation.gettext("Your SchoolPlan reminders for %(day)s")
-                    % {"day": today.strftime("%d %b %Y")},
+                    % {"day": day.strftime("%d %b %Y")},
                     body=render_to_string("email/reminders.txt", context),
                     html_body=render_to_string("email/reminders.html", context),
                 )
             )
     OutboxEmail.objects.bulk_create(emails, ignore_conflicts=True)
-    for user_id, reminders in by_user.items():
-        Reminder.objects.filter(pk__in=[r.pk for r in reminders]).update(
-            email_key=f"digest:{user_id}:{today.isoformat()}"
-        )
+    for user_id, (_zone, _day, key) in due.items():
+        Reminder.objects.filter(pk__in=[r.pk for r in by_user[user_id]]).update(email_key=key)
     if emails:
         _ring_the_doorbell()
     return len(emails)

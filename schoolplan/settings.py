@@ -213,16 +213,18 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_BEAT_SCHEDULE = {
     # The outbox is the truth; this sweep catches anything a wake-up missed or that failed.
     "send-queued-emails": {"task": "schoolplan.tasks.send_queued_emails", "schedule": 60.0},
-    # Deadline reminders: recorded hourly (REMINDER_SWEEP_SECONDS), digests every morning.
+    # Deadline reminders: recorded hourly (REMINDER_SWEEP_SECONDS). Digests: asked every hour,
+    # each goes out at REMINDER_DIGEST_HOUR in its recipient's district zone (DOMAIN.md, Time).
     "sweep-reminders": {
         "task": "schoolplan.tasks.sweep_reminders",
         "schedule": float(os.environ.get("REMINDER_SWEEP_SECONDS", "3600")),
     },
     "send-reminder-digests": {
         "task": "schoolplan.tasks.send_reminder_digests",
-        "schedule": crontab(hour=int(os.environ.get("REMINDER_DIGEST_HOUR", "7")), minute=0),
+        "schedule": crontab(minute=0),
     },
 }
+REMINDER_DIGEST_HOUR = int(os.environ.get("REMINDER_DIGEST_HOUR", "7"))  # local, 0-23
 # A sweep after downtime catches up on reminders this many days old, no older (no flood).
 REMINDER_CATCH_UP_DAYS = int(os.environ.get("REMINDER_CATCH_UP_DAYS", "7"))
 

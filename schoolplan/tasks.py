@@ -1,12 +1,13 @@
 from celery import shared_task
 from django.core.cache import cache
-from django.utils import timezone
+
+from . import clock
 
 
 @shared_task
 def record_heartbeat(token):
     """Write token to the shared cache: proof that a worker picked a task off the broker."""
-    cache.set(f"heartbeat:{token}", timezone.now().isoformat(), timeout=300)
+    cache.set(f"heartbeat:{token}", clock.now().isoformat(), timeout=300)
 
 
 @shared_task
@@ -26,7 +27,8 @@ def sweep_reminders():
 
 @shared_task
 def send_reminder_digests():
-    """Daily (beat): one e-mail per person who chose the digest."""
+    """Hourly (beat): the digests of the people for whom it is now the digest hour (07:00) in
+    their district; one e-mail a day per person who chose the digest."""
     from .reminders import send_digests
 
     return send_digests()

@@ -216,8 +216,8 @@ def verify(request, token):
 
 
 def _seconds_until(moment):
-    from django.utils import timezone
+    from . import clock
 
     if moment is None:
         return 1
-    return max(1, int((moment - timezone.now()).total_seconds()) + 1)
+    return max(1, int((moment - clock.now()).total_seconds()) + 1)

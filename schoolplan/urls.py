@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views, views_health, views_notifications, views_two_factor
+from . import views, views_health, views_next_year, views_notifications, views_two_factor
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -19,6 +19,11 @@ urlpatterns = [
         "districts/<int:district_pk>/years/<int:pk>/edit/",
         views.school_year_edit,
         name="school_year_edit",
+    ),
+    path(
+        "districts/<int:district_pk>/years/<int:pk>/next/",
+        views_next_year.start_next_year,
+        name="school_year_next",
     ),
     path(
         "account/reminders/",

@@ -3,10 +3,9 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from . import deadlines
+from . import clock, deadlines, next_year
 from .attention import cards_for
 from .forms import DistrictForm, SchoolForm, SchoolYearForm
 from .models import LEVEL_ORDER, District, EssaDesignation, Level, School, SchoolYear, default_dates
@@ -27,15 +26,15 @@ SCHOOLS_PER_PAGE = 25
 
 
 def home(request):
-    today = timezone.localdate()
     return render(
         request,
         "schoolplan/home.html",
         {
-            # The same deadline rules as the e-mail reminders: what is open for this person.
-            "deadlines": deadlines.for_user(request.user, today),
-            "cards": cards_for(request.user, today),
-            "today": today,
+            # The same deadline rules as the e-mail reminders: what is open for this person,
+            # each district's as of its own today.
+            "deadlines": deadlines.for_user(request.user),
+            "cards": cards_for(request.user),
+            "today": clock.today(),
         },
     )
 
@@ -76,7 +75,7 @@ def school_detail(request, pk):
     school = get_visible_or_404(
         School.objects.select_related("district"), request.user, VIEW_SCHOOL, pk=pk
     )
-    today = timezone.localdate()
+    today = clock.today(school)
     year = SchoolYear.objects.of_district_on(school.district_id, today)
     return render(
         request,
@@ -114,7 +113,9 @@ def district_detail(request, pk):
         School.objects.visible_to(request.user).filter(district=district),
         key=lambda school: (LEVEL_ORDER[school.level], school.name),
     )
-    years = district.school_years.all()
+    years = list(district.school_years.all())
+    today = clock.today(district)
+    start_from = next_year.startable(years, today)
     summary = district.schools.aggregate(
         total=Count("id"),
         title_i=Count("id", filter=Q(title_i=True)),
@@ -128,7 +129,10 @@ def district_detail(request, pk):
             "schools": schools,
             "years": years,
             "summary": summary,
-            "today": timezone.localdate(),
+            "today": today,
+            # The latest year, when district staff may start the next one from it.
+            "start_from": start_from,
+            "start_name": start_from and next_year.year_name(start_from.start_year + 1),
             "can_manage": can(request.user, MANAGE_DISTRICT, district),
             "can_view_district_work": can(request.user, VIEW_DISTRICT_WORK, district),
         },
@@ -159,7 +163,7 @@ def school_year_edit(request, district_pk, pk=None):
         start = (
             latest.start_year + 1
             if latest
-            else SchoolYear.start_year_containing(timezone.localdate())
+            else SchoolYear.start_year_containing(clock.today(district))
         )
         initial = {"start_year": start, **default_dates(start)}
     else:

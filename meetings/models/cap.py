@@ -21,6 +21,11 @@ class AssessmentPoint(models.Model):
     school_year = models.ForeignKey(SchoolYear, on_delete=models.CASCADE, related_name="+")
     name = models.CharField(max_length=100, help_text="e.g. Autumn summative")
     date = models.DateField()
+    # Copied from the year before when the district started this year; the principal confirms.
+    carried_over_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed = models.BooleanField(default=True)
 
     permission_scope = {"district": "school__district_id", "school": "school_id"}
 
@@ -59,6 +64,11 @@ class SchoolClass(models.Model):
     co_leaders = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="classes_co_led"
     )
+    # Copied from the year before when the district started this year; the principal confirms.
+    carried_over_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed = models.BooleanField(default=True)
 
     # The team may read the class's pupil-level notes (see schoolplan.permissions.CLASS_TEAM).
     permission_scope = {

@@ -8,9 +8,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from schoolplan import clock
 from schoolplan.models import (
     FAMILY_LANGUAGE_NAMES,
     CpmStage,
@@ -159,7 +159,9 @@ class Meeting(models.Model):
 
     @property
     def local_date(self):
-        return timezone.localtime(self.starts_at).date()
+        """The day it falls on where its host is: the day every date rule reads (a window,
+        a month of reviews) whatever zone the reader or the server is in."""
+        return clock.local_date(self.starts_at, self.district)
 
     @property
     def combined_requirements(self):

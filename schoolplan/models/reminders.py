@@ -13,6 +13,7 @@ class ReminderCategory(models.TextChoices):
     ACTIONS = "actions", "Action items"
     MEETINGS = "meetings", "Tomorrow's meetings"
     WORKSHOPS = "workshops", "Workshop registration"
+    SCHOOL_YEAR = "school_year", "Starting the next school year"
 
 
 class ReminderChannel(models.TextChoices):

@@ -3,14 +3,14 @@
     python manage.py generate_district --schools 1000
 
 Everything is written with bulk inserts; the district is named "Generated USD <n>" and can be
-generated again beside earlier ones.
+generated again beside earlier ones. The year is the one containing today unless --start-year
+says otherwise; its dates are the year's, its times the district's wall clock.
 """
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, time, timedelta
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.utils import timezone
 
 from meetings.models import (
     ActionItem,
@@ -25,22 +25,26 @@ from meetings.models import (
 )
 from plans.models import EssaPlan
 from progress.models import SpfSummary
+from schoolplan import clock
 from schoolplan.models import District, Membership, School, SchoolYear, User, default_dates
 
 LEVELS = ["elementary"] * 6 + ["middle"] * 2 + ["high"] * 2
 
 
-def _at(day, hour):
-    return timezone.make_aware(datetime.combine(day, time(hour)))
-
-
 @transaction.atomic
-def generate(schools=1000, start_year=2026, label=None):
-    """The district, its year and its schools with a year of meetings, plans and registrations."""
+def generate(schools=1000, start_year=None, label=None):
+    """The district, its year (the one containing today unless start_year is given) and its
+    schools with a year of meetings, plans and registrations."""
     label = label or f"{District.objects.count() + 1}"
     district = District.objects.create(
         name=f"Generated USD {label}", slug=f"generated-{label}", cim_status="intensive_2"
     )
+    if start_year is None:
+        start_year = SchoolYear.start_year_containing(clock.today(district))
+
+    def _at(day, hour):
+        return clock.at(day, time(hour), district)
+
     year = SchoolYear.objects.create(
         district=district, start_year=start_year, **default_dates(start_year)
     )
@@ -220,7 +224,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--schools", type=int, default=1000)
-        parser.add_argument("--start-year", type=int, default=2026)
+        parser.add_argument(
+            "--start-year",
+            type=int,
+            default=None,
+            help="The school year to fill (2026 for 2026-27); default: the one containing today.",
+        )
 
     def handle(self, *args, schools, start_year, **options):
         district, year = generate(schools, start_year)

@@ -1,14 +1,18 @@
-"""Build a realistic demo district for the current school year, and print its logins.
+"""Build realistic demo districts around today, and print their logins.
+
+Each district gets the school year containing its today and the year before (schoolplan.demo),
+so the demo is live on any date: in July the new year's Kick Off is coming and last year's
+meetings are there to read.
 
 Idempotent: everything is found by its natural key and created only when missing, and a
-password is set only on a user the command creates, so a second run changes nothing.
+password is set only on a user the command creates, so a second run changes nothing that is
+there (run on a later date, it adds what that date calls for).
 """
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.utils import timezone
 
-from schoolplan import two_factor
+from schoolplan import clock, two_factor
 from schoolplan.demo import DEMO_EXTENSIONS
 from schoolplan.models import (
     CadreGroup,
@@ -33,6 +37,8 @@ DISTRICTS = [
     {
         "slug": "riverbend-usd",
         "name": "Riverbend Unified School District",
+        # California (seed 001: CIM).
+        "time_zone": "America/Los_Angeles",
         "cim_status": CimStatus.INTENSIVE_2,
         "selpa_name": "Riverbend County SELPA",
         "selpa_contact_name": "Renee Okafor",
@@ -58,15 +64,18 @@ DISTRICTS = [
         ],
     },
     {
-        # A neighbour, so the demo shows that nobody sees another district's schools.
+        # Another district, so the demo shows that nobody sees another district's schools. It
+        # is in Colorado (seed 000: CPM, SPF), an hour ahead of Riverbend, and not in California's
+        # CIM monitoring.
         "slug": "lakeside-sd",
         "name": "Lakeside School District",
-        "cim_status": CimStatus.TARGETED_1,
-        "selpa_name": "Lakeside Area SELPA",
+        "time_zone": "America/Denver",
+        "cim_status": CimStatus.NONE,
         "cpm_contact_name": "Paul Brandt",
         "cpm_contact_email": "cpm@lakeside.example.org",
         "schools": [
             ("Lakeside Elementary", E, True, NO, ["en", "es"]),
+            ("Aspen Middle", M, False, NO, ["en", "es"]),
             ("Lakeside High", H, False, NO, ["en"]),
         ],
     },
@@ -117,8 +126,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         with transaction.atomic():
             created = self.build()
-            today = timezone.localdate()
-            created += sum(builder(today) for builder in DEMO_EXTENSIONS)
+            created += sum(builder() for builder in DEMO_EXTENSIONS)
         self.print_logins(created)
         if options["two_factor_codes"]:
             self.print_two_factor_codes()
@@ -144,8 +152,6 @@ class Command(BaseCommand):
             self.stdout.write(f"  {user.username:<24} {'  '.join(codes)}")
 
     def build(self):
-        today = timezone.localdate()
-        start_year = SchoolYear.start_year_containing(today)
         schools = {}
         districts = {}
         created = 0
@@ -154,11 +160,19 @@ class Command(BaseCommand):
             school_specs = spec.pop("schools")
             district, was_created = District.objects.get_or_create(slug=spec["slug"], defaults=spec)
             created += was_created
+            if district.time_zone != spec["time_zone"]:
+                # A demo database from before the districts had zones has them all in the
+                # server's: the demo's districts are where their seeds are.
+                district.time_zone = spec["time_zone"]
+                district.save(update_fields=["time_zone"])
             districts[district.slug] = district
-            _, was_created = SchoolYear.objects.get_or_create(
-                district=district, start_year=start_year
-            )
-            created += was_created
+            # The year containing the district's today, and the one before (its history).
+            start_year = SchoolYear.start_year_containing(clock.today(district))
+            for year in (start_year - 1, start_year):
+                _, was_created = SchoolYear.objects.get_or_create(
+                    district=district, start_year=year
+                )
+                created += was_created
             for name, level, title_i, essa, languages in school_specs:
                 school, was_created = School.objects.get_or_create(
                     district=district,
