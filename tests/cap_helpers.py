@@ -1,8 +1,10 @@
-from datetime import date
-
 from meetings import cap
 
+from .clock import on
 from .meeting_helpers import at
+
+# The autumn assessment point of the school year the tests build, and its CAP meeting's day.
+AUTUMN_POINT, CAP_DAY = on(11, 2), on(11, 10)
 
 
 def make_class(school, year, teacher, name="3B", co_leaders=()):
@@ -11,11 +13,11 @@ def make_class(school, year, teacher, name="3B", co_leaders=()):
     )
 
 
-def make_point(school, year, name="Autumn summative", day=date(2026, 11, 2)):
+def make_point(school, year, name="Autumn summative", day=AUTUMN_POINT):
     return cap.create_assessment_point(school=school, year=year, name=name, date=day)
 
 
-def schedule_cap(school_class, point, user, day=date(2026, 11, 10), confirmed=False):
+def schedule_cap(school_class, point, user, day=CAP_DAY, confirmed=False):
     return cap.schedule_cap_meeting(
         user=user,
         school_class=school_class,

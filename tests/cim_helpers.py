@@ -1,4 +1,4 @@
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from meetings import cim
@@ -6,6 +6,7 @@ from plans import services as plan_services
 from plans.models import Activity, Outcome, Strategy
 from progress.models import Metric
 
+from .clock import on
 from .meeting_helpers import at
 
 
@@ -20,7 +21,7 @@ def make_plan(district, year, user):
         unit="%",
         baseline=Decimal("18"),
         target=Decimal("30"),
-        target_date=date(2027, 6, 1),
+        target_date=on(6, 1),
     )
     return plan, activity, metric
 

@@ -5,10 +5,13 @@ A value is a str, bytes (sent as they are: invalid UTF-8 reaches the server unde
 of either (a field sent several times, as checkboxes are).
 """
 
+import calendar
 import csv
 import io
 
 from hypothesis import strategies as st
+
+from .clock import YEAR, on
 
 MARK = "XSS-FUZZ"
 SCRIPT = f'<script>alert("{MARK}")</script>'
@@ -90,21 +93,26 @@ NUMBERS = [
     "5%",
     "",
 ]
+# A day of the school year the tests build, written the wrong ways; and a 29 February of a
+# year that has none.
+_DAY = on(12, 1)
+_NO_LEAP_YEAR = next(year for year in range(YEAR, YEAR + 4) if not calendar.isleap(year))
+_FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 DATES = [
     "0000-01-01",
     "0001-01-01",
     "99999-01-01",
     "1900-02-29",
-    "2026-02-29",
-    "2026-13-01",
-    "2026-00-10",
+    f"{_NO_LEAP_YEAR}-02-29",
+    f"{YEAR}-13-01",
+    f"{YEAR}-00-10",
     "9999-12-31",
     "1-1-1",
-    "２０２６-１２-０１",
-    "2026-12-01T00:00",
-    "2026-W49-1",
-    "12/01/2026",
-    "-2026-12-01",
+    _DAY.isoformat().translate(_FULL_WIDTH),
+    f"{_DAY.isoformat()}T00:00",
+    f"{_DAY:%G-W%V}-1",
+    f"{_DAY:%m/%d/%Y}",
+    f"-{_DAY.isoformat()}",
     "",
 ]
 TIMES = ["24:00", "25:61", "-1:00", "23:59:59.9999999", "12", "noon", "００:００", "9:00 PM", ""]

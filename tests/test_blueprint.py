@@ -1,6 +1,6 @@
 """The School Blueprint (seed 002) and the goals set at CPM meetings (seed 000): one model."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -15,6 +15,7 @@ from plans.models import Initiative
 from progress.models import Measurement, Metric
 from schoolplan.models import CpmStage, Role
 
+from .clock import on
 from .factories import member
 from .meeting_helpers import at
 
@@ -43,10 +44,13 @@ def _cpm(school, user, stage, day):
     )
 
 
+@pytest.mark.calendar
 def test_a_goal_set_at_kick_off_is_the_blueprints_goal_and_the_check_ins(
-    client, school, school_year, principal, blueprint
+    client, clock, school, school_year, principal, blueprint
 ):
-    kick_off = _cpm(school, principal, CpmStage.KICK_OFF, date(2026, 10, 22))
+    # Each meeting is scheduled ahead of it, and the measurement taken before the Check In.
+    clock.set(on(10, 1))
+    kick_off = _cpm(school, principal, CpmStage.KICK_OFF, on(10, 22))
     goal = meeting_services.add_goal(
         kick_off, user=principal, text="40% of grades 3-5 meet the math standard", area="math"
     )
@@ -61,21 +65,24 @@ def test_a_goal_set_at_kick_off_is_the_blueprints_goal_and_the_check_ins(
         unit="%",
         baseline=Decimal("31"),
         target=Decimal("40"),
-        target_date=date(2027, 5, 30),
+        target_date=on(5, 30),
     )
-    Measurement.objects.create(metric=metric, date=date(2027, 1, 15), value=Decimal("35"))
+    clock.set(on(1, 16))
+    Measurement.objects.create(metric=metric, date=on(1, 15), value=Decimal("35"))
     client.force_login(principal)
     page = client.get(blueprint.get_absolute_url()).content.decode()
     assert "40% of grades 3-5 meet the math standard" in page and "Learning: math" in page
     # The Check In's agenda and page list the goal with its progress.
-    check_in = _cpm(school, principal, CpmStage.CHECK_IN, date(2027, 1, 20))
+    check_in = _cpm(school, principal, CpmStage.CHECK_IN, on(1, 20))
     assert any("40% of grades 3-5" in item.title for item in check_in.agenda_items.all())
     page = client.get(check_in.get_absolute_url()).content.decode()
     assert "The year's goals and their progress" in page
-    assert "Math proficiency: 35% on 15 Jan 2027" in page
+    assert f"Math proficiency: 35% on 15 Jan {on(1, 15).year}" in page
     # A goal's metric change is kept in the Blueprint's history.
     assert blueprint.changes.filter(object_kind="metric", action="added").exists()
-    wrap_up = _cpm(school, principal, CpmStage.WRAP_UP, date(2027, 5, 20))
+    clock.set(on(5, 1))
+    wrap_up = _cpm(school, principal, CpmStage.WRAP_UP, on(5, 20))
+    client.force_login(principal)  # months later: a new session
     assert "Math proficiency: 35%" in client.get(wrap_up.get_absolute_url()).content.decode()
 
 
@@ -100,7 +107,7 @@ def test_leading_measures_need_an_area(client, principal, blueprint):
         "unit": "%",
         "baseline": "14",
         "target": "9",
-        "target_date": "2027-06-01",
+        "target_date": on(6, 1).isoformat(),
         "direction": "down",
     }
     client.post(url, {**data, "area": ""})

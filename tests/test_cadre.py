@@ -1,14 +1,13 @@
 """The family-engagement cadre (seed 004): members and their limited access, the CommPACT
 checklist and consensus, sharing the plan, resources, and survey imports."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
 
 from meetings.models import MeetingType
 from plans import cadre as cadre_services
@@ -24,6 +23,7 @@ from plans.models import (
 )
 from schoolplan.models import CadreGroup, Membership, OutboxEmail, Role, User
 
+from .clock import on
 from .factories import SchoolFactory, member
 from .meeting_helpers import schedule
 
@@ -43,8 +43,13 @@ def principal(school):
     return member(Role.PRINCIPAL, school)
 
 
+# The cadre's work is looked at on 20 November: its October consensus is past, not future.
+TODAY = on(11, 20)
+
+
 @pytest.fixture
-def cadre(school, school_year, principal):
+def cadre(school, school_year, principal, clock):
+    clock.set(TODAY)
     return cadre_services.start_cadre(school=school, year=school_year, user=principal)
 
 
@@ -66,10 +71,10 @@ def test_cadre_member_reaches_cadre_content_and_nothing_else(client, school, cad
     assert client.get(cadre.get_absolute_url()).status_code == 200
     # The cadre's own meetings, yes; the school's pages, CPM meetings and plans, no.
     principal = User.objects.get(memberships__role=Role.PRINCIPAL, memberships__school=school)
-    cadre_meeting = schedule(school, principal, day=date(2026, 10, 22))
+    cadre_meeting = schedule(school, principal, day=on(10, 22))
     cadre_meeting.meeting_type, cadre_meeting.cpm_stage = MeetingType.CADRE, ""
     cadre_meeting.save()
-    cpm_meeting = schedule(school, principal, day=date(2026, 10, 23))
+    cpm_meeting = schedule(school, principal, day=on(10, 23))
     assert client.get(cadre_meeting.get_absolute_url()).status_code == 200
     assert client.get(cpm_meeting.get_absolute_url()).status_code == 404
     plan = workflow.start_essa_plan(school=school, year=cadre.school_year, user=principal)
@@ -105,13 +110,14 @@ def test_cadre_member_of_one_school_does_not_see_anothers(client, cadre, distric
     assert client.get(cadre.get_absolute_url()).status_code == 404
     step = cadre.steps.first()
     response = client.post(
-        reverse("cadre_step", args=[cadre.pk, step.pk]), {"done_on": "2026-10-01"}
+        reverse("cadre_step", args=[cadre.pk, step.pk]), {"done_on": on(10, 1).isoformat()}
     )
     assert response.status_code == 404
     step.refresh_from_db()
     assert step.done_on is None
 
 
+@pytest.mark.calendar
 def test_consensus_names_who_agreed_and_only_this_cadres_members(cadre, principal, school_year):
     lucia = CadreMember.objects.create(cadre=cadre, name="Lucia", group=CadreGroup.PARENT)
     dolores = CadreMember.objects.create(cadre=cadre, name="Dolores", group=CadreGroup.COMMUNITY)
@@ -124,7 +130,7 @@ def test_consensus_names_who_agreed_and_only_this_cadres_members(cadre, principa
         cadre_services.record_consensus(
             step,
             user=principal,
-            agreed_on=date(2026, 10, 1),
+            agreed_on=on(10, 1),
             decision="Vision",
             agreed_by=[stranger],
         )
@@ -133,23 +139,24 @@ def test_consensus_names_who_agreed_and_only_this_cadres_members(cadre, principa
         cadre_services.record_consensus(
             step,
             user=principal,
-            agreed_on=timezone.localdate() + timedelta(days=1),
+            agreed_on=TODAY + timedelta(days=1),
             decision="Vision",
             agreed_by=[lucia],
         )
     consensus = cadre_services.record_consensus(
         step,
         user=principal,
-        agreed_on=date(2026, 10, 1),
+        agreed_on=on(10, 1),
         decision="Vision",
         agreed_by=[lucia, dolores],
     )
     assert set(consensus.agreed_by.all()) == {lucia, dolores}
     step.refresh_from_db()
-    assert step.done_on == date(2026, 10, 1)  # a consensus completes its step
+    assert step.done_on == on(10, 1)  # a consensus completes its step
     assert cadre.changes.filter(object_kind="consensus", action="agreed").exists()
 
 
+@pytest.mark.calendar
 def test_sharing_needs_actions_and_the_cadres_consensus(cadre, principal):
     with pytest.raises(ValidationError, match="Add the action plan"):
         cadre_services.share_plan(cadre, user=principal)
@@ -160,7 +167,7 @@ def test_sharing_needs_actions_and_the_cadres_consensus(cadre, principal):
     cadre_services.record_consensus(
         cadre.steps.get(step=CommpactStep.ACTION_PLAN),
         user=principal,
-        agreed_on=date(2026, 11, 1),
+        agreed_on=on(11, 1),
         decision="The family center plan",
         agreed_by=[lucia],
     )
@@ -334,6 +341,7 @@ def test_survey_of_another_school_is_not_reachable(client, cadre, principal, oth
     assert client.get(reverse("survey_import", args=[cadre.pk])).status_code == 404
 
 
+@pytest.mark.calendar
 def test_the_cadre_page_does_not_query_per_row(
     client, cadre, parent, django_assert_max_num_queries
 ):
@@ -344,7 +352,7 @@ def test_the_cadre_page_does_not_query_per_row(
         cadre_services.record_consensus(
             cadre.steps.get(step=CommpactStep.VISION),
             user=parent,
-            agreed_on=date(2026, 10, 1),
+            agreed_on=on(10, 1),
             decision=f"D{n}",
             agreed_by=[member_row],
         )

@@ -1,5 +1,3 @@
-from datetime import date
-
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -7,10 +5,17 @@ from meetings import cap, services
 from meetings.models import ActionCategory, ActionStatus, ReviewOutcome
 from schoolplan.models import Role
 
-from .cap_helpers import analyse, make_class, make_point, schedule_cap
+from .cap_helpers import CAP_DAY, analyse, make_class, make_point, schedule_cap
+from .clock import YEAR, moment, on, year_name
 from .factories import member
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def planned_in_october(clock):
+    """The class's CAP meetings are planned on 1 October, before any of them takes place."""
+    clock.set(on(10, 1))
 
 
 @pytest.fixture
@@ -37,41 +42,43 @@ def test_class_teacher_must_be_on_the_schools_staff(school, school_year, other_s
 
 def test_assessment_point_must_fall_in_the_year(school, school_year):
     with pytest.raises(ValidationError) as error:
-        make_point(school, school_year, day=date(2027, 7, 15))
-    assert error.value.message_dict["date"] == ["The date must fall in the school year 2026-27."]
+        make_point(school, school_year, day=on(7, 15, start_year=YEAR + 1))
+    assert error.value.message_dict["date"] == [
+        f"The date must fall in the school year {year_name()}."
+    ]
 
 
 def test_fourth_cap_meeting_in_a_year_needs_confirmation(school_class, point, teacher):
     for day in (10, 11, 12):
-        schedule_cap(school_class, point, teacher, day=date(2026, 11, day))
+        schedule_cap(school_class, point, teacher, day=on(11, day))
     with pytest.raises(services.NeedsConfirmation) as error:
-        schedule_cap(school_class, point, teacher, day=date(2026, 11, 20))
+        schedule_cap(school_class, point, teacher, day=on(11, 20))
     assert error.value.messages == [
         "This would be CAP meeting number 4 for 3B this school year; CAP meetings are advised "
         "no more than 3 times a year."
     ]
-    schedule_cap(school_class, point, teacher, day=date(2026, 11, 20), confirmed=True)
+    schedule_cap(school_class, point, teacher, day=on(11, 20), confirmed=True)
     assert cap.cap_meetings_of(school_class).count() == 4
 
 
 def test_third_meeting_needs_no_confirmation(school_class, point, teacher):
     for day in (10, 11, 12):
-        schedule_cap(school_class, point, teacher, day=date(2026, 11, day))
+        schedule_cap(school_class, point, teacher, day=on(11, day))
 
 
 def test_meeting_before_its_assessment_point_needs_confirmation(school_class, point, teacher):
     with pytest.raises(services.NeedsConfirmation) as error:
-        schedule_cap(school_class, point, teacher, day=date(2026, 11, 1))
+        schedule_cap(school_class, point, teacher, day=on(11, 1))
     assert error.value.messages == [
-        "1 Nov 2026 is before the assessment point it follows (Autumn summative, 2 Nov 2026): "
+        f"1 Nov {YEAR} is before the assessment point it follows (Autumn summative, 2 Nov {YEAR}): "
         "the results will not be in yet."
     ]
     assert not cap.cap_meetings_of(school_class).exists()
-    schedule_cap(school_class, point, teacher, day=date(2026, 11, 1), confirmed=True)
+    schedule_cap(school_class, point, teacher, day=on(11, 1), confirmed=True)
 
 
 def test_meeting_on_the_assessment_day_is_fine(school_class, point, teacher):
-    schedule_cap(school_class, point, teacher, day=date(2026, 11, 2))
+    schedule_cap(school_class, point, teacher, day=on(11, 2))
 
 
 def test_assessment_point_of_another_school_is_refused(school_class, teacher, other_school):
@@ -82,8 +89,10 @@ def test_assessment_point_of_another_school_is_refused(school_class, teacher, ot
         schedule_cap(school_class, foreign, teacher)
 
 
-def test_cannot_be_held_without_analysis(school_class, point, teacher):
+@pytest.mark.calendar
+def test_cannot_be_held_without_analysis(clock, school_class, point, teacher):
     meeting = schedule_cap(school_class, point, teacher)
+    clock.set(moment(CAP_DAY, "17:00"))  # the meeting is over
     with pytest.raises(ValidationError, match="Fill in the class analysis"):
         services.record_minutes(meeting, user=teacher, text="Met", mark_held=True)
     meeting.refresh_from_db()
@@ -94,15 +103,17 @@ def test_cannot_be_held_without_analysis(school_class, point, teacher):
     assert meeting.is_held
 
 
-def test_analysis_needs_both_strengths_and_focus(school_class, point, teacher):
+@pytest.mark.calendar
+def test_analysis_needs_both_strengths_and_focus(clock, school_class, point, teacher):
     meeting = schedule_cap(school_class, point, teacher)
     analyse(meeting, teacher, strengths="Strong readers", focus="  ")
-    with pytest.raises(ValidationError):
+    clock.set(moment(CAP_DAY, "17:00"))
+    with pytest.raises(ValidationError, match="Fill in the class analysis"):
         services.record_minutes(meeting, user=teacher, text="Met", mark_held=True)
 
 
 def test_review_and_carry_forward(school, school_year, school_class, point, teacher):
-    spring = make_point(school, school_year, "Spring summative", date(2027, 3, 10))
+    spring = make_point(school, school_year, "Spring summative", on(3, 10))
     first = schedule_cap(school_class, point, teacher)
     done = services.add_action_item(
         first, user=teacher, description="Daily fluency practice", category=ActionCategory.TEACHING
@@ -110,7 +121,7 @@ def test_review_and_carry_forward(school, school_year, school_class, point, teac
     unfinished = services.add_action_item(
         first, user=teacher, description="Reteach fractions", category=ActionCategory.CURRICULUM
     )
-    second = schedule_cap(school_class, spring, teacher, day=date(2027, 3, 15))
+    second = schedule_cap(school_class, spring, teacher, day=on(3, 15))
     cap.review_action(
         second, user=teacher, action_item=done, outcome=ReviewOutcome.DONE, impact="+8%"
     )
@@ -146,7 +157,7 @@ def test_review_and_carry_forward(school, school_year, school_class, point, teac
 def test_a_done_action_is_not_carried_forward(school, school_year, school_class, point, teacher):
     first = schedule_cap(school_class, point, teacher)
     item = services.add_action_item(first, user=teacher, description="x", category="teaching")
-    second = schedule_cap(school_class, point, teacher, day=date(2026, 11, 20))
+    second = schedule_cap(school_class, point, teacher, day=on(11, 20))
     with pytest.raises(ValidationError, match="not carried forward"):
         cap.review_action(
             second, user=teacher, action_item=item, outcome=ReviewOutcome.DONE, carry_forward=True
@@ -154,10 +165,10 @@ def test_a_done_action_is_not_carried_forward(school, school_year, school_class,
 
 
 def test_only_the_previous_meetings_actions_are_reviewed(school_class, point, teacher):
-    first = schedule_cap(school_class, point, teacher, day=date(2026, 11, 10))
+    first = schedule_cap(school_class, point, teacher, day=on(11, 10))
     old = services.add_action_item(first, user=teacher, description="old", category="teaching")
-    second = schedule_cap(school_class, point, teacher, day=date(2026, 11, 17))
-    third = schedule_cap(school_class, point, teacher, day=date(2026, 11, 24))
+    second = schedule_cap(school_class, point, teacher, day=on(11, 17))
+    third = schedule_cap(school_class, point, teacher, day=on(11, 24))
     assert cap.previous_cap_meeting(third) == second
     with pytest.raises(ValidationError, match="previous CAP meeting"):
         cap.review_action(third, user=teacher, action_item=old, outcome=ReviewOutcome.DONE)
@@ -184,7 +195,7 @@ def test_leaders_overview(school, school_year, school_class, point, teacher):
     meeting = schedule_cap(school_class, point, teacher)
     services.add_action_item(meeting, user=teacher, description="a", category="teaching")
     services.add_action_item(meeting, user=teacher, description="b", category="ta_support")
-    latest, rows, balance = cap.class_overview(school, school_year, date(2026, 11, 22))
+    latest, rows, balance = cap.class_overview(school, school_year, on(11, 22))
     assert latest == point
     states = {row.school_class.name: (row.state, row.open_actions) for row in rows}
     assert states == {

@@ -1,5 +1,4 @@
 import threading
-from datetime import date
 
 import pytest
 from django.db import connection
@@ -11,9 +10,14 @@ from progress.models import ActivityReview, Comment, Measurement
 from schoolplan.models import CimStatus, Role
 
 from .cim_helpers import make_plan, review_on
+from .clock import YEAR, moment, on
 from .factories import DistrictFactory, SchoolYearFactory, member
 
-pytestmark = pytest.mark.django_db
+# The plan is worked on in October; its monthly review is on the 15th (a held review must have
+# begun; the CIM home's strip reads this month).
+pytestmark = [pytest.mark.django_db, pytest.mark.calendar]
+
+REVIEW_DAY = on(10, 15)
 
 
 @pytest.fixture
@@ -22,9 +26,19 @@ def lead(district, school_year):
 
 
 @pytest.fixture
-def setup(district, school_year, lead):
+def setup(district, school_year, lead, clock):
+    clock.set(on(10, 1))
     plan, activity, metric = make_plan(district, school_year, lead)
     return {"plan": plan, "activity": activity, "metric": metric}
+
+
+@pytest.fixture
+def review(setup, district, lead, clock):
+    """The October review, scheduled that morning; it is over by the time the test records it."""
+    clock.set(moment(REVIEW_DAY, "09:00"))
+    october = review_on(district, lead, REVIEW_DAY)
+    clock.set(moment(REVIEW_DAY, "16:30"))
+    return october
 
 
 def test_history_records_each_change(setup, lead):
@@ -133,8 +147,7 @@ def test_concurrent_saves_in_threads_exactly_one_wins(district, school_year):
     assert Activity.objects.get(pk=activity.pk).version == 2
 
 
-def test_review_records_status_and_measurements(client, setup, district, lead):
-    review = review_on(district, lead, date(2026, 10, 15))
+def test_review_records_status_and_measurements(client, setup, review, lead):
     client.force_login(lead)
     activity, metric = setup["activity"], setup["metric"]
     response = client.post(
@@ -153,7 +166,7 @@ def test_review_records_status_and_measurements(client, setup, district, lead):
     review.refresh_from_db()
     assert review.is_held
     assert Measurement.objects.get(metric=metric).value == 22.5
-    assert Measurement.objects.get(metric=metric).date == date(2026, 10, 15)
+    assert Measurement.objects.get(metric=metric).date == REVIEW_DAY
     entry = ActivityReview.objects.get(review=review)
     assert (entry.status, entry.barriers) == ("implemented", "Sub shortages")
     activity.refresh_from_db()
@@ -161,8 +174,7 @@ def test_review_records_status_and_measurements(client, setup, district, lead):
     assert PlanChange.objects.filter(object_kind="activity", action="changed").count() == 1
 
 
-def test_bad_measurement_saves_nothing(client, setup, district, lead):
-    review = review_on(district, lead, date(2026, 10, 15))
+def test_bad_measurement_saves_nothing(client, setup, review, lead):
     client.force_login(lead)
     activity, metric = setup["activity"], setup["metric"]
     response = client.post(
@@ -183,9 +195,8 @@ def test_bad_measurement_saves_nothing(client, setup, district, lead):
     assert activity.status == "not_started"
 
 
-def test_ta_provider_reads_and_comments_only(client, setup, district, lead):
+def test_ta_provider_reads_and_comments_only(client, setup, district, review):
     ta = member(Role.TA_PROVIDER, district)
-    review = review_on(district, lead, date(2026, 10, 15))
     plan, activity = setup["plan"], setup["activity"]
     client.force_login(ta)
     for url in (
@@ -220,11 +231,10 @@ def test_ta_provider_reads_and_comments_only(client, setup, district, lead):
     assert activity.status == "not_started"
 
 
-def test_ta_provider_of_another_district_gets_404(client, setup, district, lead):
+def test_ta_provider_of_another_district_gets_404(client, setup, district, review):
     elsewhere = DistrictFactory(cim_status=CimStatus.INTENSIVE_1)
     SchoolYearFactory(district=elsewhere)
     client.force_login(member(Role.TA_PROVIDER, elsewhere))
-    review = review_on(district, lead, date(2026, 10, 15))
     for url in (
         reverse("cim_home", args=[district.pk]),
         setup["plan"].get_absolute_url(),
@@ -247,7 +257,7 @@ def test_ta_sessions_logged_by_the_team(client, setup, lead):
     response = client.post(
         reverse("ta_sessions", args=[plan.pk]),
         {
-            "date": "2026-10-20",
+            "date": on(10, 20).isoformat(),
             "provider": "County TA Center",
             "topic": "Co-teaching walkthroughs",
             "strategy": strategy.pk,
@@ -268,14 +278,13 @@ def test_no_ta_sessions_outside_intensive(client, setup, district, lead):
 def test_cim_home_shows_the_strip(client, setup, district, lead):
     client.force_login(lead)
     page = client.get(reverse("cim_home", args=[district.pk])).content.decode()
-    assert "Monthly reviews" in page and "Jul 2026" in page
+    assert "Monthly reviews" in page and f"Jul {YEAR}" in page
 
 
 def test_cim_pages_queries_do_not_grow(
-    client, setup, district, lead, django_assert_max_num_queries
+    client, setup, district, lead, review, django_assert_max_num_queries
 ):
     plan = setup["plan"]
-    review = review_on(district, lead, date(2026, 10, 15))
     client.force_login(lead)
     urls = [
         plan.get_absolute_url(),
@@ -298,17 +307,18 @@ def test_cim_pages_queries_do_not_grow(
         activity = plan_services.add(Activity, user=lead, strategy=strategy, title=f"A{n}")
         outcome = plan_services.add(Outcome, user=lead, activity=activity, description=f"O{n}")
         metric = Metric.objects.create(
-            outcome=outcome, name=f"M{n}", baseline=1, target=2, target_date=date(2027, 6, 1)
+            outcome=outcome, name=f"M{n}", baseline=1, target=2, target_date=on(6, 1)
         )
-        Measurement.objects.create(metric=metric, date=date(2026, 10, 1), value=Decimal("1.5"))
-        review_on(district, lead, date(2026, 9, 1 + n))
+        Measurement.objects.create(metric=metric, date=on(10, 1), value=Decimal("1.5"))
+        review_on(district, lead, on(9, 1 + n))
     for url in urls:
         with django_assert_max_num_queries(counts[url]):
             client.get(url)
 
 
-def test_review_from_a_stale_page_is_refused_and_saves_nothing(client, setup, district, lead):
-    review = review_on(district, lead, date(2026, 10, 15))
+def test_review_from_a_stale_page_is_refused_and_saves_nothing(
+    client, setup, district, lead, review
+):
     activity, metric = setup["activity"], setup["metric"]
     other = member(Role.CIM_MEMBER, district)
     plan_services.update(activity, user=other, expected_version=1, status="in_progress")
@@ -347,9 +357,8 @@ def test_review_from_a_stale_page_is_refused_and_saves_nothing(client, setup, di
     ],
 )
 def test_review_refuses_hand_edited_values_and_saves_nothing(
-    client, setup, district, lead, version, value, message
+    client, setup, lead, review, version, value, message
 ):
-    review = review_on(district, lead, date(2026, 10, 15))
     activity, metric = setup["activity"], setup["metric"]
     client.force_login(lead)
     response = client.post(
@@ -369,16 +378,15 @@ def test_review_refuses_hand_edited_values_and_saves_nothing(
     assert activity.version == 1
 
 
-@pytest.mark.parametrize("review", ["abc", "²", "9" * 30])
-def test_a_comment_on_a_review_that_is_not_an_id_is_a_404(client, setup, lead, review):
+@pytest.mark.parametrize("posted", ["abc", "²", "9" * 30])
+def test_a_comment_on_a_review_that_is_not_an_id_is_a_404(client, setup, lead, posted):
     client.force_login(lead)
     url = reverse("comment_add", args=[setup["plan"].pk])
-    assert client.post(url, {"text": "x", "review": review}).status_code == 404
+    assert client.post(url, {"text": "x", "review": posted}).status_code == 404
 
 
-def test_nul_characters_in_review_text_are_dropped_not_a_500(client, setup, district, lead):
+def test_nul_characters_in_review_text_are_dropped_not_a_500(client, setup, lead, review):
     """PostgreSQL refuses NUL in text: the hand-read review fields were a 500 there."""
-    review = review_on(district, lead, date(2026, 10, 15))
     activity = setup["activity"]
     client.force_login(lead)
     response = client.post(

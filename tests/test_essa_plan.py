@@ -3,13 +3,11 @@ date and the late flag, the frozen submitted plan, and its exports."""
 
 import io
 import threading
-from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.urls import reverse
-from django.utils import timezone
 from pypdf import PdfReader
 
 from plans import export, workflow
@@ -25,6 +23,7 @@ from plans.models import (
 )
 from schoolplan.models import EssaDesignation, OutboxEmail, Role, SchoolYear
 
+from .clock import YEAR, on
 from .factories import SchoolFactory, SchoolYearFactory, member
 from .school_plan_helpers import complete_plan
 
@@ -49,7 +48,9 @@ def district_staff(district):
 
 
 @pytest.fixture
-def plan(tsi_school, school_year, principal):
+def plan(tsi_school, school_year, principal, clock):
+    """Written in March, before it is due (15 May)."""
+    clock.set(on(3, 1))
     return complete_plan(tsi_school, school_year, principal)
 
 
@@ -73,15 +74,18 @@ def test_a_plan_cannot_be_submitted_without_its_problem_cause_and_metrics(
     assert problem.pk
 
 
-def test_principal_submits_and_district_staff_are_told(client, plan, principal, district_staff):
+@pytest.mark.calendar
+def test_principal_submits_and_district_staff_are_told(
+    client, clock, plan, principal, district_staff
+):
     client.force_login(principal)
     response = client.post(reverse("essa_submit", args=[plan.pk]))
     assert response.status_code == 302
     plan.refresh_from_db()
     assert plan.status == EssaPlanStatus.SUBMITTED
     assert plan.submitted_by == principal
-    assert abs(plan.submitted_at - timezone.now()) < timedelta(minutes=1)
-    assert plan.submitted_late is False  # due 15 May 2027
+    assert plan.submitted_at == clock.now()
+    assert plan.submitted_late is False  # due 15 May
     event = plan.events.get()
     assert (event.status, event.by) == (EssaPlanStatus.SUBMITTED, principal)
     email = OutboxEmail.objects.get(key=f"essa-plan-submitted:{event.pk}")
@@ -186,40 +190,43 @@ def test_a_submitted_plan_is_frozen(client, plan, principal):
     assert problem.gap == "9 points in grade 3-5 math"
 
 
+@pytest.mark.calendar
 @pytest.mark.parametrize(
-    ("day", "late"),
-    [(date(2027, 5, 14), False), (date(2027, 5, 15), False), (date(2027, 5, 16), True)],
+    ("day", "late"), [(on(5, 14), False), (on(5, 15), False), (on(5, 16), True)]
 )
 def test_late_after_the_years_due_date(plan, day, late):
-    assert plan.due_on == date(2027, 5, 15)
+    assert plan.due_on == on(5, 15)
     assert workflow.is_late(plan, day) is late
 
 
+@pytest.mark.calendar
 def test_the_due_date_comes_from_the_school_year(plan):
-    SchoolYear.objects.filter(pk=plan.school_year_id).update(essa_plan_due=date(2027, 5, 1))
+    SchoolYear.objects.filter(pk=plan.school_year_id).update(essa_plan_due=on(5, 1))
     plan = EssaPlan.objects.get(pk=plan.pk)
-    assert workflow.is_late(plan, date(2027, 5, 2))
+    assert workflow.is_late(plan, on(5, 2))
 
 
-def test_submission_after_the_due_date_is_allowed_and_recorded_late(plan, principal):
-    yesterday = timezone.localdate() - timedelta(days=1)
-    SchoolYear.objects.filter(pk=plan.school_year_id).update(essa_plan_due=yesterday)
+@pytest.mark.calendar
+def test_submission_after_the_due_date_is_allowed_and_recorded_late(clock, plan, principal):
+    clock.set(on(5, 16))
     plan = workflow.submit(EssaPlan.objects.get(pk=plan.pk), user=principal)
     assert plan.status == EssaPlanStatus.SUBMITTED and plan.submitted_late is True
     assert plan.events.get().late is True
 
 
+@pytest.mark.calendar
 def test_a_school_without_targeted_support_is_never_late(school, school_year):
     principal = member(Role.PRINCIPAL, school)
     plan = complete_plan(school, school_year, principal)
     assert not plan.must_submit
-    assert workflow.is_late(plan, date(2027, 6, 30)) is False
+    assert workflow.is_late(plan, on(6, 30)) is False
 
 
+@pytest.mark.calendar
 def test_the_due_date_shows_on_the_plan_and_the_home_page(client, plan, principal):
     client.force_login(principal)
     page = client.get(plan.get_absolute_url()).content.decode()
-    assert "Due 15 May 2027" in page
+    assert f"Due 15 May {YEAR + 1}" in page
     # The home card says where the plan stands.
     home = client.get(reverse("home")).content.decode()
     assert "ESSA action plan" in home
@@ -240,8 +247,8 @@ def test_csv_export_round_trips_the_plans_content(client, plan, principal):
         focus_area=area,
         description="Coach teachers",
         owner="Math coach",
-        starts_on=date(2026, 9, 1),
-        due_on=date(2027, 5, 1),
+        starts_on=on(9, 1),
+        due_on=on(5, 1),
     )
     plan_services.add(
         MonitoringRoutine,
@@ -262,7 +269,7 @@ def test_csv_export_round_trips_the_plans_content(client, plan, principal):
     fields = {(section, field): value for section, ref, parent, field, value in rows}
     assert fields[("Area of focus", "Area of focus")] == '=HYPERLINK("http://evil")'
     assert fields[("Root cause", "Verified")] == "Yes"
-    assert fields[("Action step", "Due")] == "2027-05-01"
+    assert fields[("Action step", "Due")] == on(5, 1).isoformat()
     assert {value for (section, field), value in fields.items() if field == "Kind"} <= {
         "Leading",
         "Lagging",
@@ -332,8 +339,8 @@ def test_bad_input_is_refused_with_a_message(client, plan, principal):
         {
             "description": "Coach",
             "owner": "Coach",
-            "starts_on": "2027-03-01",
-            "due_on": "2027-01-01",
+            "starts_on": on(3, 1).isoformat(),
+            "due_on": on(1, 1).isoformat(),
             "status": "not_started",
         },
     )
@@ -355,8 +362,8 @@ def test_the_plan_page_does_not_query_per_item(
             plan=plan,
             description=f"s{n}",
             owner="o",
-            starts_on=date(2026, 9, 1),
-            due_on=date(2026, 10, 1),
+            starts_on=on(9, 1),
+            due_on=on(10, 1),
         )
     client.force_login(principal)
     with django_assert_max_num_queries(30):
@@ -366,15 +373,15 @@ def test_the_plan_page_does_not_query_per_item(
 def test_starting_a_plan_needs_the_school_staff(client, tsi_school, school_year):
     url = reverse("school_essa", args=[tsi_school.pk])
     client.force_login(member(Role.CIM_MEMBER, tsi_school.district))
-    assert client.post(url, {"year": "2026"}).status_code == 403
+    assert client.post(url, {"year": YEAR}).status_code == 403
     assert not EssaPlan.objects.exists()
     client.force_login(member(Role.SCHOOL_STAFF, tsi_school))
-    assert client.post(url, {"year": "2026"}).status_code == 302
+    assert client.post(url, {"year": YEAR}).status_code == 302
     assert EssaPlan.objects.get().school_year == school_year
 
 
 def test_a_plan_per_school_and_year(tsi_school, school_year, principal):
-    next_year = SchoolYearFactory(district=tsi_school.district, start_year=2027)
+    next_year = SchoolYearFactory(district=tsi_school.district, start_year=YEAR + 1)
     first = workflow.start_essa_plan(school=tsi_school, year=school_year, user=principal)
     assert workflow.start_essa_plan(school=tsi_school, year=school_year, user=principal) == first
     assert workflow.start_essa_plan(school=tsi_school, year=next_year, user=principal) != first

@@ -4,7 +4,7 @@ Spanish, cached and forgotten on publish."""
 import re
 import shutil
 import subprocess
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -12,7 +12,6 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import timezone
 
 from meetings.models import Goal, Meeting, MeetingStatus, MeetingType, PupilNote
 from plans import workflow
@@ -22,6 +21,7 @@ from progress.models import Measurement, Metric, SpfSummary
 from schoolplan.models import Role
 
 from .cap_helpers import make_class, make_point, schedule_cap
+from .clock import on
 from .conftest import IN_CI
 from .factories import SchoolYearFactory, member
 from .meeting_helpers import at
@@ -34,13 +34,16 @@ PO_FILE = Path(settings.BASE_DIR) / "locale" / "es" / "LC_MESSAGES" / "django.po
 MO_FILE = PO_FILE.with_suffix(".mo")
 
 
+# The day the families look: early in the Check In window, its meeting coming up.
+TODAY = on(12, 4)
+
+
 @pytest.fixture
-def world(school):
+def world(school, clock):
     """A school with published and unpublished things, each unpublished one carrying a canary."""
-    today = timezone.localdate()
-    year = SchoolYearFactory(
-        district=school.district, start_year=today.year if today.month >= 7 else today.year - 1
-    )
+    clock.set(TODAY)
+    today = TODAY
+    year = SchoolYearFactory(district=school.district)
     principal = member(Role.PRINCIPAL, school)
     principal.first_name, principal.last_name = "Ana", CANARY.format("staffname")
     principal.save()
@@ -62,7 +65,7 @@ def world(school):
         unit="%",
         baseline=Decimal("31"),
         target=Decimal("40"),
-        target_date=date(year.start_year + 1, 5, 30),
+        target_date=on(5, 30),
     )
     # On the path's straight line it should be about 35.5 today; 36 is on track.
     Measurement.objects.create(
@@ -124,6 +127,7 @@ def _page(client, school, language=None):
     return client.get(reverse("family_school", args=[school.public_slug]))
 
 
+@pytest.mark.calendar
 def test_anyone_reads_what_was_published(client, world):
     response = _page(client, world["school"])
     page = response.content.decode()
@@ -136,6 +140,7 @@ def test_anyone_reads_what_was_published(client, world):
     assert "Read our School Blueprint" in page
 
 
+@pytest.mark.calendar
 def test_nothing_unpublished_or_private_appears(client, world):
     school = world["school"]
     pages = [
@@ -151,6 +156,7 @@ def test_nothing_unpublished_or_private_appears(client, world):
         assert leaked == [], leaked
 
 
+@pytest.mark.calendar
 def test_an_unpublished_summary_and_blueprint_disappear(client, world):
     school, principal = world["school"], world["principal"]
     spf.unpublish(world["summary"], user=principal)
@@ -161,6 +167,7 @@ def test_an_unpublished_summary_and_blueprint_disappear(client, world):
     assert client.get(reverse("family_blueprint", args=[school.public_slug])).status_code == 404
 
 
+@pytest.mark.calendar
 def test_the_page_is_cached_and_forgotten_on_publish(
     client, world, django_assert_num_queries, django_capture_on_commit_callbacks
 ):
@@ -179,10 +186,11 @@ def test_the_page_is_cached_and_forgotten_on_publish(
     assert "Published anew." in page and "We grew in math." not in page
 
 
+@pytest.mark.calendar
 def test_a_new_meeting_shows_up_without_waiting(client, world, django_capture_on_commit_callbacks):
     school = world["school"]
     _page(client, school)
-    soon = timezone.localdate() + timedelta(days=9)
+    soon = TODAY + timedelta(days=9)
     with django_capture_on_commit_callbacks(execute=True):
         Meeting.objects.create(
             district=school.district,
@@ -196,6 +204,7 @@ def test_a_new_meeting_shows_up_without_waiting(client, world, django_capture_on
     assert "Cadre evening" in _page(client, school).content.decode()
 
 
+@pytest.mark.calendar
 def test_the_spanish_page_is_in_spanish(client, world):
     response = _page(client, world["school"], "es")
     page = response.content.decode()
@@ -271,6 +280,7 @@ def test_the_catalogue_has_every_string_of_the_code(tmp_path, settings, monkeypa
     assert wanted - have == set(), "run makemessages and translate the new strings"
 
 
+@pytest.mark.calendar
 def test_no_english_interface_string_is_left_on_the_spanish_pages(client, world):
     school = world["school"]
     english = {
@@ -288,6 +298,7 @@ def test_no_english_interface_string_is_left_on_the_spanish_pages(client, world)
         assert left == set(), (url, left)
 
 
+@pytest.mark.calendar
 def test_the_calendar_file_is_only_for_community_meetings(client, world):
     school = world["school"]
     check_in = Meeting.objects.get(title="Check In for families")
@@ -303,6 +314,7 @@ def test_an_unknown_school_is_a_404(client, db):
     assert client.get(reverse("family_school", args=["no-such-school"])).status_code == 404
 
 
+@pytest.mark.calendar
 def test_deleting_plans_with_metrics_and_values_works(world):
     """Cascades delete metrics after their plan: forgetting the page must not trip on that."""
     school = world["school"]

@@ -25,7 +25,6 @@ import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
 from datetime import time as dt_time
 from urllib.parse import urlencode
 
@@ -76,7 +75,7 @@ from progress.forms import CimTeamForm, MeasurementForm, MetricForm, ReviewSched
 from progress.views_metrics import ImportForm
 from progress.views_spf import SpfImportForm
 from schoolplan.csvfiles import FORMULA_STARTS, spreadsheet_safe
-from schoolplan.forms import DistrictForm, SchoolForm, SchoolYearForm
+from schoolplan.forms import DistrictForm, NextYearForm, SchoolForm, SchoolYearForm
 from schoolplan.models import (
     CimTeam,
     Membership,
@@ -85,10 +84,12 @@ from schoolplan.models import (
     School,
     default_dates,
 )
+from schoolplan.next_year import proposed_dates
 from schoolplan.views_notifications import NotificationSettingsForm
 
 from . import fuzz_values as fv
 from .cim_helpers import make_plan
+from .clock import YEAR, on
 from .factories import DistrictFactory, SchoolFactory, SchoolYearFactory, UserFactory, member
 from .meeting_helpers import schedule
 from .test_permission_matrix import foreign  # noqa: F401  (the fixture: one of every object)
@@ -110,8 +111,18 @@ STARTED = time.monotonic()
 # --- The data: one of everything (the permission matrix's), its people, another district -------
 
 
+# The day the forms are filled in, early in the Check In window: each form's good values are
+# accepted on it (a meeting next week, a consensus of last month, an open workshop series).
+FUZZ_DAY = on(12, 4)
+
+
 @pytest.fixture
-def world(foreign, settings, tmp_path):  # noqa: F811
+def fuzz_day(clock):
+    clock.set(FUZZ_DAY)
+
+
+@pytest.fixture
+def world(fuzz_day, foreign, settings, tmp_path):  # noqa: F811
     settings.MEDIA_ROOT = tmp_path  # uploads land in the test's own directory
     w = dict(foreign)
     district, school = w["district"], w["school"]
@@ -131,11 +142,11 @@ def world(foreign, settings, tmp_path):  # noqa: F811
     w["root_cause"] = w["problem"].root_causes.create(description="rc", evidence="ev")
     # Another district: its ids are sent too, and must never be accepted.
     other = DistrictFactory(name="Other USD")
-    other_year = SchoolYearFactory(district=other, start_year=2026)
+    other_year = SchoolYearFactory(district=other, start_year=YEAR)
     other_school = SchoolFactory(district=other)
     other_principal = member(Role.PRINCIPAL, other_school)
     other_lead = member(Role.CIM_LEAD, other)
-    other_meeting = schedule(other_school, other_principal, day=date(2026, 11, 9))
+    other_meeting = schedule(other_school, other_principal, day=on(11, 9))
     _, other_activity, other_metric = make_plan(other, other_year, other_lead)
     w["other_ids"] = {
         str(pk)
@@ -268,14 +279,12 @@ def _second_cap(w):
     from .cap_helpers import schedule_cap
 
     point = w["cap"].cap.assessment_point
-    w["cap2"] = schedule_cap(
-        w["class"], point, w["teacher"], day=date(2026, 12, 10), confirmed=True
-    )
+    w["cap2"] = schedule_cap(w["class"], point, w["teacher"], day=on(12, 10), confirmed=True)
 
 
 def _published(w):
     meeting = schedule(
-        w["school"], w["principal"], day=date(2026, 11, 12), confirm_repeat=True, place="Hall"
+        w["school"], w["principal"], day=on(11, 12), confirm_repeat=True, place="Hall"
     )
     meeting_services.record_minutes(meeting, user=w["principal"], text="Minutes.", mark_held=True)
     meeting_services.publish_minutes(meeting, user=w["principal"])
@@ -289,16 +298,16 @@ def _open_series(w):
         user=w["staff"],
         title="Spring",
         description="",
-        registration_opens=date(2026, 1, 1),
-        priority_closes=date(2026, 1, 2),
-        registration_closes=date(2030, 1, 1),
+        registration_opens=on(7, 1),  # open all year, its priority window long closed
+        priority_closes=on(7, 2),
+        registration_closes=on(6, 30),
         elementary_capacity=5,
         secondary_capacity=5,
     )
     workshops.add_session(
         series,
         user=w["staff"],
-        day=date(2027, 3, 3),
+        day=on(3, 3),
         starts=dt_time(9),
         ends=dt_time(12),
         place="Hall",
@@ -343,7 +352,7 @@ FORM_TARGETS = [
         "staff",
         u("school_year_create", district_pk=pk("district")),
         lambda w: SchoolYearForm(
-            district=w["district"], initial={"start_year": 2027, **default_dates(2027)}
+            district=w["district"], initial={"start_year": YEAR + 1, **default_dates(YEAR + 1)}
         ),
         ("schoolplan.forms.SchoolYearForm",),
     ),
@@ -353,6 +362,18 @@ FORM_TARGETS = [
         u("school_year_edit", district_pk=pk("district"), pk=pk("year")),
         lambda w: SchoolYearForm(instance=w["year"], district=w["district"]),
         ("schoolplan.forms.SchoolYearForm",),
+    ),
+    Target(
+        "school_year_next",
+        "staff",
+        u("school_year_next", district_pk=pk("district"), pk=pk("year")),
+        lambda w: NextYearForm(
+            district=w["district"],
+            start_year=w["year"].start_year + 1,
+            initial=proposed_dates(w["year"]),
+        ),
+        ("schoolplan.forms.NextYearForm",),
+        fixed={"confirmed": "1"},
     ),
     Target(
         "notification_settings",
@@ -394,7 +415,7 @@ FORM_TARGETS = [
         ("meetings.forms.CpmMeetingForm", "meetings.forms.MeetingTimesForm"),
         good={
             "stage": "check_in",
-            "date": "2026-12-10",
+            "date": on(12, 10).isoformat(),
             "start_time": "18:00",
             "end_time": "19:30",
             "place": "Library",
@@ -408,7 +429,7 @@ FORM_TARGETS = [
         ("meetings.forms.CpmMeetingForm",),
         good={
             "stage": "kick_off",
-            "date": "2026-11-10",
+            "date": on(11, 10).isoformat(),
             "start_time": "18:00",
             "end_time": "19:30",
             "place": "Library",
@@ -445,7 +466,7 @@ FORM_TARGETS = [
         u("action_add", pk=pk("meeting")),
         lambda w: ActionItemForm(meeting=w["meeting"], prefix="action"),
         ("meetings.forms.ActionItemForm",),
-        good={"description": "Send the flyer", "due_on": "2026-12-20"},
+        good={"description": "Send the flyer", "due_on": on(12, 20).isoformat()},
     ),
     Target(
         "action_add (CAP)",
@@ -501,7 +522,7 @@ FORM_TARGETS = [
         lambda w: AssessmentPointForm(prefix="point"),
         ("meetings.forms_cap.AssessmentPointForm",),
         fixed={"add_point": "1"},
-        good={"name": "Winter", "date": "2027-01-20"},
+        good={"name": "Winter", "date": on(1, 20).isoformat()},
     ),
     Target(
         "schedule_cap",
@@ -509,7 +530,12 @@ FORM_TARGETS = [
         u("schedule_cap", pk=pk("class")),
         lambda w: CapMeetingForm(school_class=w["class"]),
         ("meetings.forms_cap.CapMeetingForm",),
-        good={"date": "2026-12-11", "start_time": "15:30", "end_time": "16:30", "place": "R12"},
+        good={
+            "date": on(12, 11).isoformat(),
+            "start_time": "15:30",
+            "end_time": "16:30",
+            "place": "R12",
+        },
         fixed={"confirmed": "on"},
     ),
     Target(
@@ -546,9 +572,9 @@ FORM_TARGETS = [
         ("meetings.forms_workshops.SeriesForm",),
         good={
             "title": "Winter series",
-            "registration_opens": "2026-12-01",
-            "priority_closes": "2026-12-15",
-            "registration_closes": "2027-01-15",
+            "registration_opens": on(12, 1).isoformat(),
+            "priority_closes": on(12, 15).isoformat(),
+            "registration_closes": on(1, 15).isoformat(),
             "elementary_capacity": "5",
             "secondary_capacity": "5",
         },
@@ -559,7 +585,7 @@ FORM_TARGETS = [
         u("workshop_series", pk=pk("series")),
         lambda w: SessionForm(prefix="session"),
         ("meetings.forms_workshops.SessionForm",),
-        good={"day": "2027-02-03", "starts": "09:00", "ends": "12:00", "place": "Hall"},
+        good={"day": on(2, 3).isoformat(), "starts": "09:00", "ends": "12:00", "place": "Hall"},
     ),
     Target(
         "workshop_register",
@@ -589,7 +615,7 @@ FORM_TARGETS = [
         u("ta_sessions", pk=pk("plan")),
         lambda w: TaSessionForm(plan=w["plan"]),
         ("plans.forms.TaSessionForm",),
-        good={"date": "2026-11-20", "provider": "WestEd", "topic": "Data"},
+        good={"date": on(11, 20).isoformat(), "provider": "WestEd", "topic": "Data"},
     ),
     Target(
         "cadre_step",
@@ -597,7 +623,7 @@ FORM_TARGETS = [
         u("cadre_step", pk=pk("cadre"), step_pk=pk("step")),
         lambda w: StepForm(),
         ("plans.views_cadre.StepForm",),
-        good={"done_on": "2026-11-20", "notes": "Done together"},
+        good={"done_on": on(11, 20).isoformat(), "notes": "Done together"},
     ),
     Target(
         "cadre_consensus",
@@ -605,7 +631,7 @@ FORM_TARGETS = [
         u("cadre_consensus", pk=pk("cadre"), step_pk=pk("step")),
         lambda w: ConsensusForm(cadre=w["cadre"]),
         ("plans.views_cadre.ConsensusForm",),
-        good={"decision": "We agree", "agreed_on": "2026-11-20"},
+        good={"decision": "We agree", "agreed_on": on(11, 20).isoformat()},
     ),
     Target(
         "metric_edit",
@@ -620,7 +646,12 @@ FORM_TARGETS = [
         u("review_schedule", pk=pk("district")),
         lambda w: ReviewScheduleForm(),
         ("progress.forms.ReviewScheduleForm", "meetings.forms.MeetingTimesForm"),
-        good={"date": "2026-12-10", "start_time": "15:00", "end_time": "16:30", "place": "R2"},
+        good={
+            "date": on(12, 10).isoformat(),
+            "start_time": "15:00",
+            "end_time": "16:30",
+            "place": "R2",
+        },
     ),
     Target(
         "cim_team_edit",
@@ -638,7 +669,7 @@ FORM_TARGETS = [
         u("metric_measure", pk=pk("essa_metric")),
         lambda w: MeasurementForm(prefix=f"m{w['essa_metric'].pk}"),
         ("progress.forms.MeasurementForm",),
-        good={"date": "2026-11-20", "value": "12.5"},
+        good={"date": on(11, 20).isoformat(), "value": "12.5"},
     ),
 ]
 
@@ -649,7 +680,10 @@ SPF_HEADER = spf.HEADER
 
 
 def _measure_rows(w):
-    return [[str(w["essa_metric"].pk), "2026-11-01", "5", "ok"], ["m", "2026-11-02", "6%", ""]]
+    return [
+        [str(w["essa_metric"].pk), on(11, 1).isoformat(), "5", "ok"],
+        ["m", on(11, 2).isoformat(), "6%", ""],
+    ]
 
 
 def _spf_rows(w):
@@ -737,7 +771,7 @@ def _report_fields(w):
         f"barriers-{s}": (fv.text(), "Barriers"),
         f"next_steps-{s}": (fv.text(), "Next"),
         "send_to_selpa": (fv.booleans(), None),
-        "year": (fv.numbers(), "2026"),
+        "year": (fv.numbers(), str(YEAR)),
     }
 
 
@@ -751,7 +785,7 @@ RAW_TARGETS = [
             "action": (fv.choices(["save", "publish", "unpublish"]), "save"),
             "text-en": (fv.text(), "Our results"),
             "text-es": (fv.text(), "Nuestros resultados"),
-            "year": (fv.numbers(), "2026"),
+            "year": (fv.numbers(), str(YEAR)),
         },
     ),
     Target(
@@ -760,7 +794,17 @@ RAW_TARGETS = [
         u("report_due_dates", pk=pk("district")),
         raw=lambda w: {
             **{f"due-{n}": (fv.dates(), "") for n in (1, 2, 3, 4)},
-            "year": (fv.numbers(), "2026"),
+            "year": (fv.numbers(), str(YEAR)),
+        },
+    ),
+    Target(
+        "cap_carried_over",
+        "principal",
+        u("cap_carried_over", pk=pk("school")),
+        raw=lambda w: {
+            "year": (fv.numbers(), str(w["year"].start_year)),
+            "confirm": (fv.text(), "all"),
+            "remove": (fv.text(), ""),
         },
     ),
     Target(
@@ -797,7 +841,7 @@ RAW_TARGETS = [
         u("measurements_bulk", doc="essa", pk=pk("essa")),
         raw=lambda w: {
             f"value-{w['essa_metric'].pk}": (fv.numbers(), "7"),
-            f"date-{w['essa_metric'].pk}": (fv.dates(), "2026-11-20"),
+            f"date-{w['essa_metric'].pk}": (fv.dates(), on(11, 20).isoformat()),
             f"note-{w['essa_metric'].pk}": (fv.text(), "ok"),
         },
     ),
@@ -980,7 +1024,7 @@ def good_value(bound, form_field):
         first = next((v for v, _ in form_field.choices if v != ""), "")
         return str(first.value if hasattr(first, "value") else first)
     if isinstance(form_field, (forms.DateField, forms.DateTimeField)):
-        return "2026-12-01"
+        return on(12, 1).isoformat()
     if isinstance(form_field, forms.TimeField):
         return "15:00"
     if isinstance(form_field, (forms.IntegerField, forms.DecimalField, forms.FloatField)):

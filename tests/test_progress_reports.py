@@ -3,7 +3,6 @@ the PDF, submission through the render task, the frozen report, corrections."""
 
 import hashlib
 import io
-from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -27,9 +26,11 @@ from schoolplan.models import CimStatus, OutboxEmail, Role
 
 from .cap_helpers import make_class, make_point, schedule_cap
 from .cim_helpers import make_plan, review_on
+from .clock import YEAR, on
 from .factories import DistrictFactory, SchoolYearFactory, member
 
-pytestmark = pytest.mark.django_db
+# Reports are due, late or overdue as of the day the test states (the clock fixture).
+pytestmark = [pytest.mark.django_db, pytest.mark.calendar]
 
 
 @pytest.mark.parametrize(
@@ -39,25 +40,25 @@ pytestmark = pytest.mark.django_db
         (
             CimStatus.TARGETED_1,
             [
-                (date(2026, 7, 1), date(2026, 12, 31), date(2027, 1, 31)),
-                (date(2027, 1, 1), date(2027, 6, 30), date(2027, 7, 31)),
+                (on(7, 1), on(12, 31), on(1, 31)),
+                (on(1, 1), on(6, 30), on(7, 31, start_year=YEAR + 1)),
             ],
         ),
         (CimStatus.TARGETED_3, "two"),
         (
             CimStatus.INTENSIVE_2,
             [
-                (date(2026, 7, 1), date(2026, 9, 30), date(2026, 10, 15)),
-                (date(2026, 10, 1), date(2026, 12, 31), date(2027, 1, 15)),
-                (date(2027, 1, 1), date(2027, 3, 31), date(2027, 4, 15)),
-                (date(2027, 4, 1), date(2027, 6, 30), date(2027, 7, 15)),
+                (on(7, 1), on(9, 30), on(10, 15)),
+                (on(10, 1), on(12, 31), on(1, 15)),
+                (on(1, 1), on(3, 31), on(4, 15)),
+                (on(4, 1), on(6, 30), on(7, 15, start_year=YEAR + 1)),
             ],
         ),
     ],
 )
 def test_due_dates_follow_the_monitoring_level(status, periods):
     district = DistrictFactory(cim_status=status)
-    year = SchoolYearFactory(district=district, start_year=2026)
+    year = SchoolYearFactory(district=district, start_year=YEAR)
     dues = reports.ensure_due_dates(district, year)
     got = [(d.period_starts, d.period_ends, d.due_on) for d in dues]
     if periods == "two":
@@ -78,7 +79,7 @@ def test_a_change_of_level_regenerates_periods_without_reports(school_year, dist
     dues = reports.ensure_due_dates(district, school_year)
     assert len(dues) == 4
     kept = ReportDue.objects.get(pk=first.pk)
-    assert kept.period_ends == date(2026, 12, 31)  # it has a report: left as it was
+    assert kept.period_ends == on(12, 31)  # it has a report: left as it was
 
 
 def test_district_staff_move_a_due_date_but_not_before_the_period_ends(
@@ -86,16 +87,18 @@ def test_district_staff_move_a_due_date_but_not_before_the_period_ends(
 ):
     client.force_login(member(Role.DISTRICT_STAFF, district))
     url = reverse("report_due_dates", args=[district.pk])
-    client.post(url, {"year": "2026", "due-1": "2026-10-31"})
-    assert ReportDue.objects.get(district=district, number=1).due_on == date(2026, 10, 31)
-    response = client.post(url, {"year": "2026", "due-2": "2026-11-01"}, follow=True)
+    client.post(url, {"year": YEAR, "due-1": on(10, 31).isoformat()})
+    assert ReportDue.objects.get(district=district, number=1).due_on == on(10, 31)
+    response = client.post(url, {"year": YEAR, "due-2": on(11, 1).isoformat()}, follow=True)
     assert "cannot be due before its period ends" in response.content.decode()
-    assert ReportDue.objects.get(district=district, number=2).due_on == date(2027, 1, 15)
+    assert ReportDue.objects.get(district=district, number=2).due_on == on(1, 15)
     client.force_login(member(Role.CIM_LEAD, district))
-    assert client.post(url, {"year": "2026", "due-1": "2026-12-01"}).status_code == 403
+    assert client.post(url, {"year": YEAR, "due-1": on(12, 1).isoformat()}).status_code == 403
 
 
-@pytest.mark.parametrize("bad", ["0000-01-01", "2026-02-30", "2027-10-15"])
+@pytest.mark.parametrize(
+    "bad", ["0000-01-01", f"{YEAR + 1}-02-30", on(10, 15, start_year=YEAR + 1).isoformat()]
+)
 def test_due_dates_are_saved_all_or_none(client, district, school_year, bad):
     """A well-formed impossible date (year 0, 30 February) was a 500, and a refused date left
     the others saved: now one refused date saves none, and says which and why."""
@@ -103,7 +106,7 @@ def test_due_dates_are_saved_all_or_none(client, district, school_year, bad):
     url = reverse("report_due_dates", args=[district.pk])
     before = list(ReportDue.objects.filter(district=district).values_list("due_on", flat=True))
     response = client.post(
-        url, {"year": "2026", "due-1": "2027-01-20", "due-2": bad, "due-3": "²"}, follow=True
+        url, {"year": YEAR, "due-1": on(1, 20).isoformat(), "due-2": bad, "due-3": "²"}, follow=True
     )
     assert response.status_code == 200
     assert "No date was saved" in response.content.decode()
@@ -146,15 +149,16 @@ def lead(district):
 
 
 @pytest.fixture
-def setup(district, school_year, lead):
+def setup(district, school_year, lead, clock):
+    """The first quarter's review held on 20 August; the report written on 5 October, after the
+    quarter ends and before it is due (15 October)."""
+    clock.set(on(8, 20))
     plan, activity, metric = make_plan(district, school_year, lead)
     plan_services.add(Strategy, user=lead, plan=plan, title="Family participation in IEPs")
-    review = review_on(district, lead, date(2026, 8, 20))
+    review = review_on(district, lead, on(8, 20))
     review.status = "held"
     review.save()
-    Measurement.objects.create(
-        metric=metric, date=date(2026, 8, 20), value=Decimal("21"), review=review
-    )
+    Measurement.objects.create(metric=metric, date=on(8, 20), value=Decimal("21"), review=review)
     from progress.models import ActivityReview
 
     ActivityReview.objects.create(
@@ -165,6 +169,7 @@ def setup(district, school_year, lead):
         next_steps="Hire substitutes",
     )
     due = reports.ensure_due_dates(district, school_year)[0]  # Quarter 1 (Intensive 1)
+    clock.set(on(10, 5))
     return {"plan": plan, "activity": activity, "metric": metric, "due": due}
 
 
@@ -176,9 +181,9 @@ def test_the_report_is_prefilled_from_the_periods_reviews(setup, lead):
     first = content["strategies"][0]
     assert first["activities"][0]["status"] == "In progress"
     assert first["activities"][0]["outcomes"][0]["metric"]["in_period"] == [
-        {"date": "2026-08-20", "value": "21.00"}
+        {"date": on(8, 20).isoformat(), "value": "21.00"}
     ]
-    assert content["reviews_held"] == ["2026-08-20"]
+    assert content["reviews_held"] == [on(8, 20).isoformat()]
     assert content["lea"]["name"] == "Riverbend USD"
 
 
@@ -227,7 +232,7 @@ def test_the_frozen_pdf_stays_when_the_data_changes(client, setup, lead, submit)
     # The plan and its measurements change after submission...
     setup["activity"].title = "Renamed activity"
     setup["activity"].save()
-    Measurement.objects.create(metric=setup["metric"], date=date(2026, 9, 1), value=Decimal("29"))
+    Measurement.objects.create(metric=setup["metric"], date=on(9, 1), value=Decimal("29"))
     frozen = ProgressReport.objects.get(pk=report.pk)
     assert frozen.pdf_sha256 == sha == hashlib.sha256(bytes(frozen.pdf)).hexdigest()
     assert bytes(frozen.pdf) == pdf and frozen.content == content

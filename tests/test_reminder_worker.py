@@ -18,12 +18,12 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connection
-from django.utils import timezone
 
 from meetings.models import ActionItem
 from schoolplan.models import OutboxEmail, Reminder, Role
 from schoolplan.tasks import send_queued_emails, sweep_reminders
 
+from .clock import YEAR, on
 from .conftest import IN_CI
 from .factories import SchoolFactory, SchoolYearFactory, member
 from .meeting_helpers import schedule
@@ -114,13 +114,14 @@ def _wait_all_sent(timeout=40, ring=False):
     return False
 
 
-def _action_items(count):
-    """count action items due tomorrow, whatever day the suite runs: one reminder each."""
+def _action_items(clock, count):
+    """count action items due tomorrow, whatever day the suite runs: one reminder each. The
+    worker is another process and reads the real date (not time-machine's): so does this."""
     school = SchoolFactory()
-    SchoolYearFactory(district=school.district, start_year=2026)
+    SchoolYearFactory(district=school.district, start_year=YEAR)
     principal = member(Role.PRINCIPAL, school)
-    meeting = schedule(school, principal)
-    tomorrow = timezone.localdate() + timedelta(days=1)
+    meeting = schedule(school, principal, day=on(9, 15))
+    tomorrow = clock.today() + timedelta(days=1)
     owners = [member(Role.SCHOOL_STAFF, school) for _ in range(count)]
     for n, owner in enumerate(owners):
         ActionItem.objects.create(
@@ -136,8 +137,8 @@ def _reminder_keys():
     }
 
 
-def test_a_sweep_run_twice_sends_each_reminder_once(workers, mailbox):
-    _action_items(5)
+def test_a_sweep_run_twice_sends_each_reminder_once(workers, mailbox, clock):
+    _action_items(clock, 5)
     workers("one")
     sweep_reminders.delay()
     sweep_reminders.delay()
@@ -149,8 +150,8 @@ def test_a_sweep_run_twice_sends_each_reminder_once(workers, mailbox):
     assert {key: sent[key] for key in keys} == dict.fromkeys(keys, 1)
 
 
-def test_two_sweeps_at_once_on_two_workers_send_each_once(workers, mailbox):
-    _action_items(8)
+def test_two_sweeps_at_once_on_two_workers_send_each_once(workers, mailbox, clock):
+    _action_items(clock, 8)
     workers("a")
     workers("b")
     for _ in range(4):
@@ -162,8 +163,8 @@ def test_two_sweeps_at_once_on_two_workers_send_each_once(workers, mailbox):
     assert len(keys) >= 8 and {key: sent[key] for key in keys} == dict.fromkeys(keys, 1)
 
 
-def test_a_send_failing_twice_then_working_sends_once(workers, mailbox):
-    _action_items(1)
+def test_a_send_failing_twice_then_working_sends_once(workers, mailbox, clock):
+    _action_items(clock, 1)
     (mailbox / "failures-left").write_text("2")
     workers("flaky")
     sweep_reminders.delay()
@@ -178,8 +179,8 @@ def test_a_send_failing_twice_then_working_sends_once(workers, mailbox):
     assert sum(rows) == len(rows) + 2
 
 
-def test_a_worker_killed_mid_batch_loses_nothing(workers, mailbox, capsys):
-    _action_items(20)
+def test_a_worker_killed_mid_batch_loses_nothing(workers, mailbox, capsys, clock):
+    _action_items(clock, 20)
     first = workers("doomed", TEST_MAIL_DELAY="0.3")
     sweep_reminders.delay()
     deadline = time.monotonic() + 30

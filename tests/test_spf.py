@@ -2,20 +2,19 @@
 and the family summary: drafted from the numbers, published by the principal, and counted for
 the SPF sharing requirement only inside its window (seed 000)."""
 
-from datetime import date, datetime, time
 from decimal import Decimal
-from unittest import mock
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
 
 from meetings.cpm import cpm_year
 from progress import spf
 from progress.models import SpfResult, SpfSummary
+from schoolplan import clock as app_clock
 from schoolplan.models import Role
 
+from .clock import YEAR, on
 from .factories import SchoolFactory, SchoolYearFactory, member
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +24,7 @@ HEADER = "school,rating,overall,growth,achievement,gaps,engagement,postsecondary
 
 @pytest.fixture
 def previous_year(district):
-    return SchoolYearFactory(district=district, start_year=2025)
+    return SchoolYearFactory(district=district, start_year=YEAR - 1)
 
 
 @pytest.fixture
@@ -172,7 +171,7 @@ def results(school, school_year, previous_year):
 
 def test_staff_see_this_year_beside_last(client, school, results):
     client.force_login(member(Role.SCHOOL_STAFF, school))
-    page = client.get(reverse("spf_school", args=[school.pk]) + "?year=2026").content.decode()
+    page = client.get(reverse("spf_school", args=[school.pk]) + f"?year={YEAR}").content.decode()
     assert "63.5" in page and "58.0" in page and "+5.5" in page
     assert "The principal writes and publishes the summary." in page  # staff read, not write
 
@@ -188,50 +187,50 @@ def test_the_draft_fills_in_the_numbers_in_english_and_spanish(school, school_ye
     assert "- Crecimiento de los estudiantes: 67%" in spanish
 
 
-def _publish_on(client, school, day, texts):
+def _publish_on(client, clock, school, day, texts):
+    """The principal publishes at noon of day."""
+    clock.set(day)
     client.force_login(member(Role.PRINCIPAL, school))
-    moment = timezone.make_aware(datetime.combine(day, time(12)))
-    with mock.patch("django.utils.timezone.now", return_value=moment):
-        return client.post(
-            reverse("spf_school", args=[school.pk]) + "?year=2026",
-            {"action": "publish", **{f"text-{code}": text for code, text in texts.items()}},
-        )
+    return client.post(
+        reverse("spf_school", args=[school.pk]) + f"?year={YEAR}",
+        {"action": "publish", **{f"text-{code}": text for code, text in texts.items()}},
+    )
 
 
+@pytest.mark.calendar
 @pytest.mark.parametrize(
     ("day", "met"),
-    [
-        (date(2026, 10, 19), False),
-        (date(2026, 10, 20), True),
-        (date(2026, 11, 10), True),
-        (date(2026, 11, 11), False),
-    ],
+    [(on(10, 19), False), (on(10, 20), True), (on(11, 10), True), (on(11, 11), False)],
 )
-def test_publishing_marks_spf_shared_only_inside_the_window(client, school, school_year, day, met):
-    _publish_on(client, school, day, {"en": "Our results", "es": "Nuestros resultados"})
+def test_publishing_marks_spf_shared_only_inside_the_window(
+    client, clock, school, school_year, day, met
+):
+    _publish_on(client, clock, school, day, {"en": "Our results", "es": "Nuestros resultados"})
     summary = SpfSummary.objects.get()
     assert summary.is_published and summary.texts == {
         "en": "Our results",
         "es": "Nuestros resultados",
     }
     spf_requirement = next(
-        r for r in cpm_year(school, school_year, date(2026, 11, 30)).requirements if r.key == "spf"
+        r for r in cpm_year(school, school_year, on(11, 30)).requirements if r.key == "spf"
     )
     assert (spf_requirement.state == "met") is met
     if not met:
         assert "outside the window, so it does not count" in spf_requirement.message
 
 
-def test_republishing_an_edit_keeps_the_first_publication_date(client, school, school_year):
-    _publish_on(client, school, date(2026, 10, 25), {"en": "First"})
-    _publish_on(client, school, date(2026, 11, 20), {"en": "Corrected"})
+@pytest.mark.calendar
+def test_republishing_an_edit_keeps_the_first_publication_date(client, clock, school, school_year):
+    _publish_on(client, clock, school, on(10, 25), {"en": "First"})
+    _publish_on(client, clock, school, on(11, 20), {"en": "Corrected"})
     summary = SpfSummary.objects.get()
     assert summary.texts == {"en": "Corrected"}
-    assert timezone.localdate(summary.published_at) == date(2026, 10, 25)
+    assert app_clock.local_date(summary.published_at, school) == on(10, 25)
 
 
-def test_an_empty_summary_is_not_published(client, school, school_year):
-    response = _publish_on(client, school, date(2026, 10, 25), {"en": "   "})
+@pytest.mark.calendar
+def test_an_empty_summary_is_not_published(client, clock, school, school_year):
+    response = _publish_on(client, clock, school, on(10, 25), {"en": "   "})
     assert response.status_code == 302
     assert not SpfSummary.objects.get().is_published
 
@@ -266,6 +265,6 @@ def test_the_summary_falls_back_to_english(school, school_year):
 def test_an_unpublished_summary_leaves_the_requirement_due(school, school_year):
     SpfSummary.objects.create(school=school, school_year=school_year, texts={"en": "Draft"})
     spf_requirement = next(
-        r for r in cpm_year(school, school_year, date(2026, 11, 1)).requirements if r.key == "spf"
+        r for r in cpm_year(school, school_year, on(11, 1)).requirements if r.key == "spf"
     )
     assert spf_requirement.state == "due"

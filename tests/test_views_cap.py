@@ -1,5 +1,3 @@
-from datetime import date
-
 import pytest
 from django.urls import reverse
 
@@ -7,10 +5,17 @@ from meetings import services
 from meetings.models import ActionItem, SchoolClass
 from schoolplan.models import Role
 
-from .cap_helpers import analyse, make_class, make_point, schedule_cap
+from .cap_helpers import CAP_DAY, analyse, make_class, make_point, schedule_cap
+from .clock import YEAR, moment, on, year_name
 from .factories import member
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def planned_in_october(clock):
+    """The class's CAP meetings are planned on 1 October, before any of them takes place."""
+    clock.set(on(10, 1))
 
 
 @pytest.fixture
@@ -28,10 +33,10 @@ def point(school, school_year):
     return make_point(school, school_year)
 
 
-def cap_form(point, day="2026-11-10", **extra):
+def cap_form(point, day=CAP_DAY, **extra):
     return {
         "assessment_point": point.pk,
-        "date": day,
+        "date": day.isoformat(),
         "start_time": "15:30",
         "end_time": "16:30",
         "place": "Room 12",
@@ -53,12 +58,17 @@ def test_principal_adds_classes_and_points(client, school, school_year, teacher)
     )
     assert response.status_code == 302
     assert SchoolClass.objects.get().teacher == teacher
-    client.post(url, {"add_point": "", "point-name": "Spring", "point-date": "2027-03-10"})
+    client.post(url, {"add_point": "", "point-name": "Spring", "point-date": on(3, 10).isoformat()})
     assert school.assessment_points.get().name == "Spring"
     response = client.post(
-        url, {"add_point": "", "point-name": "Summer", "point-date": "2027-08-10"}
+        url,
+        {
+            "add_point": "",
+            "point-name": "Summer",
+            "point-date": on(8, 10, start_year=YEAR + 1).isoformat(),
+        },
     )
-    assert "The date must fall in the school year 2026-27." in response.content.decode()
+    assert f"The date must fall in the school year {year_name()}." in response.content.decode()
 
 
 def test_teacher_cannot_add_classes(client, school, school_year, teacher):
@@ -83,12 +93,12 @@ def test_cap_overview_is_for_school_staff(client, school, school_year, role):
 def test_schedule_with_warning_and_confirmation(client, school_class, point, teacher):
     client.force_login(teacher)
     url = reverse("schedule_cap", args=[school_class.pk])
-    response = client.post(url, cap_form(point, day="2026-10-30"))
+    response = client.post(url, cap_form(point, day=on(10, 30)))
     page = response.content.decode()
     assert "is before the assessment point it follows" in page
     assert 'name="confirmed"' in page
     assert not school_class.cap_meetings.exists()
-    response = client.post(url, cap_form(point, day="2026-10-30", confirmed="on"))
+    response = client.post(url, cap_form(point, day=on(10, 30), confirmed="on"))
     assert response.status_code == 302
     assert school_class.cap_meetings.count() == 1
 
@@ -107,8 +117,10 @@ def test_other_school_gets_404_on_class_pages(client, school_class, point, other
         assert client.get(reverse(name, args=[school_class.pk])).status_code == 404
 
 
-def test_marking_held_without_analysis_shows_the_rule(client, school_class, point, teacher):
+@pytest.mark.calendar
+def test_marking_held_without_analysis_shows_the_rule(client, clock, school_class, point, teacher):
     meeting = schedule_cap(school_class, point, teacher)
+    clock.set(moment(CAP_DAY, "17:00"))  # the meeting is over
     client.force_login(teacher)
     response = client.post(
         reverse("minutes_edit", args=[meeting.pk]),
@@ -145,8 +157,8 @@ def test_review_and_carry_forward_through_the_page(
     item = services.add_action_item(
         first, user=teacher, description="Reteach fractions", category="curriculum"
     )
-    spring = make_point(school, school_year, "Spring", date(2027, 3, 10))
-    second = schedule_cap(school_class, spring, teacher, day=date(2027, 3, 15))
+    spring = make_point(school, school_year, "Spring", on(3, 10))
+    second = schedule_cap(school_class, spring, teacher, day=on(3, 15))
     client.force_login(teacher)
     page = client.get(second.get_absolute_url()).content.decode()
     assert "Reteach fractions" in page and "Review of the actions agreed last time" in page
@@ -187,7 +199,7 @@ def test_class_record_and_overview_queries_do_not_grow(
         client.get(reverse("class_record", args=[first.pk]))
     for n in range(1, 6):
         add_class(n)
-        extra = schedule_cap(first, point, teacher, day=date(2026, 11, 10 + n), confirmed=True)
+        extra = schedule_cap(first, point, teacher, day=on(11, 10 + n), confirmed=True)
         analyse(extra, teacher)
         services.add_action_item(extra, user=teacher, description="b", category="curriculum")
     with django_assert_max_num_queries(len(few.captured_queries)):

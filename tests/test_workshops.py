@@ -5,7 +5,7 @@ the district's view and roster, and the reminder before the priority window clos
 import csv
 import io
 import threading
-from datetime import date, time
+from datetime import time
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -17,16 +17,21 @@ from meetings.models import RegistrationStatus, WorkshopRegistration
 from schoolplan import deadlines
 from schoolplan.models import EssaDesignation, Level, OutboxEmail, Role
 
+from .clock import YEAR, on
 from .factories import SchoolFactory, member
 
-pytestmark = pytest.mark.django_db
+# Registration is read against its windows on the day the test states.
+pytestmark = [pytest.mark.django_db, pytest.mark.calendar]
 
-OPENS, PRIORITY, CLOSES = date(2026, 12, 1), date(2026, 12, 14), date(2027, 1, 15)
-IN_PRIORITY, AFTER_PRIORITY = date(2026, 12, 5), date(2026, 12, 20)
+OPENS, PRIORITY, CLOSES = on(12, 1), on(12, 14), on(1, 15)
+IN_PRIORITY, AFTER_PRIORITY = on(12, 5), on(12, 20)
+SESSION_DAY = on(2, 2)
 
 
 @pytest.fixture
-def series(district, school_year):
+def series(district, school_year, clock):
+    """A series whose pages are visited after its priority window, while registration is open."""
+    clock.set(AFTER_PRIORITY)
     staff = member(Role.DISTRICT_STAFF, district)
     created = workshops.create_series(
         district=district,
@@ -44,7 +49,7 @@ def series(district, school_year):
         workshops.add_session(
             created,
             user=staff,
-            day=date(2027, 2, 2),
+            day=SESSION_DAY,
             starts=time(9),
             ends=time(12),
             place="District office",
@@ -76,7 +81,7 @@ def test_the_priority_window_refuses_non_designated_schools_naming_the_date(seri
     plain = _school(district, EssaDesignation.NONE)
     with pytest.raises(ValidationError) as refused:
         _register(series, plain, today=IN_PRIORITY)
-    assert "Your school can register from 15 December 2026." in str(refused.value)
+    assert f"Your school can register from 15 December {YEAR}." in str(refused.value)
     assert not WorkshopRegistration.objects.exists()
     designated = _school(district)
     assert _register(series, designated, today=IN_PRIORITY).status == "registered"
@@ -86,8 +91,8 @@ def test_the_priority_window_refuses_non_designated_schools_naming_the_date(seri
 @pytest.mark.parametrize(
     ("today", "message"),
     [
-        (date(2026, 11, 30), "Registration opens on 1 December 2026."),
-        (date(2027, 1, 16), "Registration closed on 15 January 2027."),
+        (on(11, 30), f"Registration opens on 1 December {YEAR}."),
+        (on(1, 16), f"Registration closed on 15 January {YEAR + 1}."),
     ],
 )
 def test_registration_has_its_window(series, district, today, message):
@@ -135,7 +140,7 @@ def test_capacity_per_session_when_the_series_sets_none(district, school_year):
         workshops.add_session(
             series,
             user=staff,
-            day=date(2027, 2, 2),
+            day=SESSION_DAY,
             starts=time(9),
             ends=time(12),
             place="Room",
@@ -144,7 +149,7 @@ def test_capacity_per_session_when_the_series_sets_none(district, school_year):
     workshops.add_session(
         series,
         user=staff,
-        day=date(2027, 2, 2),
+        day=SESSION_DAY,
         starts=time(9),
         ends=time(12),
         place="Room",
@@ -194,18 +199,15 @@ def test_bad_registrations_are_refused_with_reasons(series, district):
     assert not WorkshopRegistration.objects.exists()
 
 
-def test_the_register_page_warns_below_a_team_of_six(client, series, district, settings):
+def test_the_register_page_warns_below_a_team_of_six(client, series, district):
     school = _school(district)
     client.force_login(member(Role.PRINCIPAL, school))
     session = series.sessions.get(level="elementary")
-    from unittest import mock
-
-    with mock.patch("django.utils.timezone.localdate", return_value=AFTER_PRIORITY):
-        response = client.post(
-            reverse("workshop_register", args=[series.pk, school.pk]),
-            {"session": session.pk, "people": 4, "prework": "1. Math talk"},
-            follow=True,
-        )
+    response = client.post(
+        reverse("workshop_register", args=[series.pk, school.pk]),
+        {"session": session.pk, "people": 4, "prework": "1. Math talk"},
+        follow=True,
+    )
     page = response.content.decode()
     assert "the guidance is a team of 6 or more" in page
     assert WorkshopRegistration.objects.get().people == 4
@@ -282,12 +284,12 @@ def test_a_reminder_before_the_priority_window_closes(series, district):
     school = _school(district)
     principal = member(Role.PRINCIPAL, school)
     _school(district, EssaDesignation.NONE)  # not reminded: no priority for it
-    found = [d for d in deadlines.collect(date(2026, 12, 7)) if d.rule == "workshop-priority"]
+    found = [d for d in deadlines.collect(on(12, 7)) if d.rule == "workshop-priority"]
     assert [(d.occasion, d.recipients) for d in found] == [
         (f"workshop-{series.pk}-7d", [principal.pk])
     ]
     _register(series, school, today=IN_PRIORITY)
-    assert not [d for d in deadlines.collect(date(2026, 12, 12)) if d.rule == "workshop-priority"]
+    assert not [d for d in deadlines.collect(on(12, 12)) if d.rule == "workshop-priority"]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -309,7 +311,7 @@ def test_two_schools_taking_the_last_slot_at_once_one_gets_it(district, school_y
     session = workshops.add_session(
         series,
         user=staff,
-        day=date(2027, 2, 2),
+        day=SESSION_DAY,
         starts=time(9),
         ends=time(12),
         place="Room",
