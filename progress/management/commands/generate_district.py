@@ -228,7 +228,7 @@ class Command(BaseCommand):
             "--start-year",
             type=int,
             default=None,
-            help="The school year to fill (2026 for 2026-27); default: the one containing today.",
+            help="The calendar year the school year starts in; default: the one containing today.",
         )
 
     def handle(self, *args, schools, start_year, **options):
