@@ -65,8 +65,22 @@ class Clock:
         self._travel = time_machine.travel(target, tick=tick)
         self._travel.start()
         for context in self.pages:
-            context.clock.set_system_time(target)
+            self._move_page_clock(context, target)
         return target
+
+    def follow(self, context):
+        """Make a browser context's clock (Playwright's clock API) follow this one, so the page
+        and the server agree on the date. Time flows on the page from the moment set."""
+        self.pages.append(context)
+        if self._travel is not None:
+            self._move_page_clock(context, self.now())
+
+    def _move_page_clock(self, context, target):
+        if getattr(context, "_schoolplan_clock_installed", False):
+            context.clock.set_system_time(target)
+        else:
+            context.clock.install(time=target)
+            context._schoolplan_clock_installed = True
 
     def advance(self, delta=None, **kwargs):
         """Move the clock forward: advance(timedelta(days=1)) or advance(days=1)."""

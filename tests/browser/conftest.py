@@ -46,10 +46,11 @@ def chromium():
 
 
 @pytest.fixture
-def page(chromium, live_server):
+def page(chromium, live_server, clock):
     context = chromium.new_context(
         base_url=live_server.url, viewport={"width": 1280, "height": 900}
     )
+    clock.follow(context)  # the page's clock follows the server's (tests/clock.py)
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page
@@ -57,10 +58,11 @@ def page(chromium, live_server):
 
 
 @pytest.fixture
-def phone(chromium, live_server):
+def phone(chromium, live_server, clock):
     context = chromium.new_context(
         base_url=live_server.url, viewport={"width": 390, "height": 844}, is_mobile=True
     )
+    clock.follow(context)
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page

@@ -1,25 +1,29 @@
 """A principal schedules a Kick Off in the browser, records minutes and action items."""
 
-from datetime import date
 from io import StringIO
 
 import icalendar
 import pytest
 from django.core.management import call_command
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from meetings.models import ActionItem, Meeting
-from schoolplan.models import SchoolYear
 
+from ..clock import YEAR, on
 from .conftest import log_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.calendar,
+    pytest.mark.django_db(transaction=True),
+]
 
 
-def test_principal_schedules_a_kick_off_and_records_it(page, screenshot, tmp_path):
+def test_principal_schedules_a_kick_off_and_records_it(page, screenshot, tmp_path, clock):
+    # Early September: the Kick Off window is open (the server's clock and the page's).
+    clock.set(on(9, 2), tick=True)
     call_command("demo_data", stdout=StringIO())
-    start_year = SchoolYear.start_year_containing(timezone.localdate())
+    start_year = YEAR
     log_in(page, "principal.maple", "schoolplan-demo")  # Maple Grove: no meetings yet
 
     page.get_by_role("link", name="Maple Grove Elementary").first.click()
@@ -31,14 +35,14 @@ def test_principal_schedules_a_kick_off_and_records_it(page, screenshot, tmp_pat
     page.get_by_role("link", name="Schedule Kick Off CPM").click()
 
     # A December date is outside the Kick Off window: a clear error, nothing saved.
-    page.get_by_label("Date").fill(f"{start_year}-12-03")
+    page.get_by_label("Date").fill(f"{on(12, 3):%Y-%m-%d}")
     page.get_by_label("Place").fill("Maple Grove library, 12 Elm St")
     page.get_by_role("button", name="Schedule meeting").click()
     expect(page.get_by_text("A Kick Off meeting must fall in the Kick Off window")).to_be_visible()
     screenshot(page, "11-kick-off-december-error")
     assert not Meeting.objects.filter(school__name="Maple Grove Elementary").exists()
 
-    page.get_by_label("Date").fill(f"{start_year}-09-17")
+    page.get_by_label("Date").fill(f"{on(9, 17):%Y-%m-%d}")
     page.get_by_role("button", name="Schedule meeting").click()
     expect(
         page.get_by_role("heading", name=f"Kick Off community meeting {start_year}-")
@@ -51,7 +55,7 @@ def test_principal_schedules_a_kick_off_and_records_it(page, screenshot, tmp_pat
     path = tmp_path / "meeting.ics"
     download.value.save_as(path)
     event = icalendar.Calendar.from_ical(path.read_bytes()).walk("VEVENT")[0]
-    assert event.decoded("DTSTART").date() == date(start_year, 9, 17)
+    assert event.decoded("DTSTART").date() == on(9, 17)
     assert event.decoded("DTSTART").hour == 18
 
     page.get_by_role("link", name="Record minutes").click()

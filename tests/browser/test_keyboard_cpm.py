@@ -5,13 +5,18 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from meetings.models import Meeting
-from schoolplan.models import SchoolYear
+from schoolplan import clock as app_clock
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+from ..clock import YEAR, on
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.calendar,
+    pytest.mark.django_db(transaction=True),
+]
 
 # What the focused element is, and whether it shows it: an outline or a box-shadow, neither
 # switched off nor transparent, on the element the keyboard focused.
@@ -68,9 +73,11 @@ class Keyboard:
         raise AssertionError(f"{limit} key presses did not reach “{name}” on {self.page.url}")
 
 
-def test_principal_schedules_a_cpm_meeting_with_the_keyboard_only(page, screenshot):
+def test_principal_schedules_a_cpm_meeting_with_the_keyboard_only(page, screenshot, clock):
+    # Early September: the Kick Off window is open (the server's clock and the page's).
+    clock.set(on(9, 2), tick=True)
     call_command("demo_data", stdout=StringIO())
-    start_year = SchoolYear.start_year_containing(timezone.localdate())
+    start_year = YEAR
     keys = Keyboard(page)
     # Bootstrap eases the focus ring in over 0.15 s; with reduced motion it is there at once, so
     # the ring read right after each key press is the ring the principal sees.
@@ -109,7 +116,7 @@ def test_principal_schedules_a_cpm_meeting_with_the_keyboard_only(page, screensh
 
     # The form: a date in the Kick Off window, typed into the date field's month, day and year.
     keys.tab_to("Date")
-    page.keyboard.type(f"0917{start_year}")
+    page.keyboard.type(f"{on(9, 17):%m%d%Y}")
     keys.tab_to("Place")
     page.keyboard.type("Maple Grove library, 12 Elm St")
     # Past the checkbox, then back to it with Shift+Tab, and tick it with Space.
@@ -128,7 +135,7 @@ def test_principal_schedules_a_cpm_meeting_with_the_keyboard_only(page, screensh
     expect(page.get_by_text("is scheduled")).to_be_visible()
     screenshot(page, "17-keyboard-meeting-scheduled")
     meeting = Meeting.objects.get(school__name="Maple Grove Elementary")
-    assert timezone.localtime(meeting.starts_at).date().isoformat() == f"{start_year}-09-17"
+    assert app_clock.local_date(meeting.starts_at, meeting.district) == on(9, 17)
     assert meeting.place == "Maple Grove library, 12 Elm St"
     assert meeting.counts_as_spf_meeting
     assert keys.stops > 20  # the focus was checked at every stop on the way

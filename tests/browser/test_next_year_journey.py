@@ -37,7 +37,6 @@ def test_district_starts_the_next_year_and_the_principal_confirms_the_classes(
     make_point(school, school_year, name="Autumn summative", day=on(11, 2))
     make_point(school, school_year, name="Spring summative", day=on(3, 20))
     # The server's clock and the page's: June of the current school year, time running.
-    clock.pages.append(page.context)
     clock.set(on(6, 10), tick=True)
 
     log_in(page, "district.staff", PASSWORD)

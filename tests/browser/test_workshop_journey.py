@@ -6,23 +6,29 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from meetings.models import WorkshopRegistration, WorkshopSeries
 from schoolplan.models import District, School
 
+from ..clock import on
 from .conftest import log_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.calendar,
+    pytest.mark.django_db(transaction=True),
+]
 
 
-def test_series_priority_window_and_registrations(page, screenshot):
+def test_series_priority_window_and_registrations(page, screenshot, clock):
+    # Mid-February: the spring series is set up (the server's clock and the page's).
+    clock.set(on(2, 10), tick=True)
     call_command("demo_data", stdout=StringIO())
     WorkshopRegistration.objects.all().delete()  # the journey starts the series itself
     WorkshopSeries.objects.all().delete()
     district = District.objects.get(slug="riverbend-usd")
-    today = timezone.localdate()
+    today = clock.today()
 
     log_in(page, "district", "schoolplan-demo")
     page.goto(f"/districts/{district.pk}/")
