@@ -5,12 +5,12 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from plans import workflow
 from progress import spf
 from schoolplan.models import AuditEvent, EssaDesignation, Role
 
+from .clock import on
 from .factories import PASSWORD, member
 from .school_plan_helpers import complete_plan
 
@@ -30,7 +30,9 @@ def test_sign_ins_failures_and_sign_outs_are_logged(client, school):
     assert AuditEvent.objects.filter(action="login").get().ip_address == "127.0.0.1"
 
 
-def test_changes_to_submitted_and_published_records_are_logged(school, school_year):
+@pytest.mark.calendar
+def test_changes_to_submitted_and_published_records_are_logged(clock, school, school_year):
+    clock.set(on(11, 1))  # in the SPF sharing window, before the ESSA plan's due date
     school.essa_designation = EssaDesignation.TARGETED
     school.save()
     principal = member(Role.PRINCIPAL, school)
@@ -47,32 +49,32 @@ def test_changes_to_submitted_and_published_records_are_logged(school, school_ye
     ]
 
 
-def test_an_idle_session_expires(client, school):
+def test_an_idle_session_expires(client, clock, school):
     user = member(Role.PRINCIPAL, school)
     client.post(reverse("login"), {"username": user.username, "password": PASSWORD})
     session = client.session
-    session["last_seen"] = (timezone.now() - timedelta(minutes=61)).timestamp()
+    session["last_seen"] = (clock.now() - timedelta(minutes=61)).timestamp()
     session.save()
     response = client.get(reverse("home"))
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
 
 
-def test_activity_keeps_a_session_alive(client, school):
+def test_activity_keeps_a_session_alive(client, clock, school):
     user = member(Role.PRINCIPAL, school)
     client.post(reverse("login"), {"username": user.username, "password": PASSWORD})
     session = client.session
-    session["last_seen"] = (timezone.now() - timedelta(minutes=59)).timestamp()
+    session["last_seen"] = (clock.now() - timedelta(minutes=59)).timestamp()
     session.save()
     assert client.get(reverse("home")).status_code == 200
-    assert client.session["last_seen"] > (timezone.now() - timedelta(minutes=1)).timestamp()
+    assert client.session["last_seen"] > (clock.now() - timedelta(minutes=1)).timestamp()
 
 
-def test_a_session_ends_at_the_absolute_limit_however_active(client, school):
+def test_a_session_ends_at_the_absolute_limit_however_active(client, clock, school):
     user = member(Role.PRINCIPAL, school)
     client.post(reverse("login"), {"username": user.username, "password": PASSWORD})
     assert client.get(reverse("home")).status_code == 200
     session = client.session
-    session["signed_in_at"] = (timezone.now() - timedelta(hours=13)).timestamp()
+    session["signed_in_at"] = (clock.now() - timedelta(hours=13)).timestamp()
     session.save()
     response = client.get(reverse("home"))
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))

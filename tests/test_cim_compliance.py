@@ -1,5 +1,3 @@
-from datetime import date
-
 import pytest
 
 from meetings import cim, services
@@ -7,6 +5,7 @@ from meetings.models import MeetingStatus
 from schoolplan.models import Role
 
 from .cim_helpers import review_on
+from .clock import YEAR, on
 from .factories import SchoolFactory, member
 
 pytestmark = pytest.mark.django_db
@@ -27,14 +26,14 @@ def hold(review):
 
 
 def test_months_run_july_to_june(district, school_year):
-    months = cim.monthly_compliance(district, school_year, date(2026, 11, 22))
-    assert [m.label for m in months][:2] == ["Jul 2026", "Aug 2026"]
-    assert months[-1].label == "Jun 2027"
+    months = cim.monthly_compliance(district, school_year, on(11, 22))
+    assert [m.label for m in months][:2] == [f"Jul {YEAR}", f"Aug {YEAR}"]
+    assert months[-1].label == f"Jun {YEAR + 1}"
 
 
 def test_held_gap_open_and_future(district, school_year, lead):
-    hold(review_on(district, lead, date(2026, 9, 17)))
-    result = states(district, school_year, date(2026, 11, 22))
+    hold(review_on(district, lead, on(9, 17)))
+    result = states(district, school_year, on(11, 22))
     assert result[7] == "gap" and result[8] == "gap"
     assert result[9] == "held"
     assert result[10] == "gap"
@@ -43,21 +42,21 @@ def test_held_gap_open_and_future(district, school_year, lead):
 
 
 def test_a_month_with_only_a_cancelled_review_is_a_gap(district, school_year, lead):
-    review = review_on(district, lead, date(2026, 10, 15))
+    review = review_on(district, lead, on(10, 15))
     services.cancel_meeting(review, user=lead, reason="Flu")
-    assert states(district, school_year, date(2026, 11, 22))[10] == "gap"
+    assert states(district, school_year, on(11, 22))[10] == "gap"
 
 
 def test_a_planned_but_not_held_review_is_a_gap_once_the_month_ends(district, school_year, lead):
-    review_on(district, lead, date(2026, 10, 15))
-    assert states(district, school_year, date(2026, 10, 20))[10] == "open"
-    assert states(district, school_year, date(2026, 11, 1))[10] == "gap"
+    review_on(district, lead, on(10, 15))
+    assert states(district, school_year, on(10, 20))[10] == "open"
+    assert states(district, school_year, on(11, 1))[10] == "gap"
 
 
 def test_a_review_held_on_the_last_day_counts(district, school_year, lead):
     # 10:30 PM on Sep 30 in California is already Oct 1 in UTC.
-    hold(review_on(district, lead, date(2026, 9, 30), hour=22))
-    result = states(district, school_year, date(2026, 11, 22))
+    hold(review_on(district, lead, on(9, 30), hour=22))
+    result = states(district, school_year, on(11, 22))
     assert result[9] == "held"
     assert result[10] == "gap"
 
@@ -68,7 +67,7 @@ def test_the_team_is_invited(district, school_year, lead):
     other = member(Role.CIM_MEMBER, district)
     team = CimTeam.objects.create(district=district, school_year=school_year, lead=lead)
     team.members.add(other)
-    review = review_on(district, lead, date(2026, 10, 15))
+    review = review_on(district, lead, on(10, 15))
     assert {i.user for i in review.invitations.all()} == {lead, other}
 
 
@@ -85,14 +84,14 @@ def test_team_lead_must_hold_the_lead_role(district, school_year):
 def test_home_card_tells_the_team_about_this_month_and_gaps(district, school_year, lead):
     from schoolplan.attention import cards_for
 
-    hold(review_on(district, lead, date(2026, 9, 17)))
-    [card] = cards_for(lead, date(2026, 11, 22))
+    hold(review_on(district, lead, on(9, 17)))
+    [card] = cards_for(lead, on(11, 22))
     texts = [item.text for item in card.items]
-    assert "No CIM review held yet in Nov 2026." in texts
-    assert "Months with no held CIM review: Jul 2026, Aug 2026, Oct 2026." in texts
-    hold(review_on(district, lead, date(2026, 11, 19)))
-    [card] = cards_for(lead, date(2026, 11, 22))
-    assert "Nov 2026: CIM review held." in [item.text for item in card.items]
+    assert f"No CIM review held yet in Nov {YEAR}." in texts
+    assert f"Months with no held CIM review: Jul {YEAR}, Aug {YEAR}, Oct {YEAR}." in texts
+    hold(review_on(district, lead, on(11, 19)))
+    [card] = cards_for(lead, on(11, 22))
+    assert f"Nov {YEAR}: CIM review held." in [item.text for item in card.items]
 
 
 def test_lead_records_the_team_and_ta_cannot(client, district, school_year, lead):

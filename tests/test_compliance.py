@@ -3,13 +3,11 @@ edges, filters, the CSV matching the table, and a constant number of queries."""
 
 import csv
 import io
-from datetime import date
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from meetings.models import Meeting, MeetingStatus, MeetingType
 from plans import workflow
@@ -17,11 +15,13 @@ from progress import compliance
 from progress.management.commands.generate_district import generate
 from schoolplan.models import EssaDesignation, Role
 
+from .clock import YEAR, on, year_name
 from .factories import SchoolFactory, member
 from .meeting_helpers import at, schedule
 from .school_plan_helpers import complete_plan
 
-pytestmark = pytest.mark.django_db
+# States at the edges of windows, and pages judged as of the day each test states.
+pytestmark = [pytest.mark.django_db, pytest.mark.calendar]
 
 
 def cells(school, year, today):
@@ -44,18 +44,18 @@ def _cpm(school, year, stage, day, status=MeetingStatus.PLANNED, **flags):
 
 
 def test_kick_off_held_on_the_last_day_of_its_window_counts(school, school_year):
-    _cpm(school, school_year, "kick_off", date(2026, 11, 30), MeetingStatus.HELD)
-    cell = cells(school, school_year, date(2026, 12, 5))["kick_off"]
+    _cpm(school, school_year, "kick_off", on(11, 30), MeetingStatus.HELD)
+    cell = cells(school, school_year, on(12, 5))["kick_off"]
     assert (cell.state, cell.text) == ("met", "Held 30 Nov")
 
 
 @pytest.mark.parametrize(
     ("today", "state", "text"),
     [
-        (date(2026, 7, 20), "upcoming", "Opens 1 Aug"),
-        (date(2026, 8, 1), "due", "Nothing scheduled, closes 30 Nov"),
-        (date(2026, 11, 30), "due", "Nothing scheduled, closes 30 Nov"),
-        (date(2026, 12, 1), "missed", "Missed"),
+        (on(7, 20), "upcoming", "Opens 1 Aug"),
+        (on(8, 1), "due", "Nothing scheduled, closes 30 Nov"),
+        (on(11, 30), "due", "Nothing scheduled, closes 30 Nov"),
+        (on(12, 1), "missed", "Missed"),
     ],
 )
 def test_kick_off_with_nothing_scheduled(school, school_year, today, state, text):
@@ -64,15 +64,15 @@ def test_kick_off_with_nothing_scheduled(school, school_year, today, state, text
 
 
 def test_a_cancelled_meeting_does_not_count(school, school_year):
-    _cpm(school, school_year, "kick_off", date(2026, 10, 1), MeetingStatus.CANCELLED)
-    assert cells(school, school_year, date(2026, 12, 1))["kick_off"].state == "missed"
+    _cpm(school, school_year, "kick_off", on(10, 1), MeetingStatus.CANCELLED)
+    assert cells(school, school_year, on(12, 1))["kick_off"].state == "missed"
 
 
 def test_a_scheduled_then_passed_meeting_awaits_its_minutes(school, school_year):
-    meeting = _cpm(school, school_year, "kick_off", date(2026, 10, 1))
-    cell = cells(school, school_year, date(2026, 9, 1))["kick_off"]
+    meeting = _cpm(school, school_year, "kick_off", on(10, 1))
+    cell = cells(school, school_year, on(9, 1))["kick_off"]
     assert (cell.state, cell.url) == ("scheduled", meeting.get_absolute_url())
-    assert cells(school, school_year, date(2026, 10, 5))["kick_off"].text == "Minutes due (1 Oct)"
+    assert cells(school, school_year, on(10, 5))["kick_off"].text == "Minutes due (1 Oct)"
 
 
 def test_a_combined_meeting_counts_for_each_of_its_requirements(school, school_year):
@@ -82,19 +82,19 @@ def test_a_combined_meeting_counts_for_each_of_its_requirements(school, school_y
         school,
         school_year,
         "kick_off",
-        date(2026, 10, 28),
+        on(10, 28),
         MeetingStatus.HELD,
         counts_as_spf_meeting=True,
         counts_as_title_i_meeting=True,
     )
-    row = cells(school, school_year, date(2026, 11, 15))
+    row = cells(school, school_year, on(11, 15))
     assert [row[k].state for k in ("kick_off", "spf", "title_i")] == ["met", "met", "met"]
 
 
 def test_a_non_title_i_school_has_no_title_i_requirement(school, school_year):
     school.title_i = False
     school.save()
-    assert cells(school, school_year, date(2026, 11, 15))["title_i"].state == "n/a"
+    assert cells(school, school_year, on(11, 15))["title_i"].state == "n/a"
 
 
 def test_spf_is_met_by_a_summary_published_in_the_window_only(school, school_year):
@@ -102,78 +102,81 @@ def test_spf_is_met_by_a_summary_published_in_the_window_only(school, school_yea
     from progress.models import SpfSummary
 
     summary = spf.save_texts(school, school_year, {"en": "Results"}, user=None)
-    SpfSummary.objects.filter(pk=summary.pk).update(published_at=at(date(2026, 11, 11), 12))
-    assert cells(school, school_year, date(2026, 11, 15))["spf"].state == "missed"
-    SpfSummary.objects.filter(pk=summary.pk).update(published_at=at(date(2026, 11, 10), 12))
-    assert cells(school, school_year, date(2026, 11, 15))["spf"].state == "met"
+    SpfSummary.objects.filter(pk=summary.pk).update(published_at=at(on(11, 11), 12))
+    assert cells(school, school_year, on(11, 15))["spf"].state == "missed"
+    SpfSummary.objects.filter(pk=summary.pk).update(published_at=at(on(11, 10), 12))
+    assert cells(school, school_year, on(11, 15))["spf"].state == "met"
 
 
-def test_essa_states_for_designated_schools(school, school_year):
-    assert cells(school, school_year, date(2026, 11, 15))["essa"].state == "n/a"
+def test_essa_states_for_designated_schools(clock, school, school_year):
+    clock.set(on(11, 15))  # the plan is started and submitted in November
+    assert cells(school, school_year, on(11, 15))["essa"].state == "n/a"
     school.essa_designation = EssaDesignation.TARGETED
     school.save()
-    assert cells(school, school_year, date(2026, 11, 15))["essa"].text == "Not started"
-    assert cells(school, school_year, date(2027, 5, 16))["essa"].state == "missed"
+    assert cells(school, school_year, on(11, 15))["essa"].text == "Not started"
+    assert cells(school, school_year, on(5, 16))["essa"].state == "missed"
     principal = member(Role.PRINCIPAL, school)
     plan = complete_plan(school, school_year, principal)
-    assert cells(school, school_year, date(2026, 11, 15))["essa"].text == "Draft"
+    assert cells(school, school_year, on(11, 15))["essa"].text == "Draft"
     workflow.submit(plan, user=principal)
-    assert cells(school, school_year, date(2026, 11, 15))["essa"].state == "met"
+    assert cells(school, school_year, on(11, 15))["essa"].state == "met"
 
 
 def _dashboard(client, district, **params):
     return client.get(reverse("compliance", args=[district.pk]), params)
 
 
-def test_filters_and_the_gap_filter(client, district, school_year):
+def test_filters_and_the_gap_filter(client, clock, district, school_year):
+    clock.set(on(11, 30))  # the page's gaps are today's: Check In has not opened yet
     done = SchoolFactory(district=district, name="Done Elementary", level="elementary")
     _cpm(
         done,
         school_year,
         "kick_off",
-        date(2026, 10, 28),
+        on(10, 28),
         MeetingStatus.HELD,
         counts_as_spf_meeting=True,
     )
     SchoolFactory(district=district, name="Lagging High", level="high", title_i=True)
     client.force_login(member(Role.DISTRICT_STAFF, district))
-    page = _dashboard(client, district, year="2026", level="secondary").content.decode()
+    page = _dashboard(client, district, year=YEAR, level="secondary").content.decode()
     assert "Lagging High" in page and "Done Elementary" not in page
-    page = _dashboard(client, district, year="2026", title_i="yes").content.decode()
+    page = _dashboard(client, district, year=YEAR, title_i="yes").content.decode()
     assert "Lagging High" in page and "Done Elementary" not in page
-    rows = compliance.compute(district, school_year, date(2026, 11, 30))
+    rows = compliance.compute(district, school_year, on(11, 30))
     gaps = {r.school.name for r in rows if r.has_gap}
     assert "Lagging High" in gaps
-    page = _dashboard(client, district, year="2026", gap="1").content.decode()
+    page = _dashboard(client, district, year=YEAR, gap="1").content.decode()
     for row in rows:
         assert (row.school.name in page) == row.has_gap
 
 
-def test_the_csv_matches_the_table(client, district, school_year):
+def test_the_csv_matches_the_table(client, clock, district, school_year):
+    clock.set(on(11, 30))
     for n in range(3):
         school = SchoolFactory(district=district, name=f"School {n}")
         if n:
-            _cpm(school, school_year, "kick_off", date(2026, 10, 28), MeetingStatus.HELD)
+            _cpm(school, school_year, "kick_off", on(10, 28), MeetingStatus.HELD)
     client.force_login(member(Role.DISTRICT_STAFF, district))
-    response = _dashboard(client, district, year="2026", format="csv")
+    response = _dashboard(client, district, year=YEAR, format="csv")
     table = list(csv.reader(io.StringIO(response.content.decode().lstrip("\ufeff"))))
     assert table[0][:5] == ["School", "Level", "Title I", "ESSA", "Kick Off"]
-    as_of = min(timezone.localdate(), school_year.ends_on)  # as the view judges the year
     rows = sorted(
-        compliance.compute(district, school_year, as_of), key=lambda r: r.school.name.lower()
+        compliance.compute(district, school_year, on(11, 30)), key=lambda r: r.school.name.lower()
     )
     assert [line[0] for line in table[1:]] == [r.school.name for r in rows]
     for line, row in zip(table[1:], rows, strict=True):
         assert line[4:12] == [row.cells[k].text for k, _ in compliance.REQUIREMENTS]
-    page = _dashboard(client, district, year="2026").content.decode()
+    page = _dashboard(client, district, year=YEAR).content.decode()
     for line in table[1:]:
         assert line[4] in page
 
 
-def test_the_pdf_export(client, district, school_year):
+def test_the_pdf_export(client, clock, district, school_year):
+    clock.set(on(11, 30))
     SchoolFactory(district=district, name="Printed Elementary")
     client.force_login(member(Role.DISTRICT_STAFF, district))
-    response = _dashboard(client, district, year="2026", format="pdf")
+    response = _dashboard(client, district, year=YEAR, format="pdf")
     from pypdf import PdfReader
 
     text = PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
@@ -189,30 +192,33 @@ def test_other_districts_cannot_see_the_dashboard(client, district, school_year,
 
 def _queries(client, district):
     with CaptureQueriesContext(connection) as context:
-        response = client.get(reverse("compliance", args=[district.pk]), {"year": "2026"})
+        response = client.get(reverse("compliance", args=[district.pk]), {"year": YEAR})
     assert response.status_code == 200
     return len(context.captured_queries)
 
 
-def test_the_dashboard_query_count_does_not_grow_with_schools(client):
-    small, _ = generate(10, label="q10")
-    large, _ = generate(300, label="q300")
+def test_the_dashboard_query_count_does_not_grow_with_schools(client, clock):
+    clock.set(on(11, 30))
+    small, _ = generate(10, start_year=YEAR, label="q10")
+    large, _ = generate(300, start_year=YEAR, label="q300")
     staff = member(Role.DISTRICT_STAFF, small)
     member(Role.DISTRICT_STAFF, large, user=staff)
     client.force_login(staff)
     assert _queries(client, small) == _queries(client, large)
 
 
-def test_the_schools_page_shows_its_row(client, school, school_year):
+def test_the_schools_page_shows_its_row(client, clock, school, school_year):
+    clock.set(on(11, 20))
     principal = member(Role.PRINCIPAL, school)
-    schedule(school, principal, day=date(2026, 11, 28))
+    schedule(school, principal, day=on(11, 28))
     client.force_login(principal)
     page = client.get(school.get_absolute_url()).content.decode()
-    assert "Requirements 2026-27" in page and "Kick Off:" in page
+    assert f"Requirements {year_name()}" in page and "Kick Off:" in page
 
 
-def test_the_table_escapes_what_it_shows(client, district, school_year):
+def test_the_table_escapes_what_it_shows(client, clock, district, school_year):
+    clock.set(on(11, 30))
     SchoolFactory(district=district, name="<script>alert(1)</script> Elementary")
     client.force_login(member(Role.DISTRICT_STAFF, district))
-    page = _dashboard(client, district, year="2026").content.decode()
+    page = _dashboard(client, district, year=YEAR).content.decode()
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page

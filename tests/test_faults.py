@@ -35,6 +35,7 @@ from django.test import RequestFactory
 
 from schoolplan.middleware import DatabaseUnavailableMiddleware
 
+from .clock import on
 from .conftest import IN_CI
 
 BASE_DIR = Path(settings.BASE_DIR)
@@ -47,18 +48,18 @@ SETUP = f"""
 import json
 import django
 django.setup()
-from datetime import date
 from schoolplan.models import Role
+from tests.clock import YEAR, on
 from tests.factories import SchoolFactory, SchoolYearFactory, UserFactory, member
 from tests.meeting_helpers import schedule
 
 school = SchoolFactory(name="Fault Elementary")
-SchoolYearFactory(district=school.district, start_year=2026)
+SchoolYearFactory(district=school.district, start_year=YEAR)
 principal = member(Role.PRINCIPAL, school, UserFactory(username="fault-principal"))
 principal.set_password({PASSWORD!r})
 principal.save()
 staff = [member(Role.SCHOOL_STAFF, school) for _ in range(3)]
-meeting = schedule(school, principal, stage="check_in", day=date(2027, 1, 20))
+meeting = schedule(school, principal, stage="check_in", day=on(1, 20))
 print(json.dumps({{"school": school.pk, "meeting": meeting.pk, "staff": [u.pk for u in staff]}}))
 """
 
@@ -298,7 +299,7 @@ def test_postgres_restarted_while_scheduling_a_cpm_meeting(app, postgres, browse
     form = {
         "stage": "check_in",
         "title": "Check In after a restart",
-        "date": "2027-02-17",
+        "date": on(2, 17).isoformat(),
         "start_time": "17:30",
         "end_time": "19:00",
         "place": "Library",

@@ -12,6 +12,8 @@ from django.urls import Resolver404, resolve
 
 from schoolplan.models import User
 
+from .clock import YEAR, on
+
 pytestmark = pytest.mark.django_db
 
 LOGINS = ["district", "cimlead", "cimmember", "taprovider", "principal", "teacher", "parent"]
@@ -51,7 +53,10 @@ def crawl(client):
     return fetched, dead_ends
 
 
-def test_every_link_a_demo_login_is_shown_opens(client, capsys):
+# A day in the school year, and the summer between two years (the next one not yet started).
+@pytest.mark.parametrize("day", [on(12, 1), on(7, 15, start_year=YEAR + 1)], ids=["Dec", "Jul"])
+def test_every_link_a_demo_login_is_shown_opens(client, clock, capsys, day):
+    clock.set(day)
     call_command("demo_data", stdout=StringIO())
     total, found = 0, {}
     for username in LOGINS:

@@ -23,7 +23,7 @@ import io
 import logging
 import re
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import time
 from decimal import Decimal
 
 import pytest
@@ -33,7 +33,6 @@ from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
-from django.utils import timezone
 from pypdf import PdfReader
 
 from meetings import calendar as calendar_services
@@ -53,11 +52,11 @@ from schoolplan.models import (
     NotificationSettings,
     OutboxEmail,
     Role,
-    SchoolYear,
 )
 
 from .cap_helpers import make_class, make_point, schedule_cap
 from .cim_helpers import make_plan, review_on
+from .clock import YEAR, on
 from .factories import DistrictFactory, SchoolFactory, SchoolYearFactory, member
 from .meeting_helpers import schedule
 
@@ -97,6 +96,13 @@ PERSONAL = {
 }
 
 
+@pytest.fixture(autouse=True)
+def eve_of_the_meetings(clock):
+    """The pages show the world as of a day: the matrix states it, the eve of the CPM and CAP
+    meetings of its school year (10 November), so it passes whatever the date."""
+    clock.set(on(11, 9))
+
+
 def _walk(patterns):
     for pattern in patterns:
         if isinstance(pattern, URLResolver):
@@ -113,9 +119,9 @@ def all_urls():
 
 def one_of_everything(district, year, school, principal, teacher, lead, canary=CANARY):
     """One of each kind of object of school (and of its district), the canary in a pupil note."""
-    meeting = schedule(school, principal, day=date(2026, 11, 10))
+    meeting = schedule(school, principal, day=on(11, 10))
     action = ActionItem.objects.create(
-        meeting=meeting, description="x", owner=teacher, due_on=date(2026, 12, 1)
+        meeting=meeting, description="x", owner=teacher, due_on=on(12, 1)
     )
     Invitation.objects.create(meeting=meeting, user=teacher)
     school_class = make_class(school, year, teacher)
@@ -123,14 +129,14 @@ def one_of_everything(district, year, school, principal, teacher, lead, canary=C
     PupilNote.objects.create(cap=cap.cap, pupil="JD", note=canary)
     cap_action = ActionItem.objects.create(meeting=cap, description="y", owner=teacher)
     plan, activity, metric = make_plan(district, year, lead)
-    review = review_on(district, lead, date(2026, 10, 15))
-    Measurement.objects.create(metric=metric, date=date(2026, 10, 15), value=Decimal("20"))
+    review = review_on(district, lead, on(10, 15))
+    Measurement.objects.create(metric=metric, date=on(10, 15), value=Decimal("20"))
     essa = workflow.start_essa_plan(school=school, year=year, user=principal)
     problem = plan_services.add(
         ProblemStatement, user=principal, plan=essa, desired_state="a", current_state="b", gap="c"
     )
     essa_metric = Metric.objects.create(
-        essa_plan=essa, name="m", baseline=1, target=2, target_date=date(2027, 6, 1)
+        essa_plan=essa, name="m", baseline=1, target=2, target_date=on(6, 1)
     )
     blueprint = workflow.start_blueprint(school=school, year=year, user=principal)
     initiative = Initiative.objects.create(blueprint=blueprint, area="math", title="t")
@@ -153,16 +159,16 @@ def one_of_everything(district, year, school, principal, teacher, lead, canary=C
         user=lead,
         title="W",
         description="",
-        registration_opens=date(2026, 1, 1),
-        priority_closes=date(2026, 1, 2),
-        registration_closes=date(2030, 1, 1),
+        registration_opens=on(1, 1, start_year=YEAR - 1),
+        priority_closes=on(1, 2, start_year=YEAR - 1),
+        registration_closes=on(1, 1, start_year=YEAR + 3),
         elementary_capacity=5,
         secondary_capacity=5,
     )
     session = workshops.add_session(
         series,
         user=lead,
-        day=date(2027, 2, 2),
+        day=on(2, 2),
         starts=time(9),
         ends=time(12),
         place="p",
@@ -175,7 +181,7 @@ def one_of_everything(district, year, school, principal, teacher, lead, canary=C
         user=principal,
         people=6,
         prework="p",
-        today=date(2026, 6, 1),
+        today=on(6, 1, start_year=YEAR - 1),
     )
     feed = calendar_services.create_feed(school, principal)
     return {
@@ -212,7 +218,7 @@ def one_of_everything(district, year, school, principal, teacher, lead, canary=C
 def foreign():
     """Another district with one of everything."""
     district = DistrictFactory(cim_status=CimStatus.INTENSIVE_1, name="Foreign USD")
-    year = SchoolYearFactory(district=district, start_year=2026)
+    year = SchoolYearFactory(district=district, start_year=YEAR)
     school = SchoolFactory(
         district=district, essa_designation=EssaDesignation.TARGETED, title_i=True
     )
@@ -233,11 +239,17 @@ def build(name, doc, w):
         "cpm_year": school,
         "schedule_cpm": school,
         "cap_overview": school,
+        "cap_carried_over": school,
         "school_calendar": school,
         "district_detail": pk("district"),
         "district_edit": pk("district"),
         "school_year_create": {"district_pk": w["district"].pk},
         "school_year_edit": {"district_pk": w["district"].pk, "pk": w["year"].pk},
+        # The next year is started from the district's latest.
+        "school_year_next": {
+            "district_pk": w["district"].pk,
+            "pk": w["district"].school_years.order_by("-start_year").first().pk,
+        },
         "workshops": pk("district"),
         "workshop_series": pk("series"),
         "workshop_roster_csv": pk("series"),
@@ -334,7 +346,7 @@ def build(name, doc, w):
 def home_users():
     """Every role of the home district (Intensive, so its TA provider is active)."""
     district = DistrictFactory(cim_status=CimStatus.INTENSIVE_2, name="Home USD")
-    SchoolYearFactory(district=district, start_year=2026)
+    SchoolYearFactory(district=district, start_year=YEAR)
     school = SchoolFactory(district=district)
     return {
         role: member(
@@ -578,6 +590,7 @@ SAME_DISTRICT = {
     "district_edit": _edits(DISTRICT_VIEWERS, ONLY({DISTRICT_STAFF})),
     "school_year_create": _edits(DISTRICT_VIEWERS, ONLY({DISTRICT_STAFF})),
     "school_year_edit": _edits(DISTRICT_VIEWERS, ONLY({DISTRICT_STAFF})),
+    "school_year_next": _edits(DISTRICT_VIEWERS, ONLY({DISTRICT_STAFF})),
     # Meetings: the school's staff keep the record, its principal (and district staff) host it.
     "school_meetings": _reads(SCHOOL_A),
     "cpm_year": _reads(SCHOOL_A),
@@ -599,6 +612,7 @@ SAME_DISTRICT = {
     # CAP (seed 003): staff only; the class's record is shared with the school's staff, its
     # pupil-level parts (notes, assessment file) with the class team only.
     "cap_overview": Expect(SCHOOL_A, opens=RECORD_KEEPERS_A, changes=MANAGERS_A),
+    "cap_carried_over": _posts(SCHOOL_A, MANAGERS_A),
     "class_record": _reads(RECORD_KEEPERS_A),
     "schedule_cap": _edits(RECORD_KEEPERS_A, CLASS_TEAM_A),
     "analysis_edit": _edits(RECORD_KEEPERS_A, CLASS_TEAM_A),
@@ -766,10 +780,7 @@ def same_district(settings, tmp_path):
     Returns the world (build()'s keys, on school A) and the people by role."""
     settings.MEDIA_ROOT = tmp_path
     district = DistrictFactory(cim_status=CimStatus.INTENSIVE_2, name="Same USD")
-    year = SchoolYearFactory(district=district, start_year=2026)
-    current = SchoolYear.start_year_containing(timezone.localdate())
-    if current != 2026:  # the pages that show "this year" find one whatever today is
-        SchoolYearFactory(district=district, start_year=current)
+    year = SchoolYearFactory(district=district, start_year=YEAR)
     school_a = SchoolFactory(
         district=district, name="School A", essa_designation=EssaDesignation.TARGETED, title_i=True
     )
@@ -1047,8 +1058,8 @@ def test_pupil_notes_reach_no_email_outside_the_class_team(same_district, caplog
     pupil notes, and in no log line, after the reminders of the CAP meeting's eve are sent."""
     caplog.set_level(logging.DEBUG)
     w, people = same_district
-    reminders.sweep(today=date(2026, 11, 9))  # the eve of the CPM and CAP meetings
-    reminders.send_digests(today=date(2026, 11, 9))
+    reminders.sweep(today=on(11, 9))  # the eve of the CPM and CAP meetings
+    reminders.send_digests(today=on(11, 9))
     mail.send_queued()
     team = {people[role].email for role in CLASS_TEAM_A}
     queued = list(OutboxEmail.objects.all())

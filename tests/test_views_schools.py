@@ -3,6 +3,7 @@ from django.urls import reverse
 
 from schoolplan.models import EssaDesignation, Level, Role, School
 
+from .clock import on
 from .factories import SchoolFactory, member
 
 pytestmark = pytest.mark.django_db
@@ -14,7 +15,9 @@ def test_login_is_required(client, school):
     assert response.url.startswith(reverse("login"))
 
 
-def test_principal_sees_their_school(client, school, school_year):
+@pytest.mark.calendar
+def test_principal_sees_their_school(client, clock, school, school_year):
+    clock.set(on(10, 1))  # the page shows the year's requirements as of today
     client.force_login(member(Role.PRINCIPAL, school))
     response = client.get(reverse("school_detail", args=[school.pk]))
     assert response.status_code == 200
