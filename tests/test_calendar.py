@@ -1,5 +1,3 @@
-from datetime import date, datetime
-
 import icalendar
 import pytest
 from django.core import mail
@@ -11,8 +9,9 @@ from meetings.models import CalendarFeed
 from schoolplan.mail import send_queued
 from schoolplan.models import Role
 
+from .clock import moment, on
 from .factories import member
-from .meeting_helpers import LA, at, schedule
+from .meeting_helpers import at, schedule
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +23,7 @@ def principal(school, school_year):
 
 @pytest.fixture
 def meeting(school, principal):
-    return schedule(school, principal, day=date(2026, 9, 15), languages=["en", "es"])
+    return schedule(school, principal, day=on(9, 15), languages=["en", "es"])
 
 
 def events(content):
@@ -42,8 +41,8 @@ def test_meeting_ics_parses_with_the_right_times_and_zone(client, principal, mee
     assert str(event["UID"]) == f"meeting-{meeting.pk}@schoolplan"
     assert str(event["SUMMARY"]) == meeting.title
     start, end = event.decoded("DTSTART"), event.decoded("DTEND")
-    assert start == datetime(2026, 9, 15, 18, 0, tzinfo=LA)
-    assert end == datetime(2026, 9, 15, 19, 30, tzinfo=LA)
+    assert start == moment(on(9, 15), "18:00")
+    assert end == moment(on(9, 15), "19:30")
     assert event["DTSTART"].params["TZID"] == "America/Los_Angeles"
     assert [str(tz["TZID"]) for tz in calendar.walk("VTIMEZONE")] == ["America/Los_Angeles"]
     assert event["SEQUENCE"] == 0
@@ -54,7 +53,7 @@ def test_meeting_ics_parses_with_the_right_times_and_zone(client, principal, mee
 
 def test_moved_meeting_bumps_the_sequence_and_cancelled_says_so(client, principal, meeting):
     services.update_meeting(
-        meeting, user=principal, starts_at=at(date(2026, 9, 22)), ends_at=at(date(2026, 9, 22), 19)
+        meeting, user=principal, starts_at=at(on(9, 22)), ends_at=at(on(9, 22), 19)
     )
     services.cancel_meeting(meeting, user=principal, reason="Storm")
     client.force_login(principal)
@@ -125,21 +124,21 @@ def test_invitations_email_the_ics(school, principal, meeting):
     name, content, mimetype = invitations[0].attachments[0]
     assert (name, mimetype) == (f"meeting-{meeting.pk}.ics", "text/calendar")
     [event] = events(content.encode() if isinstance(content, str) else content)
-    assert event.decoded("DTSTART") == datetime(2026, 9, 15, 18, 0, tzinfo=LA)
+    assert event.decoded("DTSTART") == moment(on(9, 15), "18:00")
 
 
 def test_invitees_get_the_update_when_the_meeting_moves(school, principal, meeting):
     teacher = member(Role.SCHOOL_STAFF, school)
     services.invite(meeting, user=principal, people=[teacher])
     services.update_meeting(
-        meeting, user=principal, starts_at=at(date(2026, 9, 29)), ends_at=at(date(2026, 9, 29), 20)
+        meeting, user=principal, starts_at=at(on(9, 29)), ends_at=at(on(9, 29), 20)
     )
     send_queued()
     updates = [m for m in mail.outbox if m.subject.startswith("Updated: ")]
     assert [m.to for m in updates] == [[teacher.email]]
     [event] = events(updates[0].attachments[0][1].encode())
     assert event["SEQUENCE"] == 1
-    assert event.decoded("DTSTART").date() == date(2026, 9, 29)
+    assert event.decoded("DTSTART").date() == on(9, 29)
 
 
 def test_district_staff_create_and_revoke_the_feed(client, school, district):

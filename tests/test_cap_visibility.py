@@ -6,8 +6,6 @@ Nobody else: not a teacher of another class of the same school, not district or 
 not TA providers, cadre members, families or anyone at another school.
 """
 
-from datetime import date
-
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -18,7 +16,7 @@ from meetings.calendar import create_feed
 from schoolplan.models import Membership, Role
 from schoolplan.permissions import CLASS_TEAM, can
 
-from .cap_helpers import make_class, make_point, schedule_cap
+from .cap_helpers import CAP_DAY, make_class, make_point, schedule_cap
 from .factories import SchoolYearFactory, member
 
 pytestmark = pytest.mark.django_db
@@ -166,4 +164,4 @@ def test_cap_meetings_stay_out_of_the_public_feed(client, world):
     feed = create_feed(school, member(Role.PRINCIPAL, school))
     content = client.get(reverse("calendar_feed", args=[feed.token])).content.decode()
     assert "CAP 3B" not in content
-    assert world["meeting"].local_date == date(2026, 11, 10)
+    assert world["meeting"].local_date == CAP_DAY

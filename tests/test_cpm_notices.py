@@ -1,15 +1,13 @@
 """seed 000: scheduling, moving or cancelling a CPM meeting tells the district – once per change."""
 
-from datetime import date
-
 import pytest
 from django.core import mail
-from django.utils import timezone
 
 from meetings import services
 from schoolplan.mail import send_queued
 from schoolplan.models import OutboxEmail, Role
 
+from .clock import on
 from .factories import member
 from .meeting_helpers import at, schedule
 
@@ -19,6 +17,10 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def principal(school, school_year):
     return member(Role.PRINCIPAL, school)
+
+
+def long_day(day):
+    return f"{day:%A} {day.day} {day:%B %Y}"  # "Tuesday 15 September 2026", as e-mails write it
 
 
 def sent_subjects():
@@ -35,7 +37,7 @@ def test_scheduling_notifies_the_cpm_contact_once(
     message = mail.outbox[0]
     assert message.to == [school.district.cpm_contact_email]
     assert message.subject == f"CPM meeting scheduled: Valdez Elementary – {meeting.title}"
-    assert "Tuesday 15 September 2026, 6:00 PM – 7:30 PM" in message.body
+    assert f"{long_day(on(9, 15))}, 6:00 PM – 7:30 PM" in message.body
     assert f"/meetings/{meeting.pk}/" in message.body
     # Sending again finds nothing left to send.
     assert send_queued() == 0
@@ -47,7 +49,7 @@ def test_moving_notifies_again_but_an_unchanged_save_does_not(school, principal)
     services.update_meeting(meeting, user=principal, languages_offered=["en"])
     assert OutboxEmail.objects.count() == 1
     services.update_meeting(
-        meeting, user=principal, starts_at=at(date(2026, 9, 22)), ends_at=at(date(2026, 9, 22), 20)
+        meeting, user=principal, starts_at=at(on(9, 22)), ends_at=at(on(9, 22), 20)
     )
     assert OutboxEmail.objects.count() == 2
     send_queued()
@@ -56,7 +58,7 @@ def test_moving_notifies_again_but_an_unchanged_save_does_not(school, principal)
         f"CPM meeting scheduled: Valdez Elementary – {meeting.title}",
         f"CPM meeting moved: Valdez Elementary – {meeting.title}",
     ]
-    assert "Tuesday 22 September 2026" in mail.outbox[1].body
+    assert long_day(on(9, 22)) in mail.outbox[1].body
 
 
 def test_moving_out_of_the_window_is_refused_and_nothing_is_sent(school, principal):
@@ -65,11 +67,11 @@ def test_moving_out_of_the_window_is_refused_and_nothing_is_sent(school, princip
         services.update_meeting(
             meeting,
             user=principal,
-            starts_at=at(date(2026, 12, 2)),
-            ends_at=at(date(2026, 12, 2), 20),
+            starts_at=at(on(12, 2)),
+            ends_at=at(on(12, 2), 20),
         )
     meeting.refresh_from_db()
-    assert meeting.local_date == date(2026, 9, 15)
+    assert meeting.local_date == on(9, 15)
     assert OutboxEmail.objects.count() == 1
 
 
@@ -96,7 +98,7 @@ def test_no_contact_means_no_notice_and_no_error(school, principal):
     assert OutboxEmail.objects.count() == 0
 
 
-def test_a_failed_send_is_retried_not_lost(school, principal, settings, monkeypatch):
+def test_a_failed_send_is_retried_not_lost(school, principal, clock, monkeypatch):
     schedule(school, principal)
     from django.core.mail import EmailMessage
 
@@ -108,9 +110,9 @@ def test_a_failed_send_is_retried_not_lost(school, principal, settings, monkeypa
     row = OutboxEmail.objects.get()
     assert (row.sent_at, row.attempts, row.last_error) == (None, 1, "SMTP down")
     # It waits a minute (backing off) before the next try; then it goes.
-    assert row.next_attempt_at > timezone.now()
+    assert row.next_attempt_at > clock.now()
     monkeypatch.undo()
     assert send_queued() == 0
-    OutboxEmail.objects.update(next_attempt_at=timezone.now())
+    OutboxEmail.objects.update(next_attempt_at=clock.now())
     assert send_queued() == 1
     assert len(mail.outbox) == 1

@@ -1,17 +1,16 @@
-from datetime import date
-
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from meetings import services
 from meetings.models import ActionStatus, Minutes, PublishedMinutesError
 from schoolplan.models import Role
 
+from .clock import on
 from .factories import member
-from .meeting_helpers import at, schedule
+from .meeting_helpers import schedule
 
-pytestmark = pytest.mark.django_db
+# A meeting is marked held once it has begun: each test says when it is.
+pytestmark = [pytest.mark.django_db, pytest.mark.calendar]
 
 
 @pytest.fixture
@@ -20,13 +19,15 @@ def principal(school, school_year):
 
 
 @pytest.fixture
-def held(school, principal):
-    meeting = schedule(school, principal, day=date(2026, 9, 15))
+def held(clock, school, principal):
+    meeting = schedule(school, principal, day=on(9, 15))
+    clock.set(on(9, 16))  # the day after it
     services.record_minutes(meeting, user=principal, text="We looked at the SPF.", mark_held=True)
     return meeting
 
 
-def test_marking_held_needs_minutes(school, principal):
+def test_marking_held_needs_minutes(clock, school, principal):
+    clock.set(on(9, 16))  # the meeting has been: only the minutes are missing
     meeting = schedule(school, principal)
     with pytest.raises(ValidationError) as error:
         services.record_minutes(meeting, user=principal, text="  ", mark_held=True)
@@ -37,9 +38,9 @@ def test_marking_held_needs_minutes(school, principal):
     assert meeting.is_planned
 
 
-def test_a_future_meeting_cannot_be_marked_held(school, principal, monkeypatch):
-    meeting = schedule(school, principal, day=date(2026, 9, 15))
-    monkeypatch.setattr(timezone, "now", lambda: at(date(2026, 9, 1)))
+def test_a_future_meeting_cannot_be_marked_held(clock, school, principal):
+    clock.set(on(9, 1))
+    meeting = schedule(school, principal, day=on(9, 15))
     with pytest.raises(ValidationError, match="has not started yet"):
         services.record_minutes(meeting, user=principal, text="Notes", mark_held=True)
     meeting.refresh_from_db()
@@ -108,7 +109,7 @@ def test_action_items_keep_a_history(held, principal):
         user=principal,
         description="Translate the SPF summary",
         owner=owner,
-        due_on=date(2026, 10, 1),
+        due_on=on(10, 1),
     )
     services.update_action_item(item, user=owner, status=ActionStatus.DONE, note="Sent to families")
     history = [(u.old_status, u.new_status, u.note, u.by) for u in item.updates.all()]
@@ -116,7 +117,7 @@ def test_action_items_keep_a_history(held, principal):
         ("", "open", "Agreed.", principal),
         ("open", "done", "Sent to families", owner),
     ]
-    assert item.is_overdue(date(2026, 10, 2)) is False  # done
+    assert item.is_overdue(on(10, 2)) is False  # done
 
 
 def test_dropping_an_action_needs_a_reason(held, principal):
@@ -130,10 +131,10 @@ def test_dropping_an_action_needs_a_reason(held, principal):
 
 def test_open_action_past_due_is_overdue(held, principal):
     item = services.add_action_item(
-        held, user=principal, description="Survey families", due_on=date(2026, 10, 1)
+        held, user=principal, description="Survey families", due_on=on(10, 1)
     )
-    assert item.is_overdue(date(2026, 10, 2))
-    assert not item.is_overdue(date(2026, 10, 1))
+    assert item.is_overdue(on(10, 2))
+    assert not item.is_overdue(on(10, 1))
 
 
 def test_after_publishing_no_new_actions_but_follow_up_continues(held, principal):
@@ -147,6 +148,6 @@ def test_after_publishing_no_new_actions_but_follow_up_continues(held, principal
 
 
 def test_goals_only_at_kick_off_or_check_in(school, principal):
-    wrap_up = schedule(school, principal, "wrap_up", date(2027, 5, 20))
+    wrap_up = schedule(school, principal, "wrap_up", on(5, 20))
     with pytest.raises(ValidationError, match="Kick Off or a Check In"):
         services.add_goal(wrap_up, user=principal, text="More")

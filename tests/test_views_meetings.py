@@ -1,5 +1,3 @@
-from datetime import date
-
 import pytest
 from django.urls import reverse
 
@@ -7,6 +5,7 @@ from meetings import services
 from meetings.models import ActionItem, Meeting, Minutes
 from schoolplan.models import Role
 
+from .clock import YEAR, on, year_name
 from .factories import SchoolYearFactory, member
 from .meeting_helpers import schedule
 
@@ -26,7 +25,7 @@ def meeting(school, principal):
 def form_data(**changes):
     data = {
         "stage": "kick_off",
-        "date": "2026-09-15",
+        "date": on(9, 15).isoformat(),
         "start_time": "18:00",
         "end_time": "19:30",
         "place": "School library",
@@ -42,18 +41,20 @@ def test_principal_schedules_a_kick_off(client, school, principal):
     meeting = Meeting.objects.get()
     assert response.status_code == 302
     assert response.url == meeting.get_absolute_url()
-    assert meeting.title == "Kick Off community meeting 2026-27"
+    assert meeting.title == f"Kick Off community meeting {year_name()}"
     assert meeting.languages_offered == ["en", "es"]
     assert meeting.agenda_items.count() == 5
 
 
 def test_december_date_shows_the_window_error(client, school, principal):
     client.force_login(principal)
-    response = client.post(reverse("schedule_cpm", args=[school.pk]), form_data(date="2026-12-03"))
+    response = client.post(
+        reverse("schedule_cpm", args=[school.pk]), form_data(date=on(12, 3).isoformat())
+    )
     assert response.status_code == 200
     assert (
-        "A Kick Off meeting must fall in the Kick Off window, 1 Aug 2026 – 30 Nov 2026; "
-        "3 Dec 2026 is outside it." in response.content.decode()
+        f"A Kick Off meeting must fall in the Kick Off window, 1 Aug {YEAR} – 30 Nov {YEAR}; "
+        f"3 Dec {YEAR} is outside it." in response.content.decode()
     )
     assert not Meeting.objects.exists()
 
@@ -61,12 +62,12 @@ def test_december_date_shows_the_window_error(client, school, principal):
 def test_second_kick_off_asks_then_accepts_confirmation(client, school, principal, meeting):
     client.force_login(principal)
     url = reverse("schedule_cpm", args=[school.pk])
-    response = client.post(url, form_data(date="2026-10-06"))
+    response = client.post(url, form_data(date=on(10, 6).isoformat()))
     assert response.status_code == 200
     assert "already has a Kick Off this year" in response.content.decode()
     assert 'name="confirm_repeat"' in response.content.decode()
     assert Meeting.objects.count() == 1
-    response = client.post(url, form_data(date="2026-10-06", confirm_repeat="on"))
+    response = client.post(url, form_data(date=on(10, 6).isoformat(), confirm_repeat="on"))
     assert response.status_code == 302
     assert Meeting.objects.count() == 2
 
@@ -96,7 +97,9 @@ def test_combined_meeting_warns_about_agenda_length(client, school, principal):
     client.force_login(principal)
     response = client.post(
         reverse("schedule_cpm", args=[school.pk]),
-        form_data(date="2026-10-28", counts_as_title_i_meeting="on", counts_as_spf_meeting="on"),
+        form_data(
+            date=on(10, 28).isoformat(), counts_as_title_i_meeting="on", counts_as_spf_meeting="on"
+        ),
         follow=True,
     )
     page = response.content.decode()
@@ -114,7 +117,9 @@ def test_only_principals_schedule(client, school, school_year, role, status):
     assert not Meeting.objects.exists()
 
 
-def test_teacher_records_minutes_but_cadre_member_cannot(client, school, meeting):
+@pytest.mark.calendar
+def test_teacher_records_minutes_but_cadre_member_cannot(client, clock, school, meeting):
+    clock.set(on(9, 16))  # the day after the meeting
     # seed 004: a cadre member's account reaches cadre content only, not the CPM record.
     client.force_login(member(Role.CADRE_MEMBER, school))
     assert client.get(meeting.get_absolute_url()).status_code == 404
@@ -169,7 +174,7 @@ def test_action_items_on_the_meeting_page(client, school, principal, meeting):
         {
             "action-description": "Translate the SPF summary",
             "action-owner": principal.pk,
-            "action-due_on": "2026-10-01",
+            "action-due_on": on(10, 1).isoformat(),
         },
     )
     assert response.status_code == 302
@@ -183,7 +188,9 @@ def test_action_items_on_the_meeting_page(client, school, principal, meeting):
     assert item.status == "done"
 
 
-def test_published_minutes_redirect_to_amendment(client, school, principal, meeting):
+@pytest.mark.calendar
+def test_published_minutes_redirect_to_amendment(client, clock, school, principal, meeting):
+    clock.set(on(9, 16))  # the day after the meeting
     services.record_minutes(meeting, user=principal, text="Notes", mark_held=True)
     services.publish_minutes(meeting, user=principal)
     client.force_login(principal)
@@ -205,7 +212,9 @@ def test_cancel_needs_confirmation_and_reason(client, principal, meeting):
     assert meeting.is_cancelled and meeting.cancellation_reason == "Snow"
 
 
-def test_cpm_year_page(client, school, principal, meeting):
+@pytest.mark.calendar
+def test_cpm_year_page(client, clock, school, principal, meeting):
+    clock.set(on(9, 1))  # the page shows the year around today
     client.force_login(principal)
     response = client.get(reverse("cpm_year", args=[school.pk]))
     page = response.content.decode()
@@ -218,12 +227,12 @@ def test_school_meetings_list_queries_do_not_grow(
     client, school, principal, django_assert_max_num_queries
 ):
     client.force_login(principal)
-    schedule(school, principal, "check_in", date(2026, 12, 10))
+    schedule(school, principal, "check_in", on(12, 10))
     url = reverse("school_meetings", args=[school.pk])
     with django_assert_max_num_queries(12) as few:
         client.get(url)
     for day in (11, 12, 13, 14, 15, 16, 17, 18):
-        schedule(school, principal, "check_in", date(2027, 1, day))
+        schedule(school, principal, "check_in", on(1, day))
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get(url).status_code == 200
 
@@ -231,26 +240,28 @@ def test_school_meetings_list_queries_do_not_grow(
 def test_home_shows_the_missing_kick_off(client, school, principal):
     from schoolplan.attention import cards_for
 
-    cards = cards_for(principal, date(2026, 11, 22))
+    cards = cards_for(principal, on(11, 22))
     texts = [item.text for item in cards[0].items]
     assert (
-        "Kick Off CPM: Not scheduled yet; the Kick Off window closes on 30 Nov 2026 (8 days left)."
-        in texts
+        f"Kick Off CPM: Not scheduled yet; the Kick Off window closes on 30 Nov {YEAR} "
+        "(8 days left)." in texts
     )
     assert not any(t.startswith("The Kick Off window is open") for t in texts)
 
 
-def test_meeting_page_flags_a_long_agenda_and_overdue_actions(client, school, principal):
-    meeting = schedule(school, principal, day=date(2026, 10, 28), title_i=True, spf=True)
+@pytest.mark.calendar
+def test_meeting_page_flags_a_long_agenda_and_overdue_actions(client, clock, school, principal):
+    clock.set(on(10, 20))  # the action was due on 1 October
+    meeting = schedule(school, principal, day=on(10, 28), title_i=True, spf=True)
     assert meeting.agenda_too_long  # 105 minutes of suggested agenda in 90 minutes
     services.add_action_item(
-        meeting, user=principal, description="Send the summary", due_on=date(2026, 10, 1)
+        meeting, user=principal, description="Send the summary", due_on=on(10, 1)
     )
     client.force_login(principal)
     page = client.get(meeting.get_absolute_url()).content.decode()
     assert "too long, shorten the agenda" in page
     assert "overdue" in page
-    short = schedule(school, principal, "check_in", date(2026, 12, 10))
+    short = schedule(school, principal, "check_in", on(12, 10))
     assert not short.agenda_too_long
 
 
