@@ -130,6 +130,17 @@ def _action_items(clock, count):
     return owners
 
 
+def _wait_recorded(count, timeout=40):
+    """Until the workers' sweep has recorded count e-mail reminders: a fixed sleep raced a
+    worker slowed by a busy machine (nothing recorded yet reads as "all sent")."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if Reminder.objects.filter(channel="email").count() >= count:
+            return True
+        time.sleep(0.5)
+    return False
+
+
 def _reminder_keys():
     return {
         f"reminder_{pk}"
@@ -142,7 +153,8 @@ def test_a_sweep_run_twice_sends_each_reminder_once(workers, mailbox, clock):
     workers("one")
     sweep_reminders.delay()
     sweep_reminders.delay()
-    time.sleep(3)
+    assert _wait_recorded(5)
+    time.sleep(1)  # the second sweep, had it recorded anything twice
     assert _wait_all_sent()
     sent = _sent(mailbox)
     keys = _reminder_keys()
@@ -156,7 +168,8 @@ def test_two_sweeps_at_once_on_two_workers_send_each_once(workers, mailbox, cloc
     workers("b")
     for _ in range(4):
         sweep_reminders.delay()
-    time.sleep(3)
+    assert _wait_recorded(8)
+    time.sleep(1)  # the later sweeps, had they recorded anything twice
     assert _wait_all_sent()
     sent = _sent(mailbox)
     keys = _reminder_keys()
@@ -168,7 +181,7 @@ def test_a_send_failing_twice_then_working_sends_once(workers, mailbox, clock):
     (mailbox / "failures-left").write_text("2")
     workers("flaky")
     sweep_reminders.delay()
-    time.sleep(2)
+    assert _wait_recorded(1)
     assert _wait_all_sent(ring=True)
     keys = _reminder_keys()
     sent = _sent(mailbox)
