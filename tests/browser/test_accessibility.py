@@ -248,7 +248,7 @@ def submit_empty_form(page, audit, where, pattern):
         audit.check(page, where, pattern)
 
 
-def test_every_reachable_page_passes_axe(chromium, live_server, capsys):
+def test_every_reachable_page_passes_axe(chromium, live_server, clock, capsys):
     if not AXE.exists():
         message = f"{AXE} is missing: run `make env` (npm ci)"
         if IN_CI:
@@ -262,6 +262,7 @@ def test_every_reachable_page_passes_axe(chromium, live_server, capsys):
     def new_page(**options):
         options.setdefault("viewport", {"width": 1280, "height": 900})
         context = chromium.new_context(base_url=origin, **options)
+        clock.follow(context)  # the page's clock follows the server's (tests/clock.py)
         page = context.new_page()
         page.set_default_timeout(15_000)
         return context, page
