@@ -72,6 +72,8 @@ class Clock:
         """Make a browser context's clock (Playwright's clock API) follow this one, so the page
         and the server agree on the date. Time flows on the page from the moment set."""
         self.pages.append(context)
+        # A closed context has no clock to move: forget it when it closes.
+        context.on("close", lambda closed: self.pages.remove(closed))
         if self._travel is not None:
             self._move_page_clock(context, self.now())
 
