@@ -1,0 +1,13 @@
+# Placeholder filled in by issue 18 work.
+from django.conf import settings
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("plans", "0002_school_plans_and_cadre"),
+        ("schoolplan", "0009_cim_levels"),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+    ]
+
+    operations = []
