@@ -25,6 +25,7 @@ from locust import HttpUser, constant, task
 DATA = json.loads(open(os.environ["LOAD_BENCH_DATA"]).read())  # noqa: SIM115
 WAIT = float(os.environ.get("LOAD_BENCH_WAIT", "0"))
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+ROW = re.compile(r'name="version" value="(\d*)"')  # a review row's version, after its id
 _principals = itertools.cycle(DATA["principals"])
 _reviews = itertools.count()
 
@@ -136,23 +137,33 @@ class CimMemberUser(SignedIn):
 
     @task
     def record_review(self):
+        # The review saves row by row (progress/views_review.py): each activity's row, then the
+        # minutes, each naming the version the page showed.
         url = f"/cim/reviews/{self.review}/"
         page = self.client.get(url, name="cim: review page")
-        data = {
-            "csrfmiddlewaretoken": csrf(page),
-            "minutes": f"Reviewed the plan; {random.randint(1, 99)} actions discussed.",
-        }
+        token = csrf(page)
         for activity in DATA["activities"]:
-            data[f"barriers-{activity}"] = "Substitute cover"
-            data[f"next-{activity}"] = "Coach visits in every grade"
-        for metric in DATA["metrics"]:
-            data[f"value-{metric}"] = str(random.randint(10, 40))
+            row = ROW.search(page.text, page.text.find(f'id="row-activity-{activity}"'))
+            data = {
+                "csrfmiddlewaretoken": token,
+                "version": row.group(1) if row else "0",
+                "barriers": f"Substitute cover ({random.randint(1, 99)})",
+                "next_steps": "Coach visits in every grade",
+            }
+            for metric in DATA["metrics"]:
+                data[f"value-{metric}"] = str(random.randint(10, 40))
+            self._post(f"{url}activities/{activity}/", data, "cim: record an activity (POST)")
+        minutes = ROW.search(page.text, page.text.find('id="row-minutes"'))
+        data = {
+            "csrfmiddlewaretoken": token,
+            "version": minutes.group(1) if minutes else "0",
+            "text": f"Reviewed the plan; {random.randint(1, 99)} actions discussed.",
+        }
+        self._post(f"{url}minutes/", data, "cim: record the minutes (POST)")
+
+    def _post(self, url, data, name):
         with self.client.post(
-            url,
-            data=data,
-            name="cim: record review (POST)",
-            allow_redirects=False,
-            catch_response=True,
+            url, data=data, name=name, allow_redirects=False, catch_response=True
         ) as response:
             if response.status_code != 302:
                 response.failure(f"recording answered {response.status_code}")

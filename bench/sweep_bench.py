@@ -35,7 +35,7 @@ from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from meetings.models import ActionItem, Invitation, Meeting  # noqa: E402
-from schoolplan import clock, deadlines, reminders  # noqa: E402
+from schoolplan import cim_levels, clock, deadlines, reminders  # noqa: E402
 from schoolplan.models import (  # noqa: E402
     District,
     Membership,
@@ -49,7 +49,8 @@ from schoolplan.models import (  # noqa: E402
 
 
 def build(schools, start):
-    district = District.objects.create(name="Bench USD", slug="bench", cim_status="intensive_2")
+    district = District.objects.create(name="Bench USD", slug="bench")
+    cim_levels.record_level(district, "intensive_2", date(start, 7, 1))
     SchoolYear.objects.create(district=district, start_year=start, **default_dates(start))
     year = SchoolYear.objects.get(district=district)
     School.objects.bulk_create(

@@ -16,6 +16,7 @@ class MeetingsConfig(AppConfig):
         from .cap import require_analysis
         from .demo import build_demo_cap, build_demo_meetings, build_demo_workshops
         from .models import MeetingType
+        from .recorded_late import require_attendance
         from .services import register_held_check
 
         register_school_card_hook(cpm_items)
@@ -24,6 +25,7 @@ class MeetingsConfig(AppConfig):
         register_demo(build_demo_cap)
         register_demo(build_demo_workshops)
         register_held_check(MeetingType.CAP, require_analysis)
+        register_held_check(MeetingType.CIM_REVIEW, require_attendance)
 
         from schoolplan.next_year import register_carry_over
 

@@ -44,8 +44,10 @@ def cpm_items(school, year, roles, today):
 
 
 def cim_items(district, year, roles, today):
-    """seed 001: the CIM team meets at least monthly; say where this month and the year stand."""
-    if not roles & {Role.CIM_LEAD, Role.CIM_MEMBER, Role.TA_PROVIDER}:
+    """seed 001: the CIM team meets at least monthly; say where this month and the year stand.
+    District staff see the months recorded late (DOMAIN.md, "Recorded, not scheduled")."""
+    team = roles & {Role.CIM_LEAD, Role.CIM_MEMBER, Role.TA_PROVIDER}
+    if not team and Role.DISTRICT_STAFF not in roles:
         return []
     months = monthly_compliance(district, year, today)
     url = reverse("cim_home", args=[district.pk])
@@ -53,11 +55,14 @@ def cim_items(district, year, roles, today):
     this_month = (today.year, today.month)
     # A year other than today's (the one just ended, shown until the next starts) has none.
     current = next((m for m in months if (m.first_day.year, m.first_day.month) == this_month), None)
-    if current is not None and current.state == "open":
+    if team and current is not None and current.state == "open":
         items.append(Item(f"No CIM review held yet in {current.label}.", "warning", url))
-    elif current is not None and current.state == "held":
+    elif team and current is not None and current.state == "held":
         items.append(Item(f"{current.label}: CIM review held.", "success", url))
     gaps = [m.label for m in months if m.is_gap]
-    if gaps:
+    if team and gaps:
         items.append(Item(f"Months with no held CIM review: {', '.join(gaps)}.", "danger", url))
+    for month in months:
+        if month.state in ("late", "gap") and month.late_records:
+            items.append(Item(f"CIM review {month.label}: {month.phrase}.", "warning", url))
     return items

@@ -89,7 +89,7 @@ def cim_month_without_review(today, scope, reach):
     years = current_years(today, scope)
     districts = list(
         in_scope(
-            District.objects.filter(pk__in=years).exclude(cim_status="none"),
+            District.objects.filter(pk__in=years).in_cim_on(today),
             scope,
             district="pk",
         ).values_list("pk", "name")

@@ -1,11 +1,15 @@
 """E-mails the meeting engine sends, each queued once per event through the outbox."""
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils.dateformat import format as format_date
 
 from schoolplan import clock
 from schoolplan.mail import queue_email
+from schoolplan.models import User
+from schoolplan.permissions import MANAGE_DISTRICT
 
+from . import recorded_late
 from .models import MeetingType
 
 CHANGE_WORDS = {
@@ -29,6 +33,12 @@ def when(meeting):
 
 def where(meeting):
     return " · ".join(part for part in (meeting.place, meeting.video_link) if part) or "to be set"
+
+
+def cpm_contact_told(meeting):
+    """seed 000: the district's CPM contact hears of a CPM meeting's changes, when it has an
+    e-mail on record; other meeting types are no business of the CPM contact."""
+    return meeting.meeting_type == MeetingType.CPM and bool(meeting.district.cpm_contact_email)
 
 
 def notify_district_of_cpm(meeting, change):
@@ -89,3 +99,78 @@ def send_invitation(meeting, invitation, ics):
         body=body,
         attachment=(f"meeting-{meeting.pk}.ics", ics.decode(), "text/calendar"),
     )
+
+
+def calendar_recipients(meeting):
+    """The invitations that carried the meeting's calendar entry, so the people who hear of its
+    changes. A late record of a meeting already held sent none: its list is for attendance."""
+    if meeting.recorded_late_at is not None:
+        return []
+    return list(meeting.invitations.select_related("user"))
+
+
+def _people(names):
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def cancellation_told(meeting):
+    """What the cancel page says happens, per meeting type, from the rules that send it:
+    the same recipients as cancel_meeting() e-mails, the CPM contact only for a CPM meeting."""
+    invited = [i.user.display_name for i in calendar_recipients(meeting)]
+    if invited:
+        count = len(invited)
+        who = "the one person invited" if count == 1 else f"the {count} people invited"
+        told = f"An e-mail with an updated calendar entry goes to {who}: {_people(invited)}."
+    elif meeting.recorded_late_at is not None:
+        told = "It was recorded late and sent no invitations, so nobody is e-mailed."
+    else:
+        told = "Nobody has been invited yet, so nobody is e-mailed."
+    if meeting.meeting_type == MeetingType.CPM:
+        district = meeting.district
+        if cpm_contact_told(meeting):
+            contact = district.cpm_contact_name or district.cpm_contact_email
+            told += f" {district}'s CPM contact ({contact}) is told."
+        else:
+            told += f" {district} has no CPM contact e-mail on record, so the district is not told."
+    return told
+
+
+def district_staff(district):
+    """Who manages the district (its staff): told of what compliance must not miss."""
+    return User.objects.filter(
+        is_active=True,
+        memberships__district=district,
+        memberships__role__in=MANAGE_DISTRICT.district_roles,
+    ).distinct()
+
+
+def notify_district_recorded_late(meeting):
+    """DOMAIN.md, "Recorded, not scheduled": the district is told a meeting was recorded late.
+    One e-mail per staff member, once (the outbox key)."""
+    district = meeting.district
+    stamp = recorded_late.wording(meeting)
+    compliance = absolute(reverse("compliance", args=[district.pk]))
+    queued = 0
+    for person in district_staff(district):
+        body = "\n".join(
+            [
+                f"Hello {person.display_name},",
+                "",
+                f"{meeting.title} was entered after its month had ended: {stamp}.",
+                f"It is dated {when(meeting)}.",
+                "",
+                "It is a record of a meeting already held, not a plan. Until its minutes and "
+                "attendance are recorded the month stays a gap; then it shows as held, recorded "
+                "late, never as held on time.",
+                "",
+                f"The record: {absolute(meeting.get_absolute_url())}",
+                f"Compliance: {compliance}",
+            ]
+        )
+        queued += queue_email(
+            key=f"recorded-late:{meeting.pk}:{person.pk}",
+            to=[person.email],
+            subject=f"Recorded late: {meeting.title} ({district})",
+            body=body,
+        )
+    return queued

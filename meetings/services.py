@@ -2,12 +2,13 @@
 transaction, so a refused change leaves nothing half-saved."""
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F
 
 from schoolplan import audit, clock
 from schoolplan.models import CpmStage, SchoolYear
 
-from . import cpm
+from . import cpm, recorded_late
 from .models import (
     ActionItem,
     ActionItemUpdate,
@@ -22,7 +23,7 @@ from .models import (
     MeetingType,
     Minutes,
 )
-from .notices import notify_district_of_cpm, send_invitation
+from .notices import calendar_recipients, notify_district_of_cpm, send_invitation
 
 
 class NeedsConfirmation(ValidationError):
@@ -79,7 +80,8 @@ def create_meeting(*, agenda=(), **fields):
 
 
 def _notify_invitees(meeting):
-    invitations = list(meeting.invitations.select_related("user"))
+    """An update or a cancellation to those who got the calendar entry (notices decides who)."""
+    invitations = calendar_recipients(meeting)
     if invitations:
         from .calendar import meeting_ics
 
@@ -155,6 +157,15 @@ def update_meeting(meeting, *, user, **changes):
             exclude=meeting,
         )
         meeting.school_year = school_year_for(meeting.school, meeting.local_date)
+    if (
+        meeting.meeting_type == MeetingType.CIM_REVIEW
+        and meeting.starts_at != original.starts_at
+        and recorded_late.in_an_earlier_month(meeting.local_date, clock.today(meeting.district))
+    ):
+        # DOMAIN.md, "Recorded, not scheduled": a move must not fill an elapsed month.
+        raise ValidationError(
+            {"starts_at": "A review cannot be moved into a month already over; record it late."}
+        )
     meeting.full_clean()
     moved = (original.starts_at, original.ends_at) != (meeting.starts_at, meeting.ends_at)
     seen_by_calendars = moved or (original.place, original.video_link, original.title) != (
@@ -212,45 +223,157 @@ def require_record_open(meeting):
         raise ValidationError("This meeting was cancelled; it has no minutes.")
 
 
+class RecordConflict(ValidationError):
+    """Someone saved this part of a meeting's record after the page loaded it: nothing was
+    written. `theirs`: field -> what is saved now; `by` and `at`: who saved it, and when;
+    `version`: the version it is now, which a save made knowing theirs names."""
+
+    def __init__(self, what, *, theirs, by, at, version, place):
+        self.theirs, self.by, self.at, self.version = theirs, by, at, version
+        who = by.display_name if by is not None else "Someone"
+        # The district's wall time: the meeting's people read it where the meeting is.
+        when = f" at {clock.local(at, place):%-I:%M %p}" if at is not None else ""
+        super().__init__(
+            f"Not saved: {who} saved {what}{when}, after you loaded it. Your text is kept "
+            "below, beside theirs: save again to keep yours, or take theirs.",
+            code="record_conflict",
+        )
+
+
+def _lock(meeting):
+    """The meeting, locked for this transaction: saves of its record take turns."""
+    return Meeting.objects.select_for_update().get(pk=meeting.pk)
+
+
 @transaction.atomic
 def record_minutes(
     meeting,
     *,
     user,
     text,
-    decisions="",
-    attended=(),
-    family_attendees=0,
-    community_attendees=0,
+    decisions=None,
+    attended=None,
+    family_attendees=None,
+    community_attendees=None,
     mark_held=False,
+    expected_version=None,
 ):
-    """Record what happened; marking the meeting held needs minutes and a meeting that began."""
-    require_record_open(meeting)
+    """Record what happened; marking the meeting held needs minutes and a meeting that began.
+
+    None leaves a part as recorded (decisions, attendance, the counts). expected_version: the
+    minutes' version the page loaded (0: none yet); if someone saved since, RecordConflict."""
+    locked = _lock(meeting)
+    require_record_open(locked)
     text = (text or "").strip()
-    if mark_held or meeting.is_held:
+    if mark_held or locked.is_held:
         if not text:
             raise ValidationError({"text": "Write the minutes before marking the meeting held."})
-        if meeting.starts_at > clock.now():
+        if locked.starts_at > clock.now():
             raise ValidationError("The meeting has not started yet, so it cannot be marked held.")
-        for check in HELD_CHECKS.get(meeting.meeting_type, []):
-            check(meeting)
-    minutes, _ = Minutes.objects.get_or_create(
-        meeting=meeting, defaults={"text": text, "recorded_by": user}
-    )
-    minutes.text, minutes.decisions, minutes.recorded_by = text, decisions.strip(), user
-    minutes.save()
-    attended_ids = {person.pk for person in attended}
-    for invitation in meeting.invitations.all():
-        should = invitation.user_id in attended_ids
-        if invitation.attended != should:
-            invitation.attended = should
-            invitation.save(update_fields=["attended"])
-    meeting.family_attendees = family_attendees
-    meeting.community_attendees = community_attendees
+    minutes = Minutes.objects.filter(meeting=locked).select_related("recorded_by").first()
+    current = minutes.version if minutes else 0
+    if expected_version is not None and expected_version != current:
+        raise _minutes_conflict(locked, minutes)
+    decisions = minutes.decisions if decisions is None and minutes else (decisions or "")
+    if minutes is None:
+        try:
+            with transaction.atomic():
+                minutes = Minutes.objects.create(
+                    meeting=locked, text=text, decisions=decisions.strip(), recorded_by=user
+                )
+        except IntegrityError:
+            # Without row locks (SQLite) another first save got in first.
+            raise _minutes_conflict(locked) from None
+    elif (text, decisions.strip()) != (minutes.text, minutes.decisions):
+        # The version check is repeated in the UPDATE itself: of two racing saves, one wins.
+        saved = Minutes.objects.filter(pk=minutes.pk, version=current).update(
+            text=text,
+            decisions=decisions.strip(),
+            recorded_by=user,
+            updated_at=clock.now(),
+            version=F("version") + 1,
+        )
+        if saved != 1:  # only without row locks (SQLite): another save got in first
+            raise _minutes_conflict(locked)
+        minutes.refresh_from_db()
+    if attended is not None:
+        _record_attendance(locked, user, attended)
+    if family_attendees is not None:
+        locked.family_attendees = family_attendees
+    if community_attendees is not None:
+        locked.community_attendees = community_attendees
+    if mark_held or locked.is_held:
+        # A type's checks see the attendance just recorded (a late record needs it); a refusal
+        # undoes the whole save (this transaction).
+        for check in HELD_CHECKS.get(locked.meeting_type, []):
+            check(locked)
     if mark_held:
-        meeting.status = MeetingStatus.HELD
-    meeting.save()
+        locked.status = MeetingStatus.HELD
+    locked.save()
+    meeting.status = locked.status
+    meeting.family_attendees = locked.family_attendees
+    meeting.community_attendees = locked.community_attendees
     return minutes
+
+
+def _minutes_conflict(locked, minutes=False):
+    if minutes is False:
+        minutes = Minutes.objects.filter(meeting=locked).select_related("recorded_by").first()
+    return RecordConflict(
+        "the minutes",
+        theirs={"text": minutes.text if minutes else ""},
+        by=minutes.recorded_by if minutes else None,
+        at=minutes.updated_at if minutes else None,
+        version=minutes.version if minutes else 0,
+        place=locked,
+    )
+
+
+def _attendance_conflict(locked):
+    fresh = Meeting.objects.select_related("attendance_recorded_by").get(pk=locked.pk)
+    invitations = fresh.invitations.select_related("user")
+    return RecordConflict(
+        "the attendance",
+        theirs={"attended": [i.user for i in invitations if i.attended]},
+        by=fresh.attendance_recorded_by,
+        at=fresh.attendance_recorded_at,
+        version=fresh.attendance_version,
+        place=locked,
+    )
+
+
+def _record_attendance(locked, user, attended):
+    """Tick who came on the locked meeting; a change is a new attendance version."""
+    attended_ids = {person.pk for person in attended}
+    changed = [i for i in locked.invitations.all() if i.attended != (i.user_id in attended_ids)]
+    if not changed:
+        return
+    for invitation in changed:
+        invitation.attended = not invitation.attended
+        invitation.save(update_fields=["attended"])
+    now, version = clock.now(), locked.attendance_version
+    # The version check is repeated in the UPDATE itself: of two racing saves, one wins.
+    saved = Meeting.objects.filter(pk=locked.pk, attendance_version=version).update(
+        attendance_version=version + 1, attendance_recorded_by=user, attendance_recorded_at=now
+    )
+    if saved != 1:  # only without row locks (SQLite): another save got in first
+        raise _attendance_conflict(locked)
+    locked.attendance_version = version + 1
+    locked.attendance_recorded_by, locked.attendance_recorded_at = user, now
+
+
+@transaction.atomic
+def record_attendance(meeting, *, user, attended, expected_version):
+    """Who came, on its own (a CIM review records it while others type): expected_version is
+    the attendance version the page loaded; if someone saved it since, RecordConflict."""
+    locked = _lock(meeting)
+    require_record_open(locked)
+    if expected_version != locked.attendance_version:
+        raise _attendance_conflict(locked)
+    _record_attendance(locked, user, attended)
+    locked.save()
+    meeting.attendance_version = locked.attendance_version
+    return locked
 
 
 @transaction.atomic

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from schoolplan import between_years, clock
-from schoolplan.forms import show_errors
+from schoolplan.forms import mark_invalid, show_errors
 from schoolplan.models import CpmStage, School, SchoolYear
 from schoolplan.permissions import (
     MANAGE_DISTRICT,
@@ -19,7 +19,7 @@ from schoolplan.permissions import (
     require,
 )
 
-from . import cpm, services
+from . import cpm, notices, services
 from .access import MANAGE, RECORD, can_manage, can_record
 from .access import get_meeting as _meeting
 from .forms import (
@@ -200,11 +200,20 @@ def meeting_cancel(request, pk):
         else:
             messages.success(request, f"{meeting.title} is cancelled.")
             return redirect(meeting)
-    return render(request, "meetings/meeting_cancel.html", {"meeting": meeting, "form": form})
+    told = notices.cancellation_told(meeting)  # who hears of it, per meeting type
+    return render(
+        request, "meetings/meeting_cancel.html", {"meeting": meeting, "form": form, "told": told}
+    )
 
 
 def meeting_detail(request, pk):
-    meeting = _meeting(request, pk)
+    return detail_page(request, _meeting(request, pk))
+
+
+def detail_page(request, meeting, **refused):
+    """The meeting's page. After a refused save of one of its small forms, that form as it was
+    posted, with the reasons beside its boxes: action_form, goal_form, note_form (bound forms),
+    update or review ((action item id, bound form))."""
     updates = Prefetch("updates", ActionItemUpdate.objects.select_related("by"))
     actions = meeting.action_items.select_related(
         "owner", "carried_from__meeting"
@@ -216,50 +225,62 @@ def meeting_detail(request, pk):
     is_cap = meeting.meeting_type == MeetingType.CAP
     today = clock.today(meeting.district)
     actions = list(actions)
+    update_pk, update_form = refused.pop("update", (None, None))
     for item in actions:
         item.overdue = item.is_overdue(today)
-    return render(
-        request,
-        "meetings/meeting_detail.html",
-        {
-            "meeting": meeting,
-            "agenda": meeting.agenda_items.all(),
-            "invitations": meeting.invitations.select_related("user"),
-            "minutes": minutes,
-            "amendments": minutes.amendments.select_related("amended_by") if minutes else [],
-            "actions": actions,
-            "goals": meeting.goals_set.all(),
-            # seed 000: the Check In and Wrap Up look at the progress toward the year's goals.
-            "year_goals": Goal.objects.filter(
-                school=meeting.school_id, school_year=meeting.school_year_id
-            )
-            .select_related("set_at")
-            .prefetch_related("metrics__measurements")
-            if meeting.cpm_stage in (CpmStage.CHECK_IN, CpmStage.WRAP_UP)
-            else None,
-            "takes_goals": meeting.cpm_stage in (CpmStage.KICK_OFF, CpmStage.CHECK_IN),
-            "can_manage": can_manage(request.user, meeting) and meeting.is_planned,
-            "can_keep": can_keep,
-            "record_open": record_open,
-            "action_form": ActionItemForm(meeting=meeting, prefix="action", categorised=is_cap),
-            **(cap_context(request.user, meeting, actions) if is_cap else {}),
-            "goal_form": GoalForm(prefix="goal"),
-            "status_choices": ActionUpdateForm.base_fields["status"].choices,
-            "combination_warning": cpm.combination_warning(
-                meeting.counts_as_title_i_meeting, meeting.counts_as_spf_meeting
-            ),
-            "now": clock.now(),
-        },
-    )
+        if item.pk == update_pk:
+            item.update_form = update_form
+    context = {
+        "meeting": meeting,
+        "agenda": meeting.agenda_items.all(),
+        "invitations": meeting.invitations.select_related("user"),
+        "minutes": minutes,
+        "amendments": minutes.amendments.select_related("amended_by") if minutes else [],
+        "actions": actions,
+        "goals": meeting.goals_set.all(),
+        # seed 000: the Check In and Wrap Up look at the progress toward the year's goals.
+        "year_goals": Goal.objects.filter(
+            school=meeting.school_id, school_year=meeting.school_year_id
+        )
+        .select_related("set_at")
+        .prefetch_related("metrics__measurements")
+        if meeting.cpm_stage in (CpmStage.CHECK_IN, CpmStage.WRAP_UP)
+        else None,
+        "takes_goals": meeting.cpm_stage in (CpmStage.KICK_OFF, CpmStage.CHECK_IN),
+        "can_manage": can_manage(request.user, meeting) and meeting.is_planned,
+        "can_keep": can_keep,
+        "record_open": record_open,
+        "action_form": ActionItemForm(meeting=meeting, prefix="action", categorised=is_cap),
+        **(cap_context(request.user, meeting, actions) if is_cap else {}),
+        "goal_form": GoalForm(prefix="goal"),
+        "status_choices": ActionUpdateForm.base_fields["status"].choices,
+        "combination_warning": cpm.combination_warning(
+            meeting.counts_as_title_i_meeting, meeting.counts_as_spf_meeting
+        ),
+        "now": clock.now(),
+    }
+    review_pk, review_form = refused.pop("review", (None, None))
+    for row in context.get("review_rows", []):
+        if row["item"].pk == review_pk:
+            row["form"], row["refused"] = mark_invalid(review_form), True
+    context.update(refused)
+    return render(request, "meetings/meeting_detail.html", context)
 
 
 @require_http_methods(["GET", "POST"])
 def agenda_edit(request, pk):
     meeting = _meeting(request, pk, RECORD)
-    if meeting.is_cancelled or (hasattr(meeting, "minutes") and meeting.minutes.is_published):
+    closed = meeting.is_cancelled or (hasattr(meeting, "minutes") and meeting.minutes.is_published)
+    if closed and request.method != "POST":
         messages.error(request, "This agenda can no longer be changed.")
         return redirect(meeting)
     formset = AgendaFormSet(request.POST or None, instance=meeting)
+    if closed:  # closed while it was being typed: shown back, not saved
+        return render(
+            request,
+            "meetings/agenda_form.html",
+            {"meeting": meeting, "formset": formset, "closed": True},
+        )
     if request.method == "POST" and formset.is_valid():
         with transaction.atomic():
             formset.save(commit=False)
@@ -373,14 +394,11 @@ def action_add(request, pk):
         try:
             services.add_action_item(meeting, user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            show_errors(form, error)
         else:
             messages.success(request, "Action item added.")
-    else:
-        for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
-            messages.error(request, f"Action item not added: {label} {' '.join(errors)}".strip())
-    return redirect(f"{meeting.get_absolute_url()}#actions")
+            return redirect(f"{meeting.get_absolute_url()}#actions")
+    return detail_page(request, meeting, action_form=form)
 
 
 @require_POST
@@ -391,28 +409,28 @@ def action_update(request, pk):
     )
     if not can_record(request.user, item.meeting):
         raise PermissionDenied("Only the meeting's team updates its actions.")
-    form = ActionUpdateForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError("Choose open, done or dropped.")
-        services.update_action_item(item, user=request.user, **form.cleaned_data)
-    except ValidationError as error:
-        messages.error(request, f"“{item}” not updated: {' '.join(error.messages)}")
-    else:
-        messages.success(request, f"“{item}” is {item.get_status_display().lower()}.")
-    return redirect(f"{item.meeting.get_absolute_url()}#action-{item.pk}")
+    form = ActionUpdateForm(request.POST, auto_id=f"action-{item.pk}-%s")
+    if form.is_valid():
+        try:
+            services.update_action_item(item, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            show_errors(form, error)
+        else:
+            messages.success(request, f"“{item}” is {item.get_status_display().lower()}.")
+            return redirect(f"{item.meeting.get_absolute_url()}#action-{item.pk}")
+    return detail_page(request, _meeting(request, item.meeting_id), update=(item.pk, form))
 
 
 @require_POST
 def goal_add(request, pk):
     meeting = _meeting(request, pk, RECORD)
     form = GoalForm(request.POST, prefix="goal")
-    try:
-        if not form.is_valid():
-            raise ValidationError("Write the goal (500 characters at most).")
-        services.add_goal(meeting, user=request.user, **form.cleaned_data)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, "Goal recorded.")
-    return redirect(f"{meeting.get_absolute_url()}#goals")
+    if form.is_valid():
+        try:
+            services.add_goal(meeting, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            show_errors(form, error)
+        else:
+            messages.success(request, "Goal recorded.")
+            return redirect(f"{meeting.get_absolute_url()}#goals")
+    return detail_page(request, meeting, goal_form=form)

@@ -73,26 +73,26 @@ def cap_overview(request, pk):
     point_form = AssessmentPointForm(prefix="point")
     if request.method == "POST":
         require(request.user, MANAGE_SCHOOL, school)
-        if year is None:
-            messages.error(request, "The district has not set up this school year yet.")
-            return redirect(here)
+        adding_class = "add_class" in request.POST
+        if adding_class:
+            class_form = ClassForm(request.POST, prefix="class", school=school)
+        elif "add_point" in request.POST:
+            point_form = AssessmentPointForm(request.POST, prefix="point")
         try:
-            if "add_class" in request.POST:
-                class_form = ClassForm(request.POST, prefix="class", school=school)
-                if class_form.is_valid():
-                    made = cap.create_class(school=school, year=year, **class_form.cleaned_data)
-                    messages.success(request, f"Class {made} added.")
-                    return redirect(here)
-            elif "add_point" in request.POST:
-                point_form = AssessmentPointForm(request.POST, prefix="point")
-                if point_form.is_valid():
-                    made = cap.create_assessment_point(
-                        school=school, year=year, **point_form.cleaned_data
-                    )
-                    messages.success(request, f"Assessment point {made} added.")
-                    return redirect(here)
+            if year is None:
+                raise ValidationError("The district has not set up this school year yet.")
+            if adding_class and class_form.is_valid():
+                made = cap.create_class(school=school, year=year, **class_form.cleaned_data)
+                messages.success(request, f"Class {made} added.")
+                return redirect(here)
+            if point_form.is_bound and point_form.is_valid():
+                made = cap.create_assessment_point(
+                    school=school, year=year, **point_form.cleaned_data
+                )
+                messages.success(request, f"Assessment point {made} added.")
+                return redirect(here)
         except ValidationError as error:
-            show_errors(class_form if "add_class" in request.POST else point_form, error)
+            show_errors(class_form if adding_class else point_form, error)
     point, rows, balance = (None, [], None)
     if year is not None:
         point, rows, balance = cap.class_overview(school, year, today)
@@ -225,21 +225,25 @@ def analysis_file(request, pk):
 
 @require_POST
 def note_add(request, pk):
+    from .views import detail_page
+
     meeting = get_meeting(request, pk, RECORD)
     form = NoteForm(request.POST, prefix="note")
-    try:
-        if not form.is_valid():
-            raise ValidationError("Choose group or pupil, and write who and the note.")
-        cap.add_note(meeting.cap, user=request.user, **form.cleaned_data)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, "Note added.")
-    return redirect(f"{meeting.get_absolute_url()}#notes")
+    if form.is_valid():
+        try:
+            cap.add_note(meeting.cap, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            show_errors(form, error)
+        else:
+            messages.success(request, "Note added.")
+            return redirect(f"{meeting.get_absolute_url()}#notes")
+    return detail_page(request, meeting, note_form=form)
 
 
 @require_POST
 def review_add(request, pk, action_pk):
+    from .views import detail_page
+
     meeting = get_meeting(request, pk, RECORD)
     # Only actions of meetings the user may see: another school's action is a 404, not a name.
     item = get_object_or_404(
@@ -247,15 +251,15 @@ def review_add(request, pk, action_pk):
         pk=action_pk,
     )
     form = ReviewForm(request.POST, prefix=f"review-{item.pk}")
-    try:
-        if not form.is_valid():
-            raise ValidationError("Choose done, partly done or not done.")
-        cap.review_action(meeting, user=request.user, action_item=item, **form.cleaned_data)
-    except ValidationError as error:
-        messages.error(request, f"“{item}” not reviewed: {' '.join(error.messages)}")
-    else:
-        messages.success(request, f"“{item}” reviewed.")
-    return redirect(f"{meeting.get_absolute_url()}#review")
+    if form.is_valid():
+        try:
+            cap.review_action(meeting, user=request.user, action_item=item, **form.cleaned_data)
+        except ValidationError as error:
+            show_errors(form, error)
+        else:
+            messages.success(request, f"“{item}” reviewed.")
+            return redirect(f"{meeting.get_absolute_url()}#review")
+    return detail_page(request, meeting, review=(item.pk, form))
 
 
 def cap_context(user, meeting, actions):

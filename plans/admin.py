@@ -1,6 +1,16 @@
 from django.contrib import admin
 
-from .models import Activity, Outcome, PlanChange, PlanForImprovement, Strategy, TaSession
+from .models import (
+    Activity,
+    CimProblemStatement,
+    CimRootCause,
+    DataFinding,
+    Outcome,
+    PlanChange,
+    PlanForImprovement,
+    Strategy,
+    TaSession,
+)
 
 
 class StrategyInline(admin.StackedInline):
@@ -24,3 +34,6 @@ class PlanChangeAdmin(admin.ModelAdmin):
 admin.site.register(Activity)
 admin.site.register(Outcome)
 admin.site.register(TaSession)
+admin.site.register(DataFinding)
+admin.site.register(CimRootCause)
+admin.site.register(CimProblemStatement)

@@ -17,3 +17,9 @@ class PlansConfig(AppConfig):
 
         register_school_card_hook(plan_items)
         register_demo(build_demo_school_plans)
+
+        from schoolplan.next_year import register_carry_over
+
+        from . import next_year
+
+        register_carry_over(next_year.preview, next_year.copy)

@@ -12,15 +12,21 @@ from . import cadre as cadre_services
 from . import services, surveys, workflow
 from .models import (
     ActionStep,
+    Activity,
     CadreAction,
     CadreMember,
+    CimProblemStatement,
+    CimRootCause,
     CommpactStep,
+    DataFinding,
     FocusArea,
     Initiative,
     MonitoringRoutine,
+    Outcome,
     ProblemStatement,
     Resource,
     RootCause,
+    Strategy,
 )
 
 QUESTIONS = [
@@ -196,3 +202,91 @@ def build_demo_school_plans():
         )
         created += 12
     return created
+
+
+# Riverbend's Plan for Improvement: the data analysis behind it (seed 001: data analysis -> root
+# cause -> plan). progress.demo builds the plan and calls this once the strategies exist.
+FINDINGS = [
+    (
+        "18% of students with IEPs in grades 3–5 read at benchmark, against 41% of all students.",
+        "Fall benchmark screener",
+    ),
+    ("82% of annual IEPs were held on time; the state target is 100%.", "CALPADS timeliness"),
+    (
+        "64% of families attended their child's IEP meeting; 4 in 10 absent families speak "
+        "Spanish at home.",
+        "IEP meeting sign-in sheets",
+    ),
+]
+ROOT_CAUSES = [
+    ("Co-teachers plan separately, so Tier 1 reading is not differentiated.", [0]),
+    ("Case managers have no shared calendar of IEP due dates.", [1]),
+    ("IEP meetings are held in school hours and in English only.", [2]),
+]
+PROBLEMS = [
+    ("Students with disabilities are not reaching reading benchmarks in grades 3–5.", [0]),
+    ("IEPs are late and families are often missing from them.", [1, 2]),
+]
+# Which problem statements and root causes each strategy addresses, in the plan's order.
+ADDRESSES = [([0], [0]), ([1], [1, 2])]
+
+
+def _earlier(model, last_plan, **same):
+    if last_plan is None:
+        return None
+    return model.objects.filter(**same).filter(**_in_plan(model, last_plan)).first()
+
+
+def _in_plan(model, plan):
+    return {
+        Strategy: {"plan": plan},
+        Activity: {"strategy__plan": plan},
+        Outcome: {"activity__strategy__plan": plan},
+    }.get(model, {"plan": plan})
+
+
+def build_cim_analysis(plan):
+    """The plan's findings, root causes and problem statements, linked to its strategies. A
+    plan whose district had one the year before continues it (carried_from), as a plan started
+    from last year's would."""
+    from .carry_over import last_years_plan
+
+    if plan.findings.exists():
+        return
+    last = last_years_plan(plan.district, plan.school_year)
+    findings = [
+        DataFinding.objects.create(
+            plan=plan,
+            statement=text,
+            source=source,
+            carried_from=_earlier(DataFinding, last, statement=text),
+        )
+        for text, source in FINDINGS
+    ]
+    causes = []
+    for text, supported in ROOT_CAUSES:
+        cause = CimRootCause.objects.create(
+            plan=plan, description=text, carried_from=_earlier(CimRootCause, last, description=text)
+        )
+        cause.findings.set([findings[n] for n in supported])
+        causes.append(cause)
+    problems = []
+    for text, behind in PROBLEMS:
+        problem = CimProblemStatement.objects.create(
+            plan=plan,
+            statement=text,
+            carried_from=_earlier(CimProblemStatement, last, statement=text),
+        )
+        problem.root_causes.set([causes[n] for n in behind])
+        problems.append(problem)
+    for strategy, (problem_ns, cause_ns) in zip(plan.strategies.all(), ADDRESSES, strict=False):
+        strategy.problem_statements.set([problems[n] for n in problem_ns])
+        strategy.root_causes.set([causes[n] for n in cause_ns])
+        strategy.carried_from = _earlier(Strategy, last, title=strategy.title)
+        strategy.save(update_fields=["carried_from"])
+    for activity in Activity.objects.filter(strategy__plan=plan):
+        activity.carried_from = _earlier(Activity, last, title=activity.title)
+        activity.save(update_fields=["carried_from"])
+    for outcome in Outcome.objects.filter(activity__strategy__plan=plan):
+        outcome.carried_from = _earlier(Outcome, last, description=outcome.description)
+        outcome.save(update_fields=["carried_from"])

@@ -22,7 +22,15 @@ from schoolplan.permissions import (
     VIEW_SCHOOL,
 )
 
-from .forms import ActivityForm, OutcomeForm, StrategyForm, VersionedForm
+from .forms import (
+    ActivityForm,
+    DataFindingForm,
+    OutcomeForm,
+    ProblemStatementForm,
+    RootCauseForm,
+    StrategyForm,
+    VersionedForm,
+)
 from .models import (
     ActionStep,
     Activity,
@@ -30,6 +38,9 @@ from .models import (
     Cadre,
     CadreAction,
     CadreMember,
+    CimProblemStatement,
+    CimRootCause,
+    DataFinding,
     EssaPlan,
     FocusArea,
     Initiative,
@@ -133,7 +144,8 @@ def _remove_member(member, user):
     remove_member(member, user=user)
 
 
-def _limit_owner(form, plan):
+def _limit_choices(form, plan):
+    """The form's choices (owners, linked items) come from the plan's district and items."""
     form.limit_to(plan)
 
 
@@ -154,12 +166,37 @@ CIM = Document(
     related=("district", "school_year"),
     crumbs="plans/_crumbs.html",
     kinds={
+        # seed 001: the data analysis -> root cause -> plan, in the order the plan shows it.
+        "finding": Kind(
+            DataFinding,
+            DataFindingForm.Meta.fields,
+            within=lambda plan: {"plan": plan},
+            given=lambda plan, parent: {"plan": plan},
+            form=DataFindingForm,
+        ),
+        "root-cause": Kind(
+            CimRootCause,
+            RootCauseForm.Meta.fields,
+            within=lambda plan: {"plan": plan},
+            given=lambda plan, parent: {"plan": plan},
+            form=RootCauseForm,
+            limit=_limit_choices,
+        ),
+        "problem": Kind(
+            CimProblemStatement,
+            ProblemStatementForm.Meta.fields,
+            within=lambda plan: {"plan": plan},
+            given=lambda plan, parent: {"plan": plan},
+            form=ProblemStatementForm,
+            limit=_limit_choices,
+        ),
         "strategy": Kind(
             Strategy,
             StrategyForm.Meta.fields,
             within=lambda plan: {"plan": plan},
             given=lambda plan, parent: {"plan": plan},
             form=StrategyForm,
+            limit=_limit_choices,
         ),
         "activity": Kind(
             Activity,
@@ -169,7 +206,7 @@ CIM = Document(
             parent="strategy",
             parent_kind="strategy",
             form=ActivityForm,
-            limit=_limit_owner,
+            limit=_limit_choices,
         ),
         "outcome": Kind(
             Outcome,

@@ -11,6 +11,8 @@ from django.db import transaction
 from django.db.models import F
 
 from meetings.models import Goal
+from schoolplan import clock
+from schoolplan.models import Role, User
 
 from .models import (
     EDITABLE_STATUSES,
@@ -20,6 +22,9 @@ from .models import (
     Cadre,
     CadreAction,
     CadreMember,
+    CimProblemStatement,
+    CimRootCause,
+    DataFinding,
     EssaPlan,
     EssaPlanStatus,
     FocusArea,
@@ -36,9 +41,12 @@ from .models import (
 )
 
 TRACKED = {
-    Strategy: ["title", "description"],
+    Strategy: ["title", "description", "root_causes", "problem_statements"],
     Activity: ["title", "owner", "starts_on", "ends_on", "status"],
     Outcome: ["description"],
+    DataFinding: ["statement", "source"],
+    CimRootCause: ["description", "findings"],
+    CimProblemStatement: ["statement", "root_causes"],
     ProblemStatement: ["desired_state", "current_state", "gap"],
     RootCause: ["description", "evidence", "verified"],
     FocusArea: ["title", "initiatives"],
@@ -56,6 +64,9 @@ KIND = {
     Strategy: "High-Leverage Strategy",
     Activity: "activity",
     Outcome: "outcome",
+    DataFinding: "data finding",
+    CimRootCause: "root cause",
+    CimProblemStatement: "problem statement",
     ProblemStatement: "problem statement",
     RootCause: "root cause",
     FocusArea: "area of focus",
@@ -107,6 +118,18 @@ class EditConflict(ValidationError):
             code="edit_conflict",
         )
 
+    def by_field(self):
+        """{field name: (its saved value as shown, the last change to it)} for each field
+        changed meanwhile: the page shows the other person's text beside the box with yours."""
+        model = type(self.current)
+        names = {_label(model, name): name for name in TRACKED.get(model, [])}
+        fields = {}
+        for change in self.changes:  # oldest first: the last change to a field wins
+            for label in change.changes or {}:
+                if label in names:
+                    fields[names[label]] = (_shown(self.current, names[label]), change)
+        return fields
+
 
 def blueprint_for(school, year):
     blueprint, _ = Blueprint.objects.get_or_create(school=school, school_year=year)
@@ -143,7 +166,20 @@ def check_open(document):
         )
 
 
-def _shown(obj, field):
+def _many(model, fields):
+    """Take the many-to-many links out of fields ({name: items}): they are set after saving."""
+    return {
+        name: fields.pop(name)
+        for name in list(fields)
+        if getattr(model._meta.get_field(name), "many_to_many", False)
+    }
+
+
+def _shown(obj, field, links=None):
+    if links is not None and field in links:
+        return "; ".join(str(item) for item in sorted(links[field], key=lambda item: item.pk))
+    if getattr(type(obj)._meta.get_field(field), "many_to_many", False):
+        return "; ".join(str(item) for item in getattr(obj, field).order_by("pk"))
     value = getattr(obj, field)
     if value is None or value == "":
         return ""
@@ -160,7 +196,7 @@ def _label(model, field):
     return str(model._meta.get_field(field).verbose_name).capitalize()
 
 
-def _record(obj, user, action, changes, document=None):
+def _record(obj, user, action, changes, document=None, source=""):
     document = document or document_of(obj)
     PlanChange.objects.create(
         **{DOCUMENT_FIELD[type(document)]: document},
@@ -171,15 +207,19 @@ def _record(obj, user, action, changes, document=None):
         object_id=obj.pk,
         version=getattr(obj, "version", None),
         changes=changes,
+        source=source[:200],
     )
 
 
 @transaction.atomic
 def add(model, *, user, **fields):
+    links = _many(model, fields)
     obj = model(**fields)
     check_open(document_of(obj))
     obj.full_clean()
     obj.save()
+    for name, items in links.items():
+        getattr(obj, name).set(items)
     _record(
         obj,
         user,
@@ -190,18 +230,20 @@ def add(model, *, user, **fields):
 
 
 @transaction.atomic
-def update(obj, *, user, expected_version, **fields):
-    """Save fields onto obj if nobody saved it since expected_version; else EditConflict."""
+def update(obj, *, user, expected_version, source="", **fields):
+    """Save fields onto obj if nobody saved it since expected_version; else EditConflict.
+    source: where the change was made, when not on the plan ("the review of October 2026")."""
     model = type(obj)
     current = model.objects.select_for_update().get(pk=obj.pk)
     check_open(document_of(current))
     if current.version != expected_version:
         raise EditConflict(current, _changes_since(current, expected_version))
     before = {f: _shown(current, f) for f in TRACKED[model]}
+    links = _many(model, fields)
     for name, value in fields.items():
         setattr(current, name, value)
     current.full_clean()
-    after = {f: _shown(current, f) for f in TRACKED[model]}
+    after = {f: _shown(current, f, links) for f in TRACKED[model]}
     changes = {
         _label(model, f): [before[f], after[f]] for f in TRACKED[model] if before[f] != after[f]
     }
@@ -214,8 +256,10 @@ def update(obj, *, user, expected_version, **fields):
     if updated != 1:  # pragma: no cover - only without row locks
         fresh = model.objects.get(pk=obj.pk)
         raise EditConflict(fresh, _changes_since(fresh, expected_version))
+    for name, items in links.items():
+        getattr(current, name).set(items)
     current.refresh_from_db()
-    _record(current, user, "changed", changes)
+    _record(current, user, "changed", changes, source=source)
     return current
 
 
@@ -223,9 +267,16 @@ def _changes_since(obj, version):
     # A version the page cannot have had (none sent, or beyond the current one): every change.
     if not isinstance(version, int) or not 0 <= version <= obj.version:
         version = 0
+    # Within obj's own plan: an ESSA root cause and a CIM one share their kind's name.
+    document = document_of(obj, create=False)
+    if document.pk is None:  # a goal whose Blueprint was never made has no history
+        return []
     return list(
         PlanChange.objects.filter(
-            object_kind=KIND[type(obj)], object_id=obj.pk, version__gt=version
+            object_kind=KIND[type(obj)],
+            object_id=obj.pk,
+            version__gt=version,
+            **{DOCUMENT_FIELD[type(document)]: document},
         )
         .select_related("by")
         .order_by("at", "pk")
@@ -256,8 +307,28 @@ def start_document(model, *, user, **keys):
     return document, created
 
 
-def start_plan(*, district, year, user):
-    return start_document(PlanForImprovement, user=user, district=district, school_year=year)[0]
+def start_plan(*, district, year, user, from_last_year=False):
+    """The district's plan for year, started if need be. from_last_year: start it from the
+    district's plan of the year before (plans.carry_over); refused if there is none, or if the
+    year's plan has already been started (a copy is made once, into an empty plan)."""
+    if not from_last_year:
+        return start_document(PlanForImprovement, user=user, district=district, school_year=year)[0]
+    from .carry_over import start_from_last_year
+
+    return start_from_last_year(district=district, year=year, user=user)
+
+
+def ta_providers(district):
+    """The district's TA provider accounts (seed 001: Intensive LEAs have one assigned)."""
+    return (
+        User.objects.filter(
+            is_active=True,
+            memberships__district=district,
+            memberships__role=Role.TA_PROVIDER,
+        )
+        .distinct()
+        .order_by("last_name", "first_name")
+    )
 
 
 @transaction.atomic
@@ -265,9 +336,29 @@ def log_ta_session(plan, *, user, **fields):
     # seed 001: TA sessions belong to Intensive LEAs.
     if not plan.district.is_intensive:
         raise ValidationError("Only districts in Intensive monitoring work with a TA provider.")
+    errors = {}
     strategy = fields.get("strategy")
     if strategy is not None and strategy.plan_id != plan.pk:
-        raise ValidationError({"strategy": "Choose a strategy of this plan."})
+        errors["strategy"] = "Choose a strategy of this plan."
+    account = fields.get("provider_account")
+    if account is not None and not ta_providers(plan.district).filter(pk=account.pk).exists():
+        errors["provider_account"] = (
+            f"{account.display_name} is not a TA provider of {plan.district}."
+        )
+    fields["provider"] = (fields.get("provider") or "").strip()
+    if account is None and not fields["provider"]:
+        errors["provider"] = "Choose the TA provider's account, or type the provider's name."
+    today = clock.today(plan.district)
+    # A session is logged once it has been held (issue 18), in the district's today.
+    if fields.get("date") and fields["date"] > today:
+        errors["date"] = (
+            f"A TA session is logged after it is held: the date cannot be after today, "
+            f"{today:%-d %b %Y}."
+        )
+    if errors:
+        raise ValidationError(errors)
+    if account is not None and not fields["provider"]:
+        fields["provider"] = account.display_name  # the report lists sessions by this name
     session = TaSession(plan=plan, logged_by=user, **fields)
     session.full_clean()
     session.save()

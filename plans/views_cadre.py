@@ -78,11 +78,18 @@ def _cadre(request, pk):
 
 
 def cadre_view(request, pk):
-    cadre = _cadre(request, pk)
+    return _cadre_page(request, _cadre(request, pk))
+
+
+def _cadre_page(request, cadre, refused_step=None):
+    """The cadre's page; after a refused step, that step's boxes as typed, with the reason."""
     steps = cadre.steps.prefetch_related(
         Prefetch("consensus", Consensus.objects.prefetch_related("agreed_by"))
     )
     steps = sorted(steps, key=lambda step: step.number)
+    for step in steps:
+        if refused_step is not None and step.pk == refused_step[0].pk:
+            step.form = refused_step[1]
     resources = list(cadre.resources.all())
     can_contribute = can(request.user, CONTRIBUTE_CADRE, cadre)
     return render(
@@ -116,17 +123,16 @@ def _step(request, pk, step_pk):
 @require_POST
 def cadre_step(request, pk, step_pk):
     cadre, step = _step(request, pk, step_pk)
-    form = StepForm(request.POST)
+    form = StepForm(request.POST, auto_id=f"step-{step.pk}-%s")
     if form.is_valid():
         try:
             cadre_services.record_step(step, user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            show_errors(form, error)
         else:
             messages.success(request, f"Step {step.number} saved.")
-    else:
-        messages.error(request, "Enter the date as YYYY-MM-DD.")
-    return redirect(f"{cadre.get_absolute_url()}#step-{step.pk}")
+            return redirect(f"{cadre.get_absolute_url()}#step-{step.pk}")
+    return _cadre_page(request, cadre, (step, form))
 
 
 @require_http_methods(["GET", "POST"])

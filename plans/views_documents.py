@@ -9,14 +9,16 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from schoolplan.forms import show_errors
+from schoolplan import clock
+from schoolplan.forms import show_errors, show_theirs
 from schoolplan.permissions import require
 
 from . import services
 from .documents import DOCUMENTS
+from .models import PlanChange
 
 
 def _document(request, doc, pk):
@@ -70,7 +72,9 @@ def item_add(request, doc, pk, kind, parent_pk=None):
     parent = None
     if item_kind.parent:
         parent_kind = document_type.kinds[item_kind.parent_kind]
-        parent = get_object_or_404(parent_kind.model, pk=parent_pk, **parent_kind.within(document))
+        parent = _item(document, parent_kind, parent_pk, request)
+        if isinstance(parent, PlanChange):  # its parent was removed while this was typed
+            return _removed_page(request, document_type, document, item_kind, parent_kind, parent)
     elif parent_pk is not None:
         raise Http404
     form = _form(item_kind, document, request.POST or None)
@@ -96,8 +100,52 @@ def item_add(request, doc, pk, kind, parent_pk=None):
     return _render_form(request, document_type, document, item_kind, form, parent=parent)
 
 
-def _item(document, item_kind, item_pk):
-    return get_object_or_404(item_kind.model, pk=item_pk, **item_kind.within(document))
+def _item(document, item_kind, item_pk, request=None):
+    """The item of this document, else a 404; but a save (POST, with `request`) naming an item
+    someone removed meanwhile gets the history's record of the removal, so that the page can
+    show back what was typed."""
+    item = item_kind.model.objects.filter(pk=item_pk, **item_kind.within(document)).first()
+    if item is not None:
+        return item
+    if request is not None and request.method == "POST":
+        removal = (
+            document.changes.filter(
+                action="removed", object_kind=services.KIND[item_kind.model], object_id=item_pk
+            )
+            .select_related("by")
+            .last()
+        )
+        if removal is not None:
+            return removal
+    raise Http404("No such item in this plan.")
+
+
+def _removed_page(request, document_type, document, item_kind, removed_kind, removal):
+    """Not saved: the item (or the item it goes under) was removed meanwhile. What was typed is
+    shown back, with who removed it and when (the district's time)."""
+    form = _form(item_kind, document, request.POST)
+    form.is_valid()
+    who = getattr(removal.by, "display_name", "") or "Someone"
+    when = f"{clock.local(removal.at, document):%-d %b %Y, %H:%M}"
+    form.add_error(
+        None,
+        f"Not saved: {who} removed this {_item_title(removed_kind)} ({removal.object_label}) at "
+        f"{when}, after you opened the page. What you typed is below: copy it if it is still "
+        "needed.",
+    )
+    return _render_form(request, document_type, document, item_kind, form, removed=True)
+
+
+def _show_conflict(form, conflict, document):
+    """A stale save: beside each field changed meanwhile, the other person's saved text, who
+    saved it and when (the district's time); the person's own text stays in the boxes."""
+    for name, (theirs, change) in conflict.by_field().items():
+        if name in form.fields:
+            show_theirs(form, name, theirs=theirs, by=change.by, at=change.at, place=document)
+    # The user may now save over the new version, having seen what changed.
+    form.data = form.data.copy()
+    form.data[form.add_prefix("expected_version")] = conflict.current.version
+    return conflict
 
 
 @require_http_methods(["GET", "POST"])
@@ -105,7 +153,9 @@ def item_edit(request, doc, pk, kind, item_pk):
     document_type, document = _document(request, doc, pk)
     item_kind = _kind(document_type, kind)
     require(request.user, item_kind.ability or document_type.edit, document)
-    item = _item(document, item_kind, item_pk)
+    item = _item(document, item_kind, item_pk, request)
+    if isinstance(item, PlanChange):  # removed while this was typed
+        return _removed_page(request, document_type, document, item_kind, item_kind, item)
     form = _form(item_kind, document, request.POST or None, instance=item)
     conflict = None
     if request.method == "POST" and form.is_valid():
@@ -117,11 +167,7 @@ def item_edit(request, doc, pk, kind, item_pk):
                 **_cleaned(form),
             )
         except services.EditConflict as error:
-            conflict = error
-            form.add_error(None, error)
-            # The user may now save over the new version, having seen what changed.
-            form.data = form.data.copy()
-            form.data[form.add_prefix("expected_version")] = error.current.version
+            conflict = _show_conflict(form, error, document)
         except ValidationError as error:
             show_errors(form, error)
         else:

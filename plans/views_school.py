@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from meetings.models import Goal, GoalArea, RegistrationStatus, WorkshopRegistration
 from schoolplan import clock
+from schoolplan.forms import Posted
 from schoolplan.models import School, SchoolYear
 from schoolplan.permissions import (
     EDIT_SCHOOL_PLAN,
@@ -88,7 +89,11 @@ def _plan(request, pk):
 
 
 def essa_plan(request, pk):
-    plan = _plan(request, pk)
+    return _essa_page(request, _plan(request, pk))
+
+
+def _essa_page(request, plan, decision=None):
+    """The plan's page; after a refused decision, the comment as typed and the reason."""
     problems = plan.problems.prefetch_related(
         Prefetch("root_causes", RootCause.objects.order_by("pk"))
     )
@@ -116,6 +121,7 @@ def essa_plan(request, pk):
             .exclude(status=RegistrationStatus.CANCELLED)
             .select_related("series", "session__meeting"),
             "today": clock.today(plan.school),
+            "decision": decision or Posted(names=DECISION_BOXES),
         },
     )
 
@@ -139,23 +145,28 @@ def essa_submit(request, pk):
     return redirect(plan)
 
 
+DECISION_BOXES = ("decision", "comment")
+
+
 @require_POST
 def essa_decide(request, pk):
     plan = _plan(request, pk)
     require(request.user, REVIEW_SCHOOL_PLAN, plan)
-    decision = request.POST.get("decision")
-    comment = request.POST.get("comment", "")
+    decision = Posted(request.POST, DECISION_BOXES)
+    comment = decision["comment"].value
     try:
-        if decision == "return":
+        if decision["decision"].value == "return":
             workflow.return_for_changes(plan, user=request.user, comment=comment)
             messages.success(request, "Returned to the school with your comment.")
-        elif decision == "accept":
+        elif decision["decision"].value == "accept":
             workflow.accept(plan, user=request.user, comment=comment)
             messages.success(request, "Plan accepted.")
         else:
-            messages.error(request, "Choose to accept the plan or return it.")
+            raise ValidationError("Choose to accept the plan or return it.")
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        decision.refuse(error)
+        plan.refresh_from_db()
+        return _essa_page(request, plan, decision)
     return redirect(plan)
 
 

@@ -38,3 +38,12 @@ class ProgressConfig(AppConfig):
         from . import next_year
 
         register_carry_over(next_year.preview, next_year.copy)
+
+        from schoolplan.cim_levels import register_follower
+
+        from . import reports
+
+        # The report periods follow the CIM level in force (DOMAIN.md "CIM level per year").
+        register_follower(
+            reports.check_level_change, reports.preview_level_change, reports.ensure_due_dates
+        )

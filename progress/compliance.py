@@ -298,14 +298,21 @@ def district_cells(district, year, today=None):
     if district.cim_status == "none":
         return {}
     months = monthly_compliance(district, year, today)
-    elapsed = [m for m in months if m.state in ("held", "gap")]
+    elapsed = [m for m in months if m.state in ("held", "late", "gap")]
     held = [m for m in elapsed if m.state == "held"]
     gaps = [m for m in elapsed if m.state == "gap"]
+    # DOMAIN.md, "Recorded, not scheduled": a month held but recorded late is not held on time;
+    # it is flagged ("late") and says so in the CIM page's words (Month.text).
+    late = [m for m in elapsed if m.state == "late"]
+    text = f"{len(held)} of {len(elapsed)} months held"
+    if late:
+        text += "; " + "; ".join(f"{m.label}: {m.phrase}" for m in late)
+    if gaps:
+        text += f"; gaps: {', '.join(m.label for m in gaps)}"
     cells = {
         "reviews": Cell(
-            "missed" if gaps else "met" if elapsed else "upcoming",
-            f"{len(held)} of {len(elapsed)} months held"
-            + (f"; gaps: {', '.join(m.label for m in gaps)}" if gaps else ""),
+            "missed" if gaps else "late" if late else "met" if elapsed else "upcoming",
+            text,
             reverse("cim_home", args=[district.pk]),
         )
     }

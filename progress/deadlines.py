@@ -3,6 +3,7 @@
 from django.urls import reverse
 
 from meetings.models import Meeting, MeetingStatus, MeetingType
+from schoolplan import cim_levels
 from schoolplan.deadlines import (
     Deadline,
     current_occasion,
@@ -14,7 +15,7 @@ from schoolplan.deadlines import (
 from schoolplan.models import District, ReminderCategory, Role, School
 
 from .models import ProgressReport, ReportDue, ReportStatus, SpfSummary
-from .reports import default_periods
+from .reports import plan_dues
 
 REPORT_DAYS_BEFORE = (14, 3, 1)  # DOMAIN: Reminders, defaults
 SPF_DAYS_BEFORE_CLOSE = 3
@@ -84,41 +85,31 @@ def spf_sharing(today, scope, reach):
 
 @rule
 def progress_report_due(today, scope, reach):
-    """A progress report coming due (14, 3 and 1 days before), and overdue."""
+    """A progress report coming due (14, 3 and 1 days before), and overdue. The periods are
+    the reports page's (reports.plan_dues, following the CIM level in force)."""
     years = current_years(today, scope)
-    districts = list(
-        in_scope(
-            District.objects.filter(pk__in=list(years)).exclude(cim_status="none"),
-            scope,
-            district="pk",
-        )
-    )
-    saved = {
-        (due.district_id, due.number): due
-        for due in ReportDue.objects.filter(
-            district__in=districts, school_year__in=[y.pk for y in years.values()]
-        )
-    }
-    submitted = set(
-        ProgressReport.objects.filter(
-            due__in=list(saved.values()), status=ReportStatus.SUBMITTED
-        ).values_list("due_id", flat=True)
-    )
+    districts = list(in_scope(District.objects.filter(pk__in=list(years)), scope, district="pk"))
+    spans = cim_levels.spans_by_district({d.pk: years[d.pk] for d in districts})
+    saved = {}
+    for due in ReportDue.objects.filter(
+        district__in=districts, school_year__in=[y.pk for y in years.values()]
+    ):
+        saved.setdefault(due.district_id, []).append(due)
+    reported, submitted = set(), set()
+    for due_id, status in ProgressReport.objects.filter(
+        due__in=[due.pk for dues in saved.values() for due in dues]
+    ).values_list("due_id", "status"):
+        reported.add(due_id)
+        if status == ReportStatus.SUBMITTED:
+            submitted.add(due_id)
     team = people_by("district", [Role.CIM_LEAD, Role.CIM_MEMBER], [d.pk for d in districts])
     for district in districts:
         year = years[district.pk]
-        for number, starts, ends, due_on in default_periods(district, year):
-            due = saved.get((district.pk, number))
-            if due is None:  # not written yet: the period as the status makes it
-                due = ReportDue(
-                    district=district,
-                    school_year=year,
-                    number=number,
-                    period_starts=starts,
-                    period_ends=ends,
-                    due_on=due_on,
-                )
-            elif due.pk in submitted:
+        dues, _ = plan_dues(
+            district, year, spans[district.pk], saved.get(district.pk, []), reported, submitted
+        )
+        for due in dues:
+            if due.pk in submitted:
                 continue
             due_on = due.due_on
             left = (due_on - today).days
@@ -130,13 +121,12 @@ def progress_report_due(today, scope, reach):
             else:
                 days = current_occasion(due_on, today, REPORT_DAYS_BEFORE, reach)
                 occasion = f"{days}d" if days is not None else None
-            label = due.label
             yield Deadline(
                 rule="progress-report",
                 category=ReminderCategory.REPORTS,
-                subject=f"report-due:{district.pk}:{year.start_year}:{number}",
+                subject=f"report-due:{district.pk}:{year.start_year}:{due.number}",
                 occasion=occasion,
-                title=f"{district.name}: the CIM progress report for {label} {year.name} is "
+                title=f"{district.name}: the CIM progress report for {due.label} {year.name} is "
                 + (f"overdue since {due_on:%-d %b %Y}" if left < 0 else f"due {due_on:%-d %b %Y}"),
                 due_on=due_on,
                 link=reverse("progress_reports", args=[district.pk]) + f"?year={year.start_year}",

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from meetings.models import Invitation, Meeting, MeetingStatus, MeetingType, Minutes
+from plans.demo import build_cim_analysis
 from plans.models import Activity, Outcome, PlanForImprovement, Strategy
 from schoolplan import clock
 from schoolplan.demo import demo_years
@@ -108,6 +109,7 @@ def _cim_plan(district, year, lead):
                 target_date=year.ends_on.replace(day=1, month=6),
             )
             metrics.append((activity, metric, steps))
+    build_cim_analysis(plan)  # the data analysis behind it, continuing last year's
     return team, metrics
 
 

@@ -19,6 +19,24 @@ class MetricForm(forms.ModelForm):
 class ReviewScheduleForm(MeetingTimesForm):
     default_start, default_end = time(15, 0), time(16, 30)
 
+    # Shown (a checkbox with the reason) only when the date typed is in a month already over.
+    confirm_late = forms.BooleanField(
+        required=False,
+        widget=forms.HiddenInput,
+        label="Yes, this review was held on that day: record it late",
+    )
+    late_warning = ""
+
+    def ask_for_confirmation(self, message):
+        """meetings.cim refused a date in an earlier month until the lead confirms it."""
+        self.late_warning = message
+        field = self.fields["confirm_late"]
+        field.widget = forms.CheckboxInput()
+        field.help_text = "Its minutes and who attended are recorded next, on the review's page."
+        self.add_error(
+            "confirm_late", "Tick the box to record this review late, or change the date."
+        )
+
 
 class CimTeamForm(forms.ModelForm):
     """The year's CIM team, chosen among the people holding CIM roles in the district."""

@@ -19,7 +19,7 @@ from plans.models import (
     Outcome,
     PlanForImprovement,
 )
-from schoolplan.models import District, School, SchoolYear, Versioned
+from schoolplan.models import CimStatus, District, School, SchoolYear, Versioned
 
 
 class Direction(models.TextChoices):
@@ -140,7 +140,22 @@ class Metric(Versioned):
         return max(measurements, key=lambda m: (m.date, m.pk)) if measurements else None
 
 
+class CurrentMeasurements(models.Manager):
+    """The values in force: one per metric and date. The default manager, so the trend chart,
+    the status, the reports and `metric.measurements` read current values only."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(replaced_at__isnull=True)
+
+
 class Measurement(models.Model):
+    """A dated value of a metric, one version of it. A correction never overwrites: the earlier
+    version stays, marked replaced (when and by whom), and the new one says why. A removal marks
+    the current version replaced with the reason and leaves no current value for the date.
+
+    `Measurement.objects` (and `metric.measurements`) hold the current values only;
+    `Measurement.history` every version (the admin lists it; `dumpdata --all` dumps it)."""
+
     metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="measurements")
     date = models.DateField()
     value = models.DecimalField(max_digits=12, decimal_places=2)
@@ -148,16 +163,50 @@ class Measurement(models.Model):
     review = models.ForeignKey(
         Meeting, null=True, blank=True, on_delete=models.SET_NULL, related_name="measurements"
     )
+    # Who entered this version and when: never changed by a later correction.
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
+    reason = models.CharField(
+        "Reason for the correction",
+        max_length=300,
+        blank=True,
+        help_text="Why this value replaced the one recorded before it for the same date.",
+    )
+    replaced_at = models.DateTimeField(null=True, blank=True)
+    replaced_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    removal_reason = models.CharField("Reason for the removal", max_length=300, blank=True)
+
+    objects = CurrentMeasurements()
+    history = models.Manager()  # noqa: DJ012 - a manager (the check knows `objects` only)
 
     class Meta:
         ordering = ["date", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["metric", "date"],
+                condition=models.Q(replaced_at__isnull=True),
+                name="one_current_measurement_per_date",
+            )
+        ]
 
     def __str__(self):
         return f"{self.metric}: {self.value} on {self.date}"
+
+    @property
+    def is_current(self):
+        return self.replaced_at is None
+
+    @property
+    def is_removed(self):
+        return self.replaced_at is not None and bool(self.removal_reason)
 
 
 class ActivityReview(models.Model):
@@ -172,6 +221,9 @@ class ActivityReview(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     recorded_at = models.DateTimeField(auto_now=True)
+    # The team records a review together: a save names the version it started from (0: the
+    # row did not exist yet) and a stale one is refused for this row only (progress.review_rows).
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["activity__strategy__position", "activity__pk"]
@@ -321,8 +373,15 @@ class SpfSummary(models.Model):
 # --- CIM progress reports (seed 001; DOMAIN: CIM, Progress) ------------------------------------
 
 
+class PeriodKind(models.TextChoices):
+    # seed 001: Intensive LEAs report quarterly, Targeted LEAs semi-annually.
+    QUARTER = "quarter", "Quarter"
+    HALF = "half", "Half"
+
+
 class ReportDue(models.Model):
-    """One reporting period of a district's year and when its progress report is due."""
+    """One reporting period of a district's year and when its progress report is due. The
+    periods follow the CIM level in force (progress/reports.py, "Due dates")."""
 
     district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="report_dues")
     school_year = models.ForeignKey(SchoolYear, on_delete=models.CASCADE, related_name="+")
@@ -330,11 +389,26 @@ class ReportDue(models.Model):
     period_starts = models.DateField()
     period_ends = models.DateField()
     due_on = models.DateField("Due")
+    kind = models.CharField(max_length=10, choices=PeriodKind)
+    # Made with the period: "Quarter 2", or "Half 1 (15 Nov – 31 Dec)" when a change of level
+    # clipped it, so it stays right whatever its length.
+    label = models.CharField(max_length=60)
+    # The level the period was made for (routing reads it); blank: made before levels were
+    # kept per year, read as the district's level today.
+    cim_status = models.CharField(
+        "CIM monitoring status", max_length=20, choices=CimStatus, blank=True
+    )
+    # A period's report goes after the period ends (DOMAIN.md, 2026-12), unless district staff
+    # allow this period's to go early.
+    early_submission_allowed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    early_submission_allowed_at = models.DateTimeField(null=True, blank=True)
 
     permission_scope = {"district": "district_id"}
 
     class Meta:
-        ordering = ["school_year__start_year", "number"]
+        ordering = ["school_year__start_year", "period_starts", "number"]
         constraints = [
             models.UniqueConstraint(
                 fields=["district", "school_year", "number"], name="one_report_due_per_period"
@@ -343,14 +417,6 @@ class ReportDue(models.Model):
 
     def __str__(self):
         return f"{self.label} {self.school_year.name}"
-
-    @property
-    def label(self):
-        return f"{'Quarter' if self.period_count == 4 else 'Half'} {self.number}"
-
-    @property
-    def period_count(self):
-        return 4 if (self.period_ends - self.period_starts).days < 120 else 2
 
 
 class ReportStatus(models.TextChoices):
@@ -403,6 +469,17 @@ class ProgressReport(models.Model):
     pdf = models.BinaryField(null=True, blank=True)
     pdf_sha256 = models.CharField("SHA-256 of the PDF", max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The draft's optimistic lock (`version` is the report's correction version): each save
+    # names the edit version its page showed; part_edits says who last changed each part and
+    # when ({"summary": {"by": user id, "name": ..., "at": ISO moment, "edit": n}, ...}).
+    edit_version = models.PositiveIntegerField(default=0)
+    part_edits = models.JSONField(default=dict, blank=True)
+    # Targeted 2 (seed 001): the SELPA designates its own form; the team's completed copy is
+    # sent instead of our PDF, which stays the record of all the template's information.
+    selpa_form = models.BinaryField(null=True, blank=True)
+    selpa_form_name = models.CharField("SELPA form", max_length=200, blank=True)
+    selpa_form_type = models.CharField(max_length=100, blank=True)
+    selpa_form_sha256 = models.CharField("SHA-256 of the SELPA form", max_length=64, blank=True)
 
     permission_scope = {"district": "due__district_id"}
 
@@ -448,6 +525,8 @@ class RenderJob(models.Model):
 
     report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="jobs")
     submit = models.BooleanField(default=False)
+    # Rendered for the lead's confirmation page: this PDF, unchanged, is what is submitted.
+    for_confirmation = models.BooleanField(default=False)
     content = models.JSONField(default=dict)
     status = models.CharField(
         max_length=10, choices=RenderJobStatus, default=RenderJobStatus.WAITING

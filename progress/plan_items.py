@@ -2,10 +2,12 @@
 Blueprint's leading measures by area, and the metrics of the school's goals. Registered with
 plans (which cannot import progress) so they share its item views, history and locking."""
 
+from plans import carry_over
 from plans import services as plan_services
 from plans.documents import BLUEPRINT, CIM, ESSA, Kind
 
 from .models import Metric, MetricKind
+from .plan_carry_over import carry_metrics
 
 METRIC_FIELDS = [
     "name",
@@ -28,6 +30,7 @@ def _area_required(form, document):
 
 def register():
     plan_services.track(Metric, ["name", "kind", "area", *METRIC_FIELDS[1:]], "metric")
+    carry_over.register(carry_metrics)  # a plan started from last year's keeps its metrics
     ESSA.kinds["metric"] = Kind(
         Metric,
         ["name", "kind", *METRIC_FIELDS[1:]],

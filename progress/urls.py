@@ -1,6 +1,14 @@
 from django.urls import path, register_converter
 
-from . import family, views, views_compliance, views_metrics, views_reports, views_spf
+from . import (
+    family,
+    views,
+    views_compliance,
+    views_metrics,
+    views_reports,
+    views_review,
+    views_spf,
+)
 
 
 class FamilyLanguage:
@@ -22,7 +30,20 @@ urlpatterns = [
     path("districts/<int:pk>/cim/plan/", views.plan_start, name="plan_start"),
     path("districts/<int:pk>/cim/team/", views.team_edit, name="cim_team_edit"),
     path("districts/<int:pk>/cim/reviews/new/", views.review_schedule, name="review_schedule"),
-    path("cim/reviews/<int:pk>/", views.review_record, name="review_record"),
+    path("cim/reviews/<int:pk>/", views_review.review_record, name="review_record"),
+    # The review's rows, each saved on its own while the team records together (issue 18).
+    path(
+        "cim/reviews/<int:pk>/activities/<int:activity_pk>/",
+        views_review.review_activity,
+        name="review_activity",
+    ),
+    path(
+        "cim/reviews/<int:pk>/attendance/",
+        views_review.review_attendance,
+        name="review_attendance",
+    ),
+    path("cim/reviews/<int:pk>/minutes/", views_review.review_minutes, name="review_minutes"),
+    path("cim/reviews/<int:pk>/rows/", views_review.review_poll, name="review_poll"),
     path("cim/outcomes/<int:pk>/metric/", views.metric_edit, name="metric_edit"),
     path("cim/plans/<int:pk>/comments/", views.comment_add, name="comment_add"),
     path("metrics/<int:pk>/", views_metrics.metric_detail, name="metric_detail"),
@@ -42,6 +63,17 @@ urlpatterns = [
     ),
     path("cim/reports/<int:pk>/", views_reports.report_detail, name="progress_report"),
     path("cim/reports/<int:pk>/report.pdf", views_reports.report_pdf, name="progress_report_pdf"),
+    path("cim/reports/<int:pk>/submit/", views_reports.report_confirm, name="report_confirm"),
+    path(
+        "cim/reports/<int:pk>/early-submission/",
+        views_reports.report_allow_early,
+        name="report_allow_early",
+    ),
+    path(
+        "cim/reports/<int:pk>/selpa-form/",
+        views_reports.report_selpa_form,
+        name="report_selpa_form",
+    ),
     path("cim/render-jobs/<int:pk>/", views_reports.render_job, name="render_job"),
     path(
         "cim/render-jobs/<int:pk>/preview.pdf", views_reports.render_job_pdf, name="render_job_pdf"
@@ -66,6 +98,17 @@ urlpatterns = [
         name="family_meeting_ics",
     ),
     path("metrics/<int:pk>/measurements/new/", views_metrics.metric_measure, name="metric_measure"),
+    # A value's corrections and removal, each kept in its history (issue 18).
+    path(
+        "measurements/<int:pk>/correct/",
+        views_metrics.measurement_correct,
+        name="measurement_correct",
+    ),
+    path(
+        "measurements/<int:pk>/remove/",
+        views_metrics.measurement_remove,
+        name="measurement_remove",
+    ),
 ]
 
 # Measurements of every metric of a plan at once (a form row per metric, or a CSV file).

@@ -3,14 +3,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from meetings import cim
 from meetings.models import Meeting, MeetingType
+from meetings.services import NeedsConfirmation
 from plans import services as plan_services
-from plans.models import ImplementationStatus, Outcome, PlanForImprovement
-from schoolplan import clock
-from schoolplan.forms import posted_ids, posted_int, posted_text, show_errors
+from plans.carry_over import last_years_plan
+from plans.models import Outcome, PlanForImprovement
+from schoolplan import cim_levels, clock
+from schoolplan.forms import posted_int, posted_text, show_errors
 from schoolplan.models import CimTeam, District, SchoolYear
 from schoolplan.permissions import (
     COMMENT_CIM,
@@ -25,8 +28,6 @@ from schoolplan.permissions import (
 
 from . import services
 from .forms import CimTeamForm, MetricForm, ReviewScheduleForm
-from .measurements import parse_value
-from .models import ActivityReview, Comment, Measurement
 
 
 def _district(request, pk):
@@ -58,6 +59,7 @@ def cim_home(request, pk):
         reviews = Meeting.objects.filter(
             district=district, meeting_type=MeetingType.CIM_REVIEW, school_year=year
         ).order_by("-starts_at")
+        spans = cim_levels.levels_of(district, year)
         context.update(
             {
                 "months": cim.monthly_compliance(district, year, today),
@@ -66,7 +68,12 @@ def cim_home(request, pk):
                 "plan": PlanForImprovement.objects.filter(
                     district=district, school_year=year
                 ).first(),
+                "last_plan": last_years_plan(district, year),
                 "schedule_form": ReviewScheduleForm(),
+                # The level over the year and what changed when (schoolplan/cim_levels.py).
+                "level_summary": cim_levels.summary(spans),
+                "in_cim": any(span.reports_per_year for span in spans),
+                "can_set_level": can(request.user, MANAGE_DISTRICT, district),
             }
         )
     return render(request, "progress/cim_home.html", context)
@@ -100,7 +107,24 @@ def plan_start(request, pk):
     year = _year(district, request)
     if year is None:
         raise Http404("No school year.")
-    plan = plan_services.start_plan(district=district, year=year, user=request.user)
+    # seed 001: a new year's plan may start from last year's (plans.carry_over), or empty.
+    from_last_year = request.POST.get("start") == "last_year"
+    try:
+        plan = plan_services.start_plan(
+            district=district, year=year, user=request.user, from_last_year=from_last_year
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        started = PlanForImprovement.objects.filter(district=district, school_year=year).first()
+        home = reverse("cim_home", args=[district.pk])
+        return redirect(started or f"{home}?year={year.start_year}")
+    if from_last_year:
+        messages.success(
+            request,
+            f"The {year.name} plan starts from last year's: its analysis, strategies, activities, "
+            "outcomes and metrics are carried over (see the history). Activities start again as "
+            "not started.",
+        )
     return redirect(plan)
 
 
@@ -108,111 +132,36 @@ def plan_start(request, pk):
 def review_schedule(request, pk):
     district = _district(request, pk)
     require(request.user, LEAD_CIM, district)
-    form = ReviewScheduleForm(request.POST or None)
+    clock.activate(district)  # the times typed are the district's wall clock
+    form = ReviewScheduleForm(request.POST or None, host=district)
     if request.method == "POST" and form.is_valid():
         try:
             review = cim.schedule_review(
                 user=request.user,
                 district=district,
                 **form.when_and_where,
+                confirm_late=form.cleaned_data["confirm_late"],
             )
+        except NeedsConfirmation as error:
+            form.ask_for_confirmation(error.messages[0])
         except ValidationError as error:
             show_errors(form, error)
         else:
-            messages.success(request, f"{review.title} is scheduled and the team invited.")
-            return redirect("review_record", pk=review.pk)
-    return render(request, "progress/review_schedule.html", {"district": district, "form": form})
-
-
-def _review(request, pk):
-    review = get_object_or_404(
-        Meeting.objects.visible_to(request.user).select_related("district", "school_year"),
-        pk=pk,
-        meeting_type=MeetingType.CIM_REVIEW,
-    )
-    return review
-
-
-def _parse_review(request, review, activities):
-    """Read the review form; return (entries, measurements, errors). Nothing is written here."""
-    errors, entries, measurements = [], {}, {}
-    statuses = set(ImplementationStatus.values)
-    for activity in activities:
-        status = request.POST.get(f"status-{activity.pk}", activity.status)
-        if status not in statuses:
-            errors.append(f"Choose an implementation status for “{activity}”.")
-        entries[activity] = {
-            "status": status,
-            "barriers": posted_text(request.POST.get(f"barriers-{activity.pk}")),
-            "next_steps": posted_text(request.POST.get(f"next-{activity.pk}")),
-            "expected_version": posted_int(request.POST.get(f"version-{activity.pk}")),
-        }
-        for outcome in activity.outcomes.all():
-            metric = getattr(outcome, "metric", None)
-            if metric is None:
-                continue
-            raw = request.POST.get(f"value-{metric.pk}", "").strip()
-            if not raw:
-                continue
-            try:
-                measurements[metric] = parse_value(raw)
-            except ValueError as error:
-                errors.append(f"{metric.name}: {error}.")
-    return entries, measurements, errors
-
-
-@require_http_methods(["GET", "POST"])
-def review_record(request, pk):
-    """At the monthly review: status of each activity, data toward each outcome, attendance."""
-    review = _review(request, pk)
-    plan = PlanForImprovement.objects.filter(
-        district=review.district, school_year=review.school_year
-    ).first()
-    activities = list(services.plan_activities(plan)) if plan else []
-    can_edit = can(request.user, EDIT_CIM_PLAN, review) and not review.is_cancelled
-    invitations = list(review.invitations.select_related("user"))
-    form_errors = []
-    if request.method == "POST":
-        require(request.user, EDIT_CIM_PLAN, review)
-        entries, measurements, form_errors = _parse_review(request, review, activities)
-        if not form_errors:
-            attended_ids = posted_ids(request.POST.getlist("attended"))
-            try:
-                services.record_review(
-                    review,
-                    user=request.user,
-                    activities=entries,
-                    measurements=measurements,
-                    minutes=posted_text(request.POST.get("minutes")),
-                    attended=[i.user for i in invitations if i.user_id in attended_ids],
-                    mark_held=request.POST.get("mark_held") == "on",
+            if review.recorded_late_at:
+                messages.warning(
+                    request,
+                    f"{review.title} is recorded late: record its minutes and who attended "
+                    "to count it held. The district's staff have been told.",
                 )
-            except ValidationError as error:
-                form_errors = error.messages
             else:
-                messages.success(request, "Review recorded.")
-                return redirect("review_record", pk=review.pk)
-    recorded = {r.activity_id: r for r in ActivityReview.objects.filter(review=review)}
-    values = {m.metric_id: m for m in Measurement.objects.filter(review=review)}
-    minutes = getattr(review, "minutes", None)
+                messages.success(request, f"{review.title} is scheduled and the team invited.")
+            return redirect("review_record", pk=review.pk)
+    year = SchoolYear.objects.of_district_on(district, clock.today(district))
+    invited = cim.invitees(cim.team_for(district, year)) if year else []
     return render(
         request,
-        "progress/review_record.html",
-        {
-            "review": review,
-            "plan": plan,
-            "activities": activities,
-            "recorded": recorded,
-            "values": values,
-            "statuses": ImplementationStatus.choices,
-            "invitations": invitations,
-            "minutes": minutes,
-            "can_edit": can_edit and not (minutes and minutes.is_published),
-            "can_comment": plan is not None and can(request.user, COMMENT_CIM, plan),
-            "comments": Comment.objects.filter(review=review).select_related("author"),
-            "form_errors": form_errors,
-            "posted": request.POST if request.method == "POST" else None,
-        },
+        "progress/review_schedule.html",
+        {"district": district, "form": form, "invited": invited},
     )
 
 

@@ -6,6 +6,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.dateformat import format as format_date
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -16,11 +18,10 @@ from schoolplan.forms import DateInput
 from schoolplan.permissions import can
 
 from . import measurements as bulk
-from . import services
 from .charts import trend_svg
 from .forms import MeasurementForm
-from .models import Metric
-from .status import AT_RISK_SHARE, Status, expected_on
+from .models import Measurement, Metric
+from .status import AT_RISK_SHARE, Status, expected_on, status_of
 
 DOCUMENT_TYPES = {document.model: document for document in DOCUMENTS.values()}
 STATUS_CLASSES = {
@@ -49,18 +50,76 @@ def _metric(request, pk):
     document_type = DOCUMENT_TYPES[type(document)]
     if not can(request.user, document_type.view, document):
         raise Http404("No such metric.")
+    clock.activate(document)  # times of entry shown in the plan's district's zone
     return metric, document, document_type
 
 
 def _may_measure(user, document_type, document):
+    """Who records a metric's values also corrects and removes them: for a CIM metric the CIM
+    team, for a school's plan its staff who write it."""
     return can(user, document_type.edit, document)
 
 
-def metric_detail(request, pk):
-    metric, document, document_type = _metric(request, pk)
-    values = list(metric.measurements.select_related("recorded_by").order_by("-date", "-pk"))
+class RecordForm(MeasurementForm):
+    reason = forms.CharField(
+        label="Reason, if it replaces a value already recorded for that date",
+        max_length=300,
+        required=False,
+    )
+
+
+class CorrectForm(forms.Form):
+    """Hand-read: the service checks the value and the reason together, and the form shows
+    back exactly what was typed."""
+
+    value = forms.CharField(label="Corrected value", required=False, max_length=40)
+    note = forms.CharField(label="Note", required=False, max_length=300)
+    reason = forms.CharField(
+        label="Reason for the correction",
+        required=False,
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Kept in the value's history with your name.",
+    )
+
+
+class RemoveForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason for removing it",
+        required=False,
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Kept in the value's history with your name.",
+    )
+
+
+def _with_history(metric):
+    """Every version of the metric's values in one query: (current values newest first, each
+    with .earlier; removed values newest first, likewise). A version's .why says why it was
+    replaced: the next version's reason, or its removal's."""
+    by_date = {}
+    for version in (
+        Measurement.history.filter(metric=metric)
+        .select_related("recorded_by", "replaced_by")
+        .order_by("date", "recorded_at", "pk")
+    ):
+        by_date.setdefault(version.date, []).append(version)
+    current, removed = [], []
+    for versions in by_date.values():
+        for version, following in zip(versions, [*versions[1:], None], strict=True):
+            version.why = version.removal_reason or (following.reason if following else "")
+        last = versions[-1]
+        last.earlier = versions[:-1]
+        (current if last.replaced_at is None else removed).append(last)
+    current.sort(key=lambda m: (m.date, m.pk), reverse=True)
+    removed.sort(key=lambda m: (m.date, m.pk), reverse=True)
+    return current, removed
+
+
+def _detail(request, metric, document, document_type, *, form=None, status=200):
+    values, removed = _with_history(metric)
     latest = values[0] if values else None
-    status = metric.status
+    state = status_of(metric, latest.value, latest.date) if latest else status_of(metric)
     today = clock.today(document)  # on track "as of" the plan's district's today
     return render(
         request,
@@ -71,38 +130,187 @@ def metric_detail(request, pk):
             "document_type": document_type,
             "chart": trend_svg(metric, values, chart_id=f"metric-{metric.pk}"),
             "page": Paginator(values, 50).get_page(request.GET.get("page")),
+            "removed": removed,
             "latest": latest,
-            "status": status,
-            "status_class": STATUS_CLASSES[status],
+            "status": state,
+            "status_class": STATUS_CLASSES[state],
             "expected_latest": expected_on(metric, latest.date) if latest else None,
             "expected_today": expected_on(metric, today),
             "at_risk_percent": int(AT_RISK_SHARE * 100),
             "can_measure": _may_measure(request.user, document_type, document),
-            "form": MeasurementForm(prefix=f"m{metric.pk}", initial={"date": today}),
+            "form": form or RecordForm(prefix=f"m{metric.pk}", initial={"date": today}),
+            "next": request.POST.get("next", ""),
         },
+        status=status,
     )
+
+
+def metric_detail(request, pk):
+    metric, document, document_type = _metric(request, pk)
+    return _detail(request, metric, document, document_type)
+
+
+def _back(request, metric):
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(back, allowed_hosts=None):
+        return redirect(back)
+    return redirect(reverse("metric_detail", args=[metric.pk]) + "#values")
 
 
 @require_POST
 def metric_measure(request, pk):
-    """Record one value of a metric (from its page or from a plan's page)."""
+    """Record one value of a metric (from its page or from a plan's page). A date that has a
+    value already is a correction of it and needs a reason; refused, the metric's page shows
+    what was typed with the reason beside the field."""
     metric, document, document_type = _metric(request, pk)
     if not _may_measure(request.user, document_type, document):
         raise PermissionDenied("Only the plan's team records its measurements.")
-    form = MeasurementForm(request.POST, prefix=f"m{metric.pk}")
+    form = RecordForm(request.POST, prefix=f"m{metric.pk}")
     if form.is_valid():
-        services.record_measurement(metric, user=request.user, **form.cleaned_data)
-        messages.success(request, f"Recorded {form.cleaned_data['value']} for “{metric}”.")
+        data = form.cleaned_data
+        try:
+            (saved,) = bulk.record_all(
+                [(metric, data["date"], data["value"], data["note"])],
+                user=request.user,
+                reason=data["reason"],
+            )
+        except bulk.MeasurementImportError as error:
+            form.add_error("reason", error.errors)
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            shown = f"{saved.value.normalize():f}{metric.unit}"
+            if saved.reason:
+                messages.success(
+                    request,
+                    f"Corrected “{metric}” for {_day(data['date'])}: now {shown}; the earlier "
+                    "value stays in its history.",
+                )
+            else:
+                messages.success(request, f"Recorded {shown} for “{metric}”.")
+            return _back(request, metric)
+    return _detail(request, metric, document, document_type, form=form)
+
+
+def _version(request, pk):
+    """A version of a value (current or not) whose metric the user may correct: 404 if they may
+    not see the metric, 403 if they may see but not record."""
+    measurement = get_object_or_404(
+        Measurement.history.select_related("recorded_by", "replaced_by"), pk=pk
+    )
+    metric, document, document_type = _metric(request, measurement.metric_id)
+    if not _may_measure(request.user, document_type, document):
+        raise PermissionDenied("Only the plan's team corrects its measurements.")
+    measurement.metric = metric
+    return measurement, metric, document, document_type
+
+
+def _page(request, template, measurement, document, document_type, **context):
+    current = (
+        Measurement.objects.filter(metric_id=measurement.metric_id, date=measurement.date)
+        .select_related("recorded_by")
+        .first()
+    )
+    return render(
+        request,
+        template,
+        {
+            "measurement": measurement,
+            "metric": measurement.metric,
+            "document": document,
+            "document_type": document_type,
+            # Someone corrected or removed this version since the page that links here.
+            "superseded_by": current if current != measurement else None,
+            "is_stale": current != measurement,
+            **context,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def measurement_correct(request, pk):
+    """Correct a value: the new value and a reason; the earlier value stays in its history."""
+    measurement, metric, document, document_type = _version(request, pk)
+    conflict = None
+    if request.method == "POST":
+        form = CorrectForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                saved = bulk.correct_value(
+                    measurement,
+                    user=request.user,
+                    value=data["value"],
+                    note=data["note"],
+                    reason=data["reason"],
+                )
+            except bulk.StaleMeasurement as stale:
+                conflict = stale
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    f"Corrected the value for {_day(saved.date)}: now "
+                    f"{saved.value.normalize():f}{metric.unit}. The earlier value stays in its "
+                    "history.",
+                )
+                return redirect(reverse("metric_detail", args=[metric.pk]) + "#values")
     else:
-        messages.error(
-            request,
-            "Not recorded: "
-            + " ".join(f"{form[f].label}: {' '.join(e)}" for f, e in form.errors.items()),
+        form = CorrectForm(
+            initial={"value": f"{measurement.value.normalize():f}", "note": measurement.note}
         )
-    back = request.POST.get("next", "")
-    if back and url_has_allowed_host_and_scheme(back, allowed_hosts=None):
-        return redirect(back)
-    return redirect("metric_detail", pk=metric.pk)
+    return _page(
+        request,
+        "progress/measurement_correct.html",
+        measurement,
+        document,
+        document_type,
+        form=form,
+        conflict=conflict,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def measurement_remove(request, pk):
+    """Remove a value, after a confirmation and with a reason; it stays in the history."""
+    measurement, metric, document, document_type = _version(request, pk)
+    conflict = None
+    form = RemoveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            bulk.remove_value(measurement, user=request.user, reason=form.cleaned_data["reason"])
+        except bulk.StaleMeasurement as stale:
+            conflict = stale
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"Removed the value for {_day(measurement.date)}; it stays in the history.",
+            )
+            return redirect(reverse("metric_detail", args=[metric.pk]) + "#values")
+    return _page(
+        request,
+        "progress/measurement_remove.html",
+        measurement,
+        document,
+        document_type,
+        form=form,
+        conflict=conflict,
+    )
+
+
+def _day(day):
+    return format_date(day, "j M Y")
+
+
+def _add_errors(form, error):
+    if hasattr(error, "error_dict"):
+        for field, problems in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, problems)
+    else:
+        form.add_error(None, error.messages)
 
 
 class ImportForm(forms.Form):
@@ -126,23 +334,24 @@ def measurements_bulk(request, doc, pk):
         raise PermissionDenied("Only the plan's team records its measurements.")
     metrics = list(bulk.metrics_of(document).prefetch_related("measurements"))
     today = clock.today(document)
-    problems, entered = [], {}
+    problems, entered, reason = [], {}, ""
     import_form = ImportForm()
     if request.method == "POST" and request.POST.get("action") == "import":
         import_form = ImportForm(request.POST, request.FILES)
         if import_form.is_valid():
+            upload = import_form.cleaned_data["file"]
             try:
-                rows = bulk.read_csv(
-                    import_form.cleaned_data["file"].read(bulk.MAX_BYTES + 1), metrics
-                )
-                bulk.record_all(rows, user=request.user)
+                rows = bulk.read_csv(upload.read(bulk.MAX_BYTES + 1), metrics)
+                # A row for a date that has a value already corrects it; the file says why.
+                bulk.record_all(rows, user=request.user, reason=f"imported from {upload.name}")
             except ValidationError as error:
-                problems = error.messages
+                problems = _problems(error)
             else:
                 messages.success(request, f"Imported {len(rows)} measurements.")
                 return redirect(document)
     elif request.method == "POST":
         rows, errors = [], []
+        reason = request.POST.get("reason", "").strip()
         for metric in metrics:
             value = request.POST.get(f"value-{metric.pk}", "").strip()
             day = request.POST.get(f"date-{metric.pk}", "").strip()
@@ -156,10 +365,13 @@ def measurements_bulk(request, doc, pk):
                 errors.append(f"{metric.name}: {error}.")
         if not rows and not errors:
             errors.append("Enter at least one value.")
-        if errors:
-            problems = ["Nothing was saved. Fix these and try again.", *errors]
+        try:
+            if errors:
+                raise bulk.MeasurementImportError(errors)
+            bulk.record_all(rows, user=request.user, reason=reason)
+        except ValidationError as error:
+            problems = _problems(error)
         else:
-            bulk.record_all(rows, user=request.user)
             messages.success(request, f"Recorded {len(rows)} measurements.")
             return redirect(document)
     for metric in metrics:
@@ -173,6 +385,14 @@ def measurements_bulk(request, doc, pk):
             "metrics": metrics,
             "problems": problems,
             "import_form": import_form,
+            "reason": reason,
             "date_widget": DateInput(),
         },
     )
+
+
+def _problems(error):
+    """The lines of the problem box: its lead line first."""
+    if isinstance(error, bulk.MeasurementImportError):
+        return error.messages
+    return [bulk.MeasurementImportError.lead, *error.messages]

@@ -1,15 +1,17 @@
 """CIM progress reports: the district's periods, one report's page, its PDF and its rendering."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from schoolplan import clock
-from schoolplan.forms import posted_int, posted_text
-from schoolplan.models import District, SchoolYear
+from schoolplan import cim_levels, clock
+from schoolplan.forms import posted_int
+from schoolplan.models import CimStatus, District, SchoolYear
 from schoolplan.permissions import (
     EDIT_CIM_PLAN,
     LEAD_CIM,
@@ -20,7 +22,7 @@ from schoolplan.permissions import (
     require,
 )
 
-from . import reports
+from . import report_drafts, reports
 from .measurements import parse_date
 from .models import ProgressReport, RenderJob, RenderJobStatus
 
@@ -39,6 +41,8 @@ def _district_and_year(request, pk):
 def reports_home(request, pk):
     district, year, years = _district_and_year(request, pk)
     headline, recipients = reports.routing(district)
+    # The periods follow the level in force; the page says what it was and what changed when.
+    spans = cim_levels.levels_of(district, year)
     return render(
         request,
         "progress/reports_home.html",
@@ -49,6 +53,8 @@ def reports_home(request, pk):
             "states": reports.due_states(reports.dues_for(district, year), clock.today(district)),
             "routing": headline,
             "recipients": recipients,
+            "level_summary": cim_levels.summary(spans),
+            "level_changed": len(spans) > 1,
             "can_start": can(request.user, EDIT_CIM_PLAN, district),
             "can_move": can(request.user, MANAGE_DISTRICT, district),
         },
@@ -108,39 +114,129 @@ def _report(request, pk):
 @require_http_methods(["GET", "POST"])
 def report_detail(request, pk):
     report = _report(request, pk)
-    district = report.due.district
-    if request.method == "POST":
-        action = request.POST.get("action")
-        try:
-            if action == "correct":
-                require(request.user, EDIT_CIM_PLAN, report)
-                correction = reports.start_report(report.due, user=request.user)
-                messages.success(request, f"Version {correction.version} started.")
-                return redirect(correction)
-            if action in ("save", "preview", "submit"):
-                require(request.user, EDIT_CIM_PLAN, report)
-                if not report.is_submitted:
-                    _save_narrative(request, report)
-            if action == "sign_off":
-                require(request.user, LEAD_CIM, report)
-                reports.sign_off(report, user=request.user)
-                messages.success(request, "Signed off: the report can be submitted.")
-            elif action in ("preview", "submit"):
-                if action == "submit":
-                    require(request.user, LEAD_CIM, report)
-                job = reports.request_render(report, user=request.user, submit=action == "submit")
-                return redirect(f"{report.get_absolute_url()}?job={job.pk}")
-            elif action == "save":
-                messages.success(request, "Saved. The lead signs off again before submitting.")
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        return redirect(report)
-    content = reports.build_content(report) if not report.is_submitted else report.content
+    clock.activate(report.due.district)  # its dates and times are the district's
+    if request.method == "GET":
+        return _report_page(request, report)
+    action = request.POST.get("action")
+    if action == "correct":
+        require(request.user, EDIT_CIM_PLAN, report)
+        correction = reports.start_report(report.due, user=request.user)
+        messages.success(request, f"Version {correction.version} started.")
+        return redirect(correction)
+    require(request.user, EDIT_CIM_PLAN, report)
+    if action in ("sign_off", "submit"):
+        require(request.user, LEAD_CIM, report)
+    ids = reports.strategy_ids(report)
+    typed = request.POST.get("narrative") == "1"
+    posted, bases, edit_version = ({}, {}, None)
+    if typed:
+        posted, bases, edit_version = report_drafts.read_post(request.POST, ids)
+    try:
+        draft = _save_draft(request, report, ids, posted, bases, edit_version, typed)
+    except report_drafts.ReportSubmitted as submitted:
+        return _report_page(request, submitted.report, unsaved=(posted, bases))
+    except ValidationError as error:
+        return _report_page(
+            request, report, kept=(posted, bases, edit_version), errors=error.message_dict
+        )
+    if draft is not None:
+        report = draft.report
+        if draft.conflicts:  # refused for those parts only; the rest is saved
+            return _report_page(request, report, draft=draft)
+    return _after_save(request, report, action, draft, edit_version)
+
+
+def _save_draft(request, report, ids, posted, bases, edit_version, typed):
+    """Save what the page's form sent (the SELPA form with it); None when it sent no draft."""
+    upload = request.FILES.get("selpa_form")
+    if not typed and upload is None:
+        return None
+    if report.is_submitted:
+        raise report_drafts.ReportSubmitted(report)
+    selpa_form = report_drafts.check_selpa_form(report, upload) if upload else None
+    return report_drafts.save_draft(
+        report,
+        user=request.user,
+        posted=posted,
+        bases=bases,
+        edit_version=edit_version,
+        strategy_ids=ids,
+        selpa_form=selpa_form,
+    )
+
+
+def _after_save(request, report, action, draft, edit_version):
+    """The button's own work, once the draft is saved."""
+    try:
+        if action == "sign_off":
+            # The lead signs off what their page showed, with their own changes.
+            mine = 1 if draft is not None and draft.saved else 0
+            seen = None if edit_version is None else edit_version + mine
+            reports.sign_off(report, user=request.user, edit_version=seen)
+            messages.success(request, "Signed off: the report can be submitted.")
+        elif action == "preview":
+            job = reports.request_render(report, user=request.user)
+            return redirect(f"{report.get_absolute_url()}?job={job.pk}")
+        elif action == "submit":
+            return _prepare_submission(request, report)
+        elif action == "remove_selpa_form":
+            report_drafts.remove_selpa_form(report, user=request.user)
+            messages.success(request, "The SELPA form is removed: our PDF is sent instead.")
+        elif draft is not None and draft.saved:
+            withdrawn = " The lead signs off again before submitting." * draft.sign_off_withdrawn
+            messages.success(request, f"Saved.{withdrawn}")
+        else:
+            messages.info(request, "Nothing to save: the report is as you left it.")
+    except report_drafts.ReportSubmitted:
+        messages.error(request, "The report is submitted: nothing was changed.")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(report)
+
+
+def _prepare_submission(request, report):
+    """Render the report for the lead to confirm; what blocks it is listed on the page."""
+    confirm_url = reverse("report_confirm", args=[report.pk])
+    if reports.submission_problems(report, clock.today(report.due.district)):
+        return redirect(confirm_url)
+    job = reports.request_render(report, user=request.user, confirm=True)
+    return redirect(f"{confirm_url}?job={job.pk}")
+
+
+def _report_page(request, report, *, draft=None, kept=None, errors=None, unsaved=None):
+    """The report's page: its draft (with what a refused save typed, kept), or the frozen one."""
+    due = report.due
+    district = due.district
+    submitted = report.is_submitted
+    content = report.content if submitted else reports.build_content(report)
+    numbers = {s["id"]: n for n, s in enumerate(content["strategies"], 1)}
+    can_edit = can(request.user, EDIT_CIM_PLAN, report) and not submitted
+    boxes, strategies = {}, content["strategies"]
+    if can_edit:
+        kept_parts = kept[:2] if kept else None
+        boxes = report_drafts.boxes(report, numbers, draft=draft, kept=kept_parts)
+        strategies = [
+            {**s, "boxes": [boxes[f"barriers-{s['id']}"], boxes[f"next_steps-{s['id']}"]]}
+            for s in strategies
+        ]
+    edit_version = kept[2] if kept and kept[2] is not None else report.edit_version
+    typed = {}
+    if unsaved is not None:  # what the late save changed on its page that the report lacks
+        posted, bases = unsaved
+        frozen = report_drafts.parts(report, numbers)
+        typed = {
+            key: value
+            for key, value in posted.items()
+            if isinstance(value, str)
+            and value != frozen.get(key)
+            and report_drafts.token(value) != bases.get(key)
+        }
     job = None
     job_pk = posted_int(request.GET.get("job"))
     if job_pk is not None:
         job = RenderJob.objects.filter(pk=job_pk, report=report).first()
-    headline, recipients = reports.routing(district, send_to_selpa=report.send_to_selpa)
+    headline, recipients = reports.routing(district, send_to_selpa=report.send_to_selpa, due=due)
+    today = clock.today(district)
     return render(
         request,
         "progress/report_detail.html",
@@ -148,55 +244,124 @@ def report_detail(request, pk):
             "report": report,
             "district": district,
             "content": content,
-            "routing": report.content.get("routing", headline) if report.is_submitted else headline,
-            "recipients": report.recipients if report.is_submitted else recipients,
-            "versions": report.due.reports.select_related("submitted_by").order_by("-version"),
+            "strategies": strategies,
+            "boxes": boxes,
+            "edit_version": edit_version,
+            "draft": draft,
+            "conflicts": [boxes[key] for key in draft.conflicts] if draft else [],
+            "saved_parts": [
+                report_drafts.part_label(key, numbers) for key in (draft.saved if draft else [])
+            ],
+            "errors": errors or {},
+            "unsaved": [
+                (report_drafts.part_label(key, numbers), value) for key, value in typed.items()
+            ],
+            "unsaved_refused": unsaved is not None,
+            "routing": content.get("routing", headline) if submitted else headline,
+            "recipients": report.recipients if submitted else recipients,
+            "versions": due.reports.select_related("submitted_by").order_by("-version"),
             "job": job,
-            "can_edit": can(request.user, EDIT_CIM_PLAN, report) and not report.is_submitted,
+            "can_edit": can_edit,
             "can_lead": can(request.user, LEAD_CIM, report),
-            "may_correct": report.is_submitted
+            "may_correct": submitted
             and can(request.user, EDIT_CIM_PLAN, report)
-            and report == report.due.reports.order_by("-version").first(),
-            "targeted_1": district.cim_status == "targeted_1",
+            and report == due.reports.order_by("-version").first(),
+            "targeted_1": reports.level_in_force(due) == CimStatus.TARGETED_1,
+            "takes_selpa_form": report_drafts.takes_selpa_form(report),
+            "selpa_form_types": ", ".join(report_drafts.SELPA_FORM_TYPES),
+            "selpa_form_max": report_drafts.SELPA_FORM_MAX_BYTES,
+            "period_ended": today > due.period_ends,
+            "may_allow_early": not submitted
+            and today <= due.period_ends
+            and due.early_submission_allowed_at is None
+            and can(request.user, MANAGE_DISTRICT, report),
             # The key the deadline rule gives this period's reminders (progress.deadlines).
-            "report_subject": f"report-due:{district.pk}:{report.due.school_year.start_year}:"
-            f"{report.due.number}",
+            "report_subject": f"report-due:{district.pk}:{due.school_year.start_year}:{due.number}",
         },
     )
 
 
-def _save_narrative(request, report):
-    """Save what the page's form sent; a field it did not send keeps its value."""
-    if request.POST.get("narrative") != "1":
-        return
-    narratives = {}
-    for strategy_id in reports.strategy_ids(report):
-        key = str(strategy_id)
-        kept = report.narratives.get(key, {})
-        narratives[key] = {
-            part: posted_text(request.POST.get(f"{part}-{key}", kept.get(part, ""))).strip()
-            for part in ("barriers", "next_steps")
-        }
-    summary = posted_text(request.POST.get("summary", report.summary)).strip()
-    send_to_selpa = request.POST.get("send_to_selpa") == "on"
-    if (narratives, summary, send_to_selpa) != (
-        report.narratives,
-        report.summary,
-        report.send_to_selpa,
-    ):
-        reports.save_narrative(
-            report, summary=summary, narratives=narratives, send_to_selpa=send_to_selpa
-        )
+@require_http_methods(["GET", "POST"])
+def report_confirm(request, pk):
+    """The lead's last look before submitting: recipients, who answers, what is attached and
+    the hash the PDF will have. GET shows; POST renders it (prepare) or submits it."""
+    report = _report(request, pk)
+    require(request.user, LEAD_CIM, report)
+    district = report.due.district
+    clock.activate(district)
+    error = None
+    job_pk = posted_int(request.POST.get("job") or request.GET.get("job"))
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "prepare":
+                job = reports.request_render(report, user=request.user, confirm=True)
+                return redirect(f"{request.path}?job={job.pk}")
+            if action == "submit":
+                reports.submit_confirmed(report, job_id=job_pk, user=request.user)
+                messages.success(request, "Submitted: the report is frozen and on its way.")
+                return redirect(report)
+            return redirect(request.path)
+        except ValidationError as refused:
+            error = refused
+        report = _report(request, pk)
+    job = None
+    if job_pk is not None:
+        job = report.jobs.filter(pk=job_pk, for_confirmation=True).first()
+    facts = reports.confirmation(report, job, clock.today(district))
+    return render(
+        request,
+        "progress/report_confirm.html",
+        {
+            "report": report,
+            "district": district,
+            "facts": facts,
+            "job": job,
+            "error": error,
+            "content_changed": isinstance(error, reports.ContentChanged) or facts.changed,
+            "from_email": settings.DEFAULT_FROM_EMAIL,
+        },
+    )
+
+
+@require_POST
+def report_allow_early(request, pk):
+    """District staff let this period's report be submitted before the period ends."""
+    report = _report(request, pk)
+    require(request.user, MANAGE_DISTRICT, report)
+    due = reports.allow_early_submission(report.due, user=request.user)
+    messages.success(
+        request,
+        f"{due.label} may now be submitted before it ends on {due.period_ends:%-d %b %Y}.",
+    )
+    return redirect(report)
+
+
+def report_selpa_form(request, pk):
+    """The SELPA's own form the team attached (Targeted 2), as it was uploaded."""
+    report = _report(request, pk)
+    if not report.selpa_form_name:
+        raise Http404("No SELPA form is attached to this report.")
+    response = HttpResponse(bytes(report.selpa_form), content_type=report.selpa_form_type)
+    response["Content-Disposition"] = f'attachment; filename="{report.selpa_form_name}"'
+    return response
 
 
 def render_job(request, pk):
     """The job's progress, for the page to poll (htmx) while the PDF renders."""
     job = get_object_or_404(RenderJob.objects.select_related("report"), pk=pk)
     report = _report(request, job.report_id)
-    if job.status == RenderJobStatus.DONE and job.submit and request.htmx:
-        response = HttpResponse(status=204)
-        response["HX-Redirect"] = report.get_absolute_url()
-        return response
+    if job.status == RenderJobStatus.DONE and request.htmx:
+        if job.submit:
+            target = report.get_absolute_url()
+        elif job.for_confirmation:
+            target = f"{reverse('report_confirm', args=[report.pk])}?job={job.pk}"
+        else:
+            target = None
+        if target:
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = target
+            return response
     return render(request, "progress/_render_job.html", {"job": job, "report": report})
 
 

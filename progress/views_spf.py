@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -10,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 from meetings.cpm import cpm_year
 from plans.views_school import school_and_year
 from schoolplan import clock
-from schoolplan.forms import posted_text
+from schoolplan.forms import Posted
 from schoolplan.models import FAMILY_LANGUAGE_NAMES, District, SchoolYear
 from schoolplan.permissions import (
     MANAGE_DISTRICT,
@@ -37,30 +38,43 @@ def spf_school(request, school_pk):
     summary = SpfSummary.objects.filter(school=school, school_year=year).first()
     can_publish = can(request.user, SUBMIT_SCHOOL_PLAN, school)
     languages = school.family_languages or ["en"]
+    boxes = [f"text-{code}" for code in languages]
+    posted = Posted(names=boxes, ids={box: box for box in boxes})
     if request.method == "POST":
         require(request.user, SUBMIT_SCHOOL_PLAN, school)
         action = request.POST.get("action")
-        texts = {code: posted_text(request.POST.get(f"text-{code}")) for code in languages}
-        summary = spf.save_texts(school, year, texts, user=request.user)
+        posted = Posted(request.POST, boxes, ids={box: box for box in boxes})
+        texts = {code: posted[f"text-{code}"].value for code in languages}
         try:
-            if action == "publish":
-                spf.publish(summary, user=request.user)
-                messages.success(request, "Published on the school's family page.")
-            elif action == "unpublish":
-                spf.unpublish(summary, user=request.user)
-                messages.success(request, "Unpublished: families no longer see the summary.")
-            else:
-                messages.success(request, "Saved.")
+            # Saved and published together or not at all: a refused publication keeps the
+            # stored texts as they were, and the page shows back what was typed.
+            with transaction.atomic():
+                summary = spf.save_texts(school, year, texts, user=request.user)
+                if action == "publish":
+                    spf.publish(summary, user=request.user)
+                elif action == "unpublish":
+                    spf.unpublish(summary, user=request.user)
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        return redirect(f"{request.path}?year={year.start_year}")
+            posted.refuse(error)
+            summary = SpfSummary.objects.filter(school=school, school_year=year).first()
+        else:
+            messages.success(
+                request,
+                {
+                    "publish": "Published on the school's family page.",
+                    "unpublish": "Unpublished: families no longer see the summary.",
+                }.get(action, "Saved."),
+            )
+            return redirect(f"{request.path}?year={year.start_year}")
     texts = []
     for code in languages:
-        text = (summary.texts.get(code) if summary else "") or ""
+        box = posted[f"text-{code}"]
         drafted = False
-        if not text and code in DRAFT_LANGUAGES:
-            text, drafted = spf.draft_text(school, year, result, previous, code), True
-        texts.append((code, FAMILY_LANGUAGE_NAMES.get(code, code), text, drafted))
+        if request.method != "POST":
+            box.value = (summary.texts.get(code) if summary else "") or ""
+            if not box.value and code in DRAFT_LANGUAGES:
+                box.value, drafted = spf.draft_text(school, year, result, previous, code), True
+        texts.append((code, FAMILY_LANGUAGE_NAMES.get(code, code), box, drafted))
     requirement = next(
         r for r in cpm_year(school, year, clock.today(school)).requirements if r.key == "spf"
     )
@@ -76,6 +90,7 @@ def spf_school(request, school_pk):
             "comparison": spf.compare(result, previous),
             "summary": summary,
             "texts": texts,
+            "posted": posted,
             "requirement": requirement,
             "summary_in_window": bool(summary and summary.is_published)
             and year.window("spf_sharing").contains(clock.local_date(summary.published_at, school)),

@@ -3,7 +3,16 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from .forms import FamilyLanguagesField
-from .models import AuditEvent, CimTeam, District, Membership, School, SchoolYear, User
+from .models import (
+    AuditEvent,
+    CimLevel,
+    CimTeam,
+    District,
+    Membership,
+    School,
+    SchoolYear,
+    User,
+)
 from .models.organisation import TimeZoneField
 
 
@@ -24,15 +33,28 @@ class SchoolYearInline(admin.StackedInline):
     extra = 0
 
 
+class CimLevelInline(admin.TabularInline):
+    """Read only: a level is recorded on the district's CIM level page, with its checks, its
+    effect on the report periods and its audit entry (schoolplan/cim_levels.py)."""
+
+    model = CimLevel
+    extra = 0
+    fields = readonly_fields = ["effective_on", "status", "set_by", "set_at", "note"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(District)
 class DistrictAdmin(admin.ModelAdmin):
     list_display = ["name", "cim_status", "time_zone", "cpm_contact_email"]
-    list_filter = ["cim_status", "time_zone"]
+    list_filter = ["time_zone"]
     # The admin gives every CharField a text input; a zone is chosen from the list.
     formfield_overrides = {TimeZoneField: {"widget": forms.Select}}
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
-    inlines = [SchoolYearInline]
+    inlines = [CimLevelInline, SchoolYearInline]
 
 
 class SchoolAdminForm(admin.ModelAdmin.form):

@@ -1,6 +1,8 @@
 from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.html import format_html
 
-from .models import FAMILY_LANGUAGES, District, School, SchoolYear
+from .models import FAMILY_LANGUAGES, CimStatus, District, School, SchoolYear
 
 
 class FamilyLanguagesField(forms.MultipleChoiceField):
@@ -38,7 +40,6 @@ class DistrictForm(forms.ModelForm):
         model = District
         fields = [
             "name",
-            "cim_status",
             "time_zone",
             "selpa_name",
             "selpa_contact_name",
@@ -55,6 +56,25 @@ class DateInput(forms.DateInput):
 
     def __init__(self, **kwargs):
         super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class CimLevelForm(forms.Form):
+    """District staff record the CIM monitoring status from a day on (schoolplan/cim_levels.py
+    checks the rest: the year, submitted periods, a status already in force)."""
+
+    status = forms.ChoiceField(label="CIM monitoring status", choices=CimStatus.choices)
+    effective_on = forms.DateField(
+        label="In force from",
+        widget=DateInput(),
+        help_text="The first day the status applies. The report schedule changes from this day; "
+        "periods already submitted stay as they were.",
+    )
+    note = forms.CharField(
+        label="Note",
+        required=False,
+        max_length=300,
+        help_text="Where the status comes from, e.g. the CDE letter and its date.",
+    )
 
 
 SCHOOL_YEAR_DATES = [
@@ -165,3 +185,96 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
                         params={"pk": pk},
                     )
         return super()._check_values(value)
+
+
+# --- A refused save shows back what was typed (issue 18: nothing typed is ever lost) ----------
+
+
+class PostedBox:
+    """One box of a hand-read form, as it was sent: its text and the reasons it was refused.
+    Read in templates like a form's bound field (`value`, `errors`, `auto_id`)."""
+
+    def __init__(self, name, value, auto_id):
+        self.name = name
+        self.value = value
+        self.auto_id = auto_id
+        self.errors = []
+
+
+class Posted:
+    """What a page read by hand from request.POST (no Django form), kept so that a refused save
+    shows every box again exactly as it was sent, with the reason beside the box it concerns.
+
+    posted = Posted(request.POST, ["comment"]); posted.refuse(validation_error); the template
+    reads posted.comment.value / .errors / .auto_id (and includes "_field_errors.html"), and
+    posted.general for a reason that concerns no single box. Without data: empty boxes."""
+
+    def __init__(self, data=None, names=(), ids=None):
+        ids = ids or {}
+        data = data if data is not None else {}
+        self.boxes = {
+            name: PostedBox(name, posted_text(data.get(name)), ids.get(name, f"id_{name}"))
+            for name in names
+        }
+        self.general = []
+
+    def __getitem__(self, name):
+        return self.boxes[name]
+
+    def __contains__(self, name):
+        return name in self.boxes
+
+    @property
+    def errors(self):
+        return bool(self.general) or any(box.errors for box in self.boxes.values())
+
+    def add_error(self, name, message):
+        if name in self.boxes:
+            self.boxes[name].errors.append(str(message))
+        else:
+            self.general.append(str(message))
+
+    def refuse(self, error):
+        """A service's ValidationError, beside the boxes it names, else at the top."""
+        if hasattr(error, "error_dict"):
+            for name, errors in error.error_dict.items():
+                for message in ValidationError(errors).messages:
+                    self.add_error(name, message)
+        else:
+            for message in error.messages:
+                self.add_error(None, message)
+
+
+def show_theirs(form, name, *, theirs, by, at, place=None):
+    """A field someone else saved after this page was loaded (an edit conflict): the reason
+    beside it, and their saved text under the box, which keeps what this person typed."""
+    from django.template.defaultfilters import linebreaksbr
+
+    from . import clock
+
+    who = getattr(by, "display_name", "") or "Someone"
+    when = f"{clock.local(at, place):%-d %b %Y, %H:%M}"
+    form.add_error(
+        name,
+        f"Not saved: {who} saved this at {when}, after you opened the page. Their version is "
+        "below; yours is still in the box.",
+    )
+    field = form.fields[name]
+    field.help_text = form[name].help_text = format_html(
+        '{}<div class="theirs border-start border-warning border-3 ps-2 mt-1 text-body">'
+        '<div class="small text-body-secondary">Their version ({}, {}):</div>'
+        '<div class="theirs-text">{}</div></div>',
+        field.help_text,
+        who,
+        when,
+        linebreaksbr(theirs) if theirs else "—",
+    )
+
+
+def mark_invalid(form):
+    """Bootstrap's red outline on the boxes a hand-laid-out template renders from form."""
+    for name in form.errors:
+        if name in form.fields:
+            widget = form.fields[name].widget
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+    return form

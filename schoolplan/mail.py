@@ -15,10 +15,11 @@ from .models import OutboxEmail
 log = logging.getLogger(__name__)
 
 
-def queue_email(key, to, subject, body, attachment=None, html_body=""):
+def queue_email(key, to, subject, body, attachment=None, html_body="", reply_to=(), cc=()):
     """Queue one e-mail for the event named by key; a key already queued is left alone.
 
     attachment: (filename, content, mimetype) or None; content is text, or bytes (a PDF).
+    reply_to, cc: addresses (answers go to, copied). It comes from DEFAULT_FROM_EMAIL.
     Returns whether it was newly queued.
     """
     recipients = [address for address in to if address]
@@ -32,6 +33,8 @@ def queue_email(key, to, subject, body, attachment=None, html_body=""):
         key=key,
         defaults={
             "to": recipients,
+            "cc": [address for address in cc if address and address not in recipients],
+            "reply_to": [address for address in reply_to if address],
             "subject": subject,
             "body": body,
             "html_body": html_body,
@@ -77,7 +80,13 @@ def _claim(email_id, now):
 
 def _message(email):
     message = EmailMultiAlternatives(
-        email.subject, email.body, to=email.to, headers={"X-SchoolPlan-Key": email.key}
+        email.subject,
+        email.body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=email.to,
+        cc=email.cc or None,  # rows queued before cc and Reply-To existed have them empty
+        reply_to=email.reply_to or None,
+        headers={"X-SchoolPlan-Key": email.key},
     )
     if email.html_body:
         message.attach_alternative(email.html_body, "text/html")

@@ -2,11 +2,12 @@
 
 District staff start it, before 1 July. Its windows and the ESSA due date are the current year's
 a year on (the same day and month; a day that does not exist then, 29 February, takes the
-default). The CIM team carries over; what belongs to the district or the school rather than to a
-year (the CIM status, the family languages) simply stays. The apps above the core copy their own
-parts (CAP classes, workshop series, report due dates) through CARRY_OVERS, so the core imports
-none of them (apps depend downward). Nothing of the old year changes, and it all happens in one
-transaction: a year is started whole or not at all, and only once.
+default). The CIM team carries over; the CIM level in force at the end of the year goes on into
+the next (schoolplan/cim_levels.py); what belongs to the school rather than to a year (the family
+languages) simply stays. The apps above the core copy their own parts (CAP classes, workshop
+series, report due dates) through CARRY_OVERS, so the core imports none of them (apps depend
+downward). Nothing of the old year changes, and it all happens in one transaction: a year is
+started whole or not at all, and only once.
 """
 
 from collections.abc import Callable
@@ -17,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from . import audit
-from .models import CimTeam, District, Role, SchoolYear, default_dates
+from .models import CimStatus, CimTeam, District, Role, SchoolYear, default_dates
 
 
 def year_name(start_year):
@@ -191,9 +192,11 @@ def _copy_cim_team(old, new):
 def _district_lines(year):
     district = year.district
     schools = district.schools.count()
+    # The new year starts with the level in force at the end of the old one (cim_levels.py).
+    status = CimStatus(district.cim_status_on(year.ends_on))
     lines = [
-        f"The CIM monitoring status stays {district.get_cim_status_display()} (change it on the "
-        "district page when the state assigns a new one).",
+        f"The CIM monitoring level carries over: {status.label}, in force at the end of "
+        f"{year.name} (record a change on the CIM level page when the state assigns another).",
         f"The {schools} school keeps its family languages."
         if schools == 1
         else f"The {schools} schools keep their family languages.",

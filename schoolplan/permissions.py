@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
-from . import clock
+from . import cim_levels, clock
 from .models import DISTRICT_ROLES, INTENSIVE_STATUSES, Membership, Role
 
 
@@ -174,20 +174,22 @@ def scope_for(user):
     rows = Membership.objects.filter(user=user).values_list(
         "role",
         "district_id",
-        "district__cim_status",
         "district__time_zone",
         "school_id",
         "school__district_id",
         "school__district__time_zone",
     )
-    for role, district_id, cim_status, zone, school_id, school_district_id, school_zone in rows:
+    rows = list(rows)
+    # seed 001: a TA provider supports Intensive LEAs only; access ends with that status.
+    supported = {row[1]: row[2] for row in rows if row[0] == Role.TA_PROVIDER}
+    statuses = cim_levels.statuses_today(supported) if supported else {}
+    for role, district_id, zone, school_id, school_district_id, school_zone in rows:
         if district_id is not None:
             zones[district_id] = zone
         if school_district_id is not None:
             zones[school_district_id] = school_zone
         if role in DISTRICT_ROLES:
-            # seed 001: a TA provider supports Intensive LEAs only; access ends with that status.
-            if role == Role.TA_PROVIDER and cim_status not in INTENSIVE_STATUSES:
+            if role == Role.TA_PROVIDER and statuses[district_id] not in INTENSIVE_STATUSES:
                 continue
             district_roles.setdefault(district_id, set()).add(role)
         else:

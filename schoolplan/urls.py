@@ -1,7 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views, views_health, views_next_year, views_notifications, views_two_factor
+from . import (
+    views,
+    views_cim_level,
+    views_health,
+    views_next_year,
+    views_notifications,
+    views_two_factor,
+)
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -10,6 +17,7 @@ urlpatterns = [
     path("schools/<int:pk>/edit/", views.school_edit, name="school_edit"),
     path("districts/<int:pk>/", views.district_detail, name="district_detail"),
     path("districts/<int:pk>/edit/", views.district_edit, name="district_edit"),
+    path("districts/<int:pk>/cim-level/", views_cim_level.cim_level, name="cim_level"),
     path(
         "districts/<int:district_pk>/years/new/",
         views.school_year_edit,

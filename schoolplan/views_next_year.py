@@ -24,17 +24,21 @@ def start_next_year(request, district_pk, pk):
         SchoolYear.objects.select_related("district"), district=district, pk=pk
     )
     today = clock.today(district)
-    try:
-        next_year.check_can_start(year, today)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect(district)
     form = NextYearForm(
         request.POST or None,
         district=district,
         start_year=year.start_year + 1,
         initial=next_year.proposed_dates(year),
     )
+    try:
+        next_year.check_can_start(year, today)
+    except ValidationError as error:
+        if request.method != "POST":
+            messages.error(request, " ".join(error.messages))
+            return redirect(district)
+        # Started meanwhile by someone else: the dates typed are shown back, with the reason.
+        form.is_valid()
+        show_errors(form, error)
     # Posted once to check the dates, a second time (the "Start" button) to create the year.
     confirming = request.method == "POST" and "edit" not in request.POST and form.is_valid()
     if confirming and "confirmed" in request.POST:

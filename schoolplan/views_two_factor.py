@@ -100,6 +100,10 @@ def setup(request):
 
 @require_http_methods(["GET"])
 def account(request):
+    return _account_page(request, CodeForm())
+
+
+def _account_page(request, form):
     user = request.user
     return render(
         request,
@@ -108,7 +112,7 @@ def account(request):
             "enrolled": two_factor.is_enrolled(user),
             "required": two_factor.is_required(user),
             "backup_codes_left": two_factor.remaining_backup_codes(user),
-            "form": CodeForm(),
+            "form": form,
         },
     )
 
@@ -138,13 +142,14 @@ def turn_off(request):
     if form.is_valid():
         device, wait = two_factor.verify(request, form.cleaned_data["code"])
     if device is None:
-        messages.error(
-            request,
-            f"Too many wrong codes. Wait {wait} seconds."
-            if wait
-            else "That code didn't match; two-factor sign-in is still on.",
-        )
-        return redirect("two_factor_account")
+        if form.is_valid():  # else the form already says what is wrong with the code
+            form.add_error(
+                "code",
+                f"Too many wrong codes. Wait {wait} seconds."
+                if wait
+                else "That code didn't match; two-factor sign-in is still on.",
+            )
+        return _account_page(request, form)
     two_factor.turn_off(request)
     audit.record(user, "two_factor_disabled", request=request)
     messages.success(request, "Two-factor sign-in is off.")

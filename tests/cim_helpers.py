@@ -1,6 +1,8 @@
 from datetime import timedelta
 from decimal import Decimal
 
+import time_machine
+
 from meetings import cim
 from plans import services as plan_services
 from plans.models import Activity, Outcome, Strategy
@@ -27,11 +29,14 @@ def make_plan(district, year, user):
 
 
 def review_on(district, user, day, hour=15):
+    """A review scheduled ahead, as a team does: the day before it, whatever the test's date
+    (one dated in a month already over would be a late record, tests/test_cim_notifications)."""
     start = at(day, hour)
-    return cim.schedule_review(
-        user=user,
-        district=district,
-        starts_at=start,
-        ends_at=start + timedelta(hours=1),
-        place="Room 2",
-    )
+    with time_machine.travel(start - timedelta(days=1)):
+        return cim.schedule_review(
+            user=user,
+            district=district,
+            starts_at=start,
+            ends_at=start + timedelta(hours=1),
+            place="Room 2",
+        )

@@ -1,6 +1,9 @@
+from datetime import date
+
 import factory
 from factory.django import DjangoModelFactory
 
+from schoolplan import cim_levels
 from schoolplan.models import (
     CimStatus,
     District,
@@ -15,6 +18,8 @@ from schoolplan.models import (
 from .clock import YEAR
 
 PASSWORD = "a-long-test-password-1"
+# A factory-made district's CIM level is in force from the start of the year before the tests'.
+ALL_ALONG = date(YEAR - 1, 7, 1)
 
 
 class UserFactory(DjangoModelFactory):
@@ -32,11 +37,27 @@ class UserFactory(DjangoModelFactory):
 class DistrictFactory(DjangoModelFactory):
     class Meta:
         model = District
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"District {n}")
     slug = factory.Sequence(lambda n: f"district-{n}")
-    cim_status = CimStatus.INTENSIVE_1
     cpm_contact_email = factory.LazyAttribute(lambda d: f"cpm@{d.slug}.example.org")
+
+    @factory.post_generation
+    def cim_status(district, create, status, **kwargs):
+        """DistrictFactory(cim_status=...): the status the district has held all along (since
+        the year before the tests' year); Intensive 1 unless told."""
+        if create:
+            set_cim_status(district, CimStatus.INTENSIVE_1 if status is None else status)
+
+
+def set_cim_status(district, status):
+    """Make `status` the district's CIM level all along (a test's set-up, not a change made
+    during a year: that is cim_levels.change_level)."""
+    district.cim_levels.all().delete()
+    if status != CimStatus.NONE:
+        cim_levels.record_level(district, status, ALL_ALONG)
+    cim_levels.forget(district)
 
 
 class SchoolFactory(DjangoModelFactory):

@@ -11,7 +11,7 @@ from schoolplan.models import CimStatus, Role
 
 from .cim_helpers import make_plan, review_on
 from .clock import YEAR, moment, on
-from .factories import DistrictFactory, SchoolYearFactory, member
+from .factories import DistrictFactory, SchoolYearFactory, member, set_cim_status
 
 # The plan is worked on in October; its monthly review is on the 15th (a held review must have
 # begun; the CIM home's strip reads this month).
@@ -147,20 +147,34 @@ def test_concurrent_saves_in_threads_exactly_one_wins(district, school_year):
     assert Activity.objects.get(pk=activity.pk).version == 2
 
 
+def _row(activity, **fields):
+    """An activity's row of the review, as the page sends it (progress/views_review.py)."""
+    return {
+        "version": 0,
+        "status": activity.status,
+        "status_was": activity.status,
+        "plan_status_was": activity.status,
+        **fields,
+    }
+
+
 def test_review_records_status_and_measurements(client, setup, review, lead):
     client.force_login(lead)
     activity, metric = setup["activity"], setup["metric"]
     response = client.post(
-        reverse("review_record", args=[review.pk]),
-        {
-            f"status-{activity.pk}": "implemented",
-            f"version-{activity.pk}": activity.version,
-            f"barriers-{activity.pk}": "Sub shortages",
-            f"next-{activity.pk}": "Cover rota",
-            f"value-{metric.pk}": "22.5",
-            "minutes": "All strategies reviewed.",
-            "mark_held": "on",
-        },
+        reverse("review_activity", args=[review.pk, activity.pk]),
+        _row(
+            activity,
+            status="implemented",
+            barriers="Sub shortages",
+            next_steps="Cover rota",
+            **{f"value-{metric.pk}": "22.5"},
+        ),
+    )
+    assert response.status_code == 302
+    response = client.post(
+        reverse("review_minutes", args=[review.pk]),
+        {"version": 0, "text": "All strategies reviewed.", "mark_held": "on"},
     )
     assert response.status_code == 302
     review.refresh_from_db()
@@ -178,14 +192,8 @@ def test_bad_measurement_saves_nothing(client, setup, review, lead):
     client.force_login(lead)
     activity, metric = setup["activity"], setup["metric"]
     response = client.post(
-        reverse("review_record", args=[review.pk]),
-        {
-            f"status-{activity.pk}": "implemented",
-            f"version-{activity.pk}": activity.version,
-            f"value-{metric.pk}": "about twenty",
-            "minutes": "x",
-            "mark_held": "on",
-        },
+        reverse("review_activity", args=[review.pk, activity.pk]),
+        _row(activity, status="implemented", **{f"value-{metric.pk}": "about twenty"}),
     )
     assert "is not a number" in response.content.decode()
     review.refresh_from_db()
@@ -213,7 +221,8 @@ def test_ta_provider_reads_and_comments_only(client, setup, district, review):
             "doc_item_edit",
             kwargs={"doc": "cim/plans", "pk": plan.pk, "kind": "activity", "item_pk": activity.pk},
         ),
-        reverse("review_record", args=[review.pk]),
+        reverse("review_activity", args=[review.pk, activity.pk]),
+        reverse("review_minutes", args=[review.pk]),
         reverse("review_schedule", args=[district.pk]),
         reverse("metric_edit", args=[setup["metric"].outcome_id]),
         reverse("ta_sessions", args=[plan.pk]),
@@ -257,7 +266,7 @@ def test_ta_sessions_logged_by_the_team(client, setup, lead):
     response = client.post(
         reverse("ta_sessions", args=[plan.pk]),
         {
-            "date": on(10, 20).isoformat(),
+            "date": on(9, 20).isoformat(),  # held before today (1 October)
             "provider": "County TA Center",
             "topic": "Co-teaching walkthroughs",
             "strategy": strategy.pk,
@@ -269,8 +278,7 @@ def test_ta_sessions_logged_by_the_team(client, setup, lead):
 
 
 def test_no_ta_sessions_outside_intensive(client, setup, district, lead):
-    district.cim_status = CimStatus.TARGETED_1
-    district.save()
+    set_cim_status(district, CimStatus.TARGETED_1)
     client.force_login(lead)
     assert client.get(reverse("ta_sessions", args=[setup["plan"].pk])).status_code == 404
 
@@ -324,18 +332,19 @@ def test_review_from_a_stale_page_is_refused_and_saves_nothing(
     plan_services.update(activity, user=other, expected_version=1, status="in_progress")
     client.force_login(lead)
     response = client.post(
-        reverse("review_record", args=[review.pk]),
+        reverse("review_activity", args=[review.pk, activity.pk]),
         {
-            f"status-{activity.pk}": "implemented",
-            f"version-{activity.pk}": 1,  # the page was loaded before the other change
+            "version": 0,
+            "status": "implemented",
+            # The page was loaded before the other change.
+            "status_was": "not_started",
+            "plan_status_was": "not_started",
             f"value-{metric.pk}": "22",
-            "minutes": "x",
-            "mark_held": "on",
         },
     )
     page = response.content.decode()
-    assert "this was changed while you were editing" in page
-    assert "Not started → In progress" in page
+    assert "after you loaded it" in page
+    assert "In progress (in the plan)" in page
     activity.refresh_from_db()
     assert (activity.status, activity.version) == ("in_progress", 2)
     assert not Measurement.objects.exists() and not ActivityReview.objects.exists()
@@ -348,12 +357,12 @@ def test_review_from_a_stale_page_is_refused_and_saves_nothing(
     [
         # Each was a 500: int("²") after str.isdigit(); a version of 30 digits overflowing the
         # database; no version at all with a changed status; a value no column holds.
-        ("²", "22", "changed while you were editing"),
-        ("9" * 30, "22", "changed while you were editing"),
-        ("", "22", "changed while you were editing"),
-        ("1", "1e400", "out of range"),
-        ("1", "NaN", "out of range"),
-        ("1", "1.234", "more than two decimal places"),
+        ("²", "22", "after you loaded it"),
+        ("9" * 30, "22", "after you loaded it"),
+        ("", "22", "after you loaded it"),
+        ("0", "1e400", "out of range"),
+        ("0", "NaN", "out of range"),
+        ("0", "1.234", "more than two decimal places"),
     ],
 )
 def test_review_refuses_hand_edited_values_and_saves_nothing(
@@ -362,14 +371,14 @@ def test_review_refuses_hand_edited_values_and_saves_nothing(
     activity, metric = setup["activity"], setup["metric"]
     client.force_login(lead)
     response = client.post(
-        reverse("review_record", args=[review.pk]),
-        {
-            f"status-{activity.pk}": "implemented",
-            f"version-{activity.pk}": version,
-            f"value-{metric.pk}": value,
-            "attended": ["²", "9" * 30, str(lead.pk)],
-            "minutes": "x",
-        },
+        reverse("review_activity", args=[review.pk, activity.pk]),
+        _row(
+            activity,
+            version=version,
+            status="implemented",
+            attended=["²", "9" * 30, str(lead.pk)],
+            **{f"value-{metric.pk}": value},
+        ),
     )
     assert response.status_code == 200
     assert message in response.content.decode()
@@ -390,10 +399,15 @@ def test_nul_characters_in_review_text_are_dropped_not_a_500(client, setup, lead
     activity = setup["activity"]
     client.force_login(lead)
     response = client.post(
-        reverse("review_record", args=[review.pk]),
-        {f"barriers-{activity.pk}": "a\x00b", "minutes": "x\x00y"},
+        reverse("review_activity", args=[review.pk, activity.pk]),
+        _row(activity, barriers="a\x00b"),
+    )
+    assert response.status_code == 302
+    response = client.post(
+        reverse("review_minutes", args=[review.pk]), {"version": 0, "text": "x\x00y"}
     )
     assert response.status_code == 302
     assert ActivityReview.objects.get(activity=activity).barriers == "ab"
+    assert review.minutes.text == "xy"
     url = reverse("comment_add", args=[setup["plan"].pk])
     assert client.post(url, {"text": "c\x00d"}).status_code == 302

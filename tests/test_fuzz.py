@@ -26,6 +26,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import time as dt_time
+from decimal import Decimal
 from urllib.parse import urlencode
 
 import pytest
@@ -71,11 +72,17 @@ from plans.forms import TaSessionForm
 from plans.models import ProblemStatement
 from plans.views_cadre import ConsensusForm, StepForm, SurveyImportForm
 from progress import spf
-from progress.forms import CimTeamForm, MeasurementForm, MetricForm, ReviewScheduleForm
-from progress.views_metrics import ImportForm
+from progress.forms import CimTeamForm, MetricForm, ReviewScheduleForm
+from progress.views_metrics import CorrectForm, ImportForm, RecordForm, RemoveForm
 from progress.views_spf import SpfImportForm
 from schoolplan.csvfiles import FORMULA_STARTS, spreadsheet_safe
-from schoolplan.forms import DistrictForm, NextYearForm, SchoolForm, SchoolYearForm
+from schoolplan.forms import (
+    CimLevelForm,
+    DistrictForm,
+    NextYearForm,
+    SchoolForm,
+    SchoolYearForm,
+)
 from schoolplan.models import (
     CimTeam,
     Membership,
@@ -275,6 +282,16 @@ def pk(key):
     return lambda w: w[key].pk
 
 
+def _cim_measurement(w):
+    """A value of the CIM outcome's metric for the correction and removal forms; each example
+    gets a current one (a removal leaves none)."""
+    from progress.measurements import record_value
+
+    w["cim_measurement"] = record_value(
+        w["metric"], day=on(11, 3), value=Decimal("20"), user=w["lead"]
+    )
+
+
 def _second_cap(w):
     from .cap_helpers import schedule_cap
 
@@ -373,6 +390,14 @@ FORM_TARGETS = [
             initial=proposed_dates(w["year"]),
         ),
         ("schoolplan.forms.NextYearForm",),
+        fixed={"confirmed": "1"},
+    ),
+    Target(
+        "cim_level",
+        "staff",
+        u("cim_level", pk=pk("district")),
+        lambda w: CimLevelForm(initial={"status": "targeted_2", "effective_on": FUZZ_DAY}),
+        ("schoolplan.forms.CimLevelForm",),
         fixed={"confirmed": "1"},
     ),
     Target(
@@ -667,9 +692,28 @@ FORM_TARGETS = [
         "metric_measure",
         "principal",
         u("metric_measure", pk=pk("essa_metric")),
-        lambda w: MeasurementForm(prefix=f"m{w['essa_metric'].pk}"),
-        ("progress.forms.MeasurementForm",),
-        good={"date": on(11, 20).isoformat(), "value": "12.5"},
+        lambda w: RecordForm(prefix=f"m{w['essa_metric'].pk}"),
+        ("progress.forms.MeasurementForm", "progress.views_metrics.RecordForm"),
+        good={"date": on(11, 20).isoformat(), "value": "12.5", "reason": ""},
+    ),
+    Target(
+        "measurement_correct",
+        "lead",
+        u("measurement_correct", pk=pk("cim_measurement")),
+        lambda w: CorrectForm(),
+        ("progress.views_metrics.CorrectForm",),
+        good={"value": "21.5", "note": "", "reason": "Typo in the first entry"},
+        setup=_cim_measurement,
+    ),
+    Target(
+        "measurement_remove",
+        "lead",
+        u("measurement_remove", pk=pk("cim_measurement")),
+        lambda w: RemoveForm(),
+        ("progress.views_metrics.RemoveForm",),
+        good={"reason": "Entered for the wrong metric"},
+        setup=_cim_measurement,
+        also=(404,),  # a removed value has no page: a second example finds it gone
     ),
 ]
 
@@ -749,16 +793,38 @@ IMPORT_TARGETS = [
 
 # Hand-read POSTs (no form class): the same rules.
 def _review_fields(w):
-    a, m = w["activity"], w["metric"]
+    """An activity's row of the CIM review (progress/views_review.py), as its page sends it."""
+    m = w["metric"]
+    statuses = ["in_progress", "done", "not_started"]
     return {
-        f"status-{a.pk}": (fv.choices(["in_progress", "done", "not_started"]), "in_progress"),
-        f"version-{a.pk}": (fv.numbers(), str(a.version)),
-        f"barriers-{a.pk}": (fv.text(), "Time"),
-        f"next-{a.pk}": (fv.text(), "Plan"),
+        "version": (fv.numbers(), "0"),
+        "status": (fv.choices(statuses), "in_progress"),
+        "status_was": (fv.choices(statuses), "not_started"),
+        "plan_status_was": (fv.choices(statuses), "not_started"),
+        "barriers": (fv.text(), "Time"),
+        "barriers_was": (fv.text(), ""),
+        "next_steps": (fv.text(), "Plan"),
+        "next_steps_was": (fv.text(), ""),
         f"value-{m.pk}": (fv.numbers(), "21"),
-        "minutes": (fv.text(), "Reviewed."),
-        "attended": (fv.id_lists(w["other_ids"] | {str(w["lead"].pk)}), [str(w["lead"].pk)]),
+        f"value-{m.pk}_was": (fv.numbers(), "20"),
+    }
+
+
+def _review_minutes_fields(w):
+    return {
+        "version": (fv.numbers(), "0"),
+        "text": (fv.text(), "Reviewed."),
+        "text_was": (fv.text(), ""),
         "mark_held": (fv.booleans(), None),
+    }
+
+
+def _review_attendance_fields(w):
+    lead = str(w["lead"].pk)
+    return {
+        "version": (fv.numbers(), "0"),
+        "attended": (fv.id_lists(w["other_ids"] | {lead}), [lead]),
+        "attended_was": (fv.id_lists(w["other_ids"] | {lead}), []),
     }
 
 
@@ -776,7 +842,24 @@ def _report_fields(w):
 
 
 RAW_TARGETS = [
-    Target("review_record", "lead", u("review_record", pk=pk("review")), raw=_review_fields),
+    Target(
+        "review_activity",
+        "lead",
+        lambda w: reverse("review_activity", args=[w["review"].pk, w["activity"].pk]),
+        raw=_review_fields,
+    ),
+    Target(
+        "review_minutes",
+        "lead",
+        u("review_minutes", pk=pk("review")),
+        raw=_review_minutes_fields,
+    ),
+    Target(
+        "review_attendance",
+        "lead",
+        u("review_attendance", pk=pk("review")),
+        raw=_review_attendance_fields,
+    ),
     Target(
         "spf_school (summary)",
         "principal",

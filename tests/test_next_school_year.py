@@ -14,7 +14,7 @@ from django.urls import reverse
 from meetings import workshops
 from meetings.models import AssessmentPoint, SchoolClass, WorkshopSeries
 from progress.models import ReportDue
-from schoolplan import deadlines, next_year
+from schoolplan import cim_levels, deadlines, next_year
 from schoolplan.attention import cards_for
 from schoolplan.models import (
     AuditEvent,
@@ -155,8 +155,11 @@ def test_a_lead_who_left_is_not_carried_over(full_year, staff):
 
 
 def test_report_due_dates_are_recomputed_from_the_status(full_year, staff, district):
-    district.cim_status = CimStatus.TARGETED_2  # changed during the year: twice a year now
-    district.save()
+    # Changed during the year: twice a year now (the new year starts with the level in force
+    # at the end of the old one, schoolplan/cim_levels.py).
+    cim_levels.change_level(
+        district, status=CimStatus.TARGETED_2, effective_on=on(1, 1), user=staff
+    )
     new = start(full_year, staff).year
     dues = ReportDue.objects.filter(school_year=new).order_by("number")
     # seed 001: Targeted reports twice a year, due 31 days after each half (progress/reports.py).

@@ -130,7 +130,7 @@ def one_of_everything(district, year, school, principal, teacher, lead, canary=C
     cap_action = ActionItem.objects.create(meeting=cap, description="y", owner=teacher)
     plan, activity, metric = make_plan(district, year, lead)
     review = review_on(district, lead, on(10, 15))
-    Measurement.objects.create(metric=metric, date=on(10, 15), value=Decimal("20"))
+    measurement = Measurement.objects.create(metric=metric, date=on(10, 15), value=Decimal("20"))
     essa = workflow.start_essa_plan(school=school, year=year, user=principal)
     problem = plan_services.add(
         ProblemStatement, user=principal, plan=essa, desired_state="a", current_state="b", gap="c"
@@ -197,6 +197,7 @@ def one_of_everything(district, year, school, principal, teacher, lead, canary=C
         "strategy": Strategy.objects.get(plan=plan),
         "outcome": metric.outcome,
         "review": review,
+        "measurement": measurement,
         "essa": essa,
         "problem": problem,
         "essa_metric": essa_metric,
@@ -243,6 +244,7 @@ def build(name, doc, w):
         "school_calendar": school,
         "district_detail": pk("district"),
         "district_edit": pk("district"),
+        "cim_level": pk("district"),
         "school_year_create": {"district_pk": w["district"].pk},
         "school_year_edit": {"district_pk": w["district"].pk, "pk": w["year"].pk},
         # The next year is started from the district's latest.
@@ -297,10 +299,16 @@ def build(name, doc, w):
         "cim_team_edit": pk("district"),
         "review_schedule": pk("district"),
         "review_record": pk("review"),
+        "review_activity": {"pk": w["review"].pk, "activity_pk": w["outcome"].activity_id},
+        "review_attendance": pk("review"),
+        "review_minutes": pk("review"),
+        "review_poll": pk("review"),
         "metric_edit": pk("outcome"),
         "comment_add": pk("plan"),
         "metric_detail": {"pk": w["essa_metric"].pk},
         "metric_measure": {"pk": w["essa_metric"].pk},
+        "measurement_correct": pk("measurement"),
+        "measurement_remove": pk("measurement"),
         "spf_school": {"school_pk": w["school"].pk},
         "compliance": pk("district"),
         "progress_reports": pk("district"),
@@ -308,6 +316,9 @@ def build(name, doc, w):
         "report_start": {"pk": w["district"].pk, "number": 1},
         "progress_report": pk("report"),
         "progress_report_pdf": pk("report"),
+        "report_confirm": pk("report"),
+        "report_allow_early": pk("report"),
+        "report_selpa_form": pk("report"),
         "render_job": pk("job"),
         "render_job_pdf": pk("job"),
         "spf_district": pk("district"),
@@ -588,6 +599,7 @@ SAME_DISTRICT = {
     "school_edit": _edits(SCHOOL_A, MANAGERS_A),
     "district_detail": _reads(DISTRICT_VIEWERS),
     "district_edit": _edits(DISTRICT_VIEWERS, ONLY({DISTRICT_STAFF})),
+    "cim_level": _edits(DISTRICT_VIEWERS, ONLY({DISTRICT_STAFF})),
     "school_year_create": _edits(DISTRICT_VIEWERS, ONLY({DISTRICT_STAFF})),
     "school_year_edit": _edits(DISTRICT_VIEWERS, ONLY({DISTRICT_STAFF})),
     "school_year_next": _edits(DISTRICT_VIEWERS, ONLY({DISTRICT_STAFF})),
@@ -676,8 +688,17 @@ SAME_DISTRICT = {
     "plan_start": _posts(DISTRICT_VIEWERS, CIM_TEAM),
     "cim_team_edit": _edits(DISTRICT_VIEWERS, ONLY({CIM_LEAD, DISTRICT_STAFF})),
     "review_schedule": _edits(DISTRICT_VIEWERS, ONLY({CIM_LEAD})),
-    "review_record": Expect(DISTRICT_VIEWERS, changes=CIM_TEAM),
+    # The review page reads; its rows save on their own (a row's GET, without htmx, goes back
+    # to the page); the poll reads what others saved.
+    "review_record": _reads(DISTRICT_VIEWERS),
+    "review_activity": Expect(DISTRICT_VIEWERS, changes=CIM_TEAM, status=302),
+    "review_attendance": Expect(DISTRICT_VIEWERS, changes=CIM_TEAM, status=302),
+    "review_minutes": Expect(DISTRICT_VIEWERS, changes=CIM_TEAM, status=302),
+    "review_poll": _reads(DISTRICT_VIEWERS),
     "metric_edit": _edits(DISTRICT_VIEWERS, CIM_TEAM),
+    # A CIM value's corrections and removal: the team that records it (issue 18).
+    "measurement_correct": _edits(DISTRICT_VIEWERS, CIM_TEAM),
+    "measurement_remove": _edits(DISTRICT_VIEWERS, CIM_TEAM),
     "comment_add": _posts(DISTRICT_VIEWERS, CIM_COMMENTERS),
     ("doc_history", "cim/plans"): _reads(DISTRICT_VIEWERS),
     ("doc_item_add", "cim/plans"): _edits(DISTRICT_VIEWERS, CIM_TEAM),
@@ -693,6 +714,11 @@ SAME_DISTRICT = {
         DISTRICT_VIEWERS, changes=CIM_TEAM, post={"action": "save", "narrative": "1"}
     ),
     "progress_report_pdf": _reads(DISTRICT_VIEWERS),
+    # Only the lead submits (the confirmation page); district staff allow a period's early
+    # submission; the world's report has no SELPA form attached (a 404 for those who see it).
+    "report_confirm": _edits(DISTRICT_VIEWERS, ONLY({CIM_LEAD})),
+    "report_allow_early": _posts(DISTRICT_VIEWERS, ONLY({DISTRICT_STAFF})),
+    "report_selpa_form": _reads(DISTRICT_VIEWERS, status=404),
     "render_job": _reads(DISTRICT_VIEWERS),
     "render_job_pdf": _reads(DISTRICT_VIEWERS),
     "compliance": _reads(DISTRICT_WORKERS),
@@ -779,7 +805,11 @@ def same_district(settings, tmp_path):
     """One district, school A with one of everything, school B beside it, and every role.
     Returns the world (build()'s keys, on school A) and the people by role."""
     settings.MEDIA_ROOT = tmp_path
-    district = DistrictFactory(cim_status=CimStatus.INTENSIVE_2, name="Same USD")
+    district = DistrictFactory(
+        cim_status=CimStatus.INTENSIVE_2,
+        name="Same USD",
+        cde_consultant_email="consultant@cde.example.gov",  # a submission needs its routing
+    )
     year = SchoolYearFactory(district=district, start_year=YEAR)
     school_a = SchoolFactory(
         district=district, name="School A", essa_designation=EssaDesignation.TARGETED, title_i=True

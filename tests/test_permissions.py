@@ -23,7 +23,14 @@ from schoolplan.permissions import (
     restrict,
 )
 
-from .factories import DistrictFactory, SchoolFactory, SchoolYearFactory, UserFactory, member
+from .factories import (
+    DistrictFactory,
+    SchoolFactory,
+    SchoolYearFactory,
+    UserFactory,
+    member,
+    set_cim_status,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -144,7 +151,7 @@ def test_district_staff_see_every_school_of_their_district(world):
 def test_ta_provider_loses_access_when_district_leaves_intensive(world):
     user = holder(Role.TA_PROVIDER, world)
     assert can(user, VIEW_DISTRICT, world["home"])
-    District.objects.filter(pk=world["home"].pk).update(cim_status=CimStatus.TARGETED_1)
+    set_cim_status(world["home"], CimStatus.TARGETED_1)
     user.refresh_from_db()
     user = type(user).objects.get(pk=user.pk)  # a new request: a new scope
     assert not can(user, VIEW_DISTRICT, world["home"])

@@ -27,7 +27,7 @@ from schoolplan.models import CimStatus, OutboxEmail, Role
 from .cap_helpers import make_class, make_point, schedule_cap
 from .cim_helpers import make_plan, review_on
 from .clock import YEAR, on
-from .factories import DistrictFactory, SchoolYearFactory, member
+from .factories import DistrictFactory, SchoolYearFactory, member, set_cim_status
 
 # Reports are due, late or overdue as of the day the test states (the clock fixture).
 pytestmark = [pytest.mark.django_db, pytest.mark.calendar]
@@ -69,17 +69,20 @@ def test_due_dates_follow_the_monitoring_level(status, periods):
     assert reports.ensure_due_dates(district, year) == dues  # idempotent
 
 
-def test_a_change_of_level_regenerates_periods_without_reports(school_year, district):
-    district.cim_status = CimStatus.TARGETED_2
-    district.save()
+def test_a_draft_follows_when_the_level_is_corrected(school_year, district):
+    """The level on record all along corrected (Targeted 2 to Intensive 1): the periods are
+    rebuilt and a draft follows the period that starts where it did, its text kept. Only a
+    submitted period stays as it was (tests/test_cim_levels.py)."""
+    set_cim_status(district, CimStatus.TARGETED_2)
     first, second = reports.ensure_due_dates(district, school_year)
     reports.start_report(first, user=None)
-    district.cim_status = CimStatus.INTENSIVE_1
-    district.save()
+    set_cim_status(district, CimStatus.INTENSIVE_1)
     dues = reports.ensure_due_dates(district, school_year)
-    assert len(dues) == 4
+    assert [d.label for d in dues] == ["Quarter 1", "Quarter 2", "Quarter 3", "Quarter 4"]
     kept = ReportDue.objects.get(pk=first.pk)
-    assert kept.period_ends == on(12, 31)  # it has a report: left as it was
+    assert (kept.period_starts, kept.period_ends) == (on(7, 1), on(9, 30))
+    assert kept.reports.count() == 1
+    assert not ReportDue.objects.filter(pk=second.pk).exists()
 
 
 def test_district_staff_move_a_due_date_but_not_before_the_period_ends(
@@ -187,17 +190,29 @@ def test_the_report_is_prefilled_from_the_periods_reviews(setup, lead):
     assert content["lea"]["name"] == "Riverbend USD"
 
 
+def draft(report, **fields):
+    """A save of the report page's form, made from the edit version the page would show."""
+    report.refresh_from_db()
+    return {"narrative": "1", "edit_version": report.edit_version, **fields}
+
+
 @pytest.fixture
 def submit(client, django_capture_on_commit_callbacks, eager_celery):
-    """Sign off and submit as the lead; the render task runs (after the commit, as in life)."""
+    """Sign off and submit as the lead: the render task runs (after the commit, as in life) for
+    the confirmation page, and the lead confirms."""
 
     def run(report, lead):
         client.force_login(lead)
         url = report.get_absolute_url()
-        client.post(url, {"action": "save", "narrative": "1", "summary": "A good quarter."})
+        client.post(url, {"action": "save", **draft(report, summary="A good quarter.")})
         client.post(url, {"action": "sign_off"})
         with django_capture_on_commit_callbacks(execute=True):
-            return client.post(url, {"action": "submit"})
+            confirm = client.post(url, {"action": "submit"})
+        job = RenderJob.objects.filter(report=report, for_confirmation=True).latest("pk")
+        assert confirm["Location"].endswith(f"?job={job.pk}")
+        return client.post(
+            reverse("report_confirm", args=[report.pk]), {"action": "submit", "job": job.pk}
+        )
 
     return run
 
@@ -253,9 +268,7 @@ def test_a_submitted_report_cannot_be_changed_or_deleted_through_the_app(
         report.delete()
     with pytest.raises(Exception, match="submitted"):
         reports.save_narrative(report, summary="x", narratives={}, send_to_selpa=False)
-    client.post(
-        report.get_absolute_url(), {"action": "save", "narrative": "1", "summary": "Sneaky"}
-    )
+    client.post(report.get_absolute_url(), {"action": "save", **draft(report, summary="Sneaky")})
     assert ProgressReport.objects.get(pk=report.pk).summary == "A good quarter."
 
 
@@ -321,7 +334,7 @@ def test_submission_needs_the_leads_sign_off(client, setup, lead):
     client.post(report.get_absolute_url(), {"action": "sign_off"})
     client.post(
         report.get_absolute_url(),
-        {"action": "save", "narrative": "1", "summary": "Changed after sign-off"},
+        {"action": "save", **draft(report, summary="Changed after sign-off")},
     )
     report.refresh_from_db()
     assert report.signed_off_by is None  # a change needs the lead's sign-off again

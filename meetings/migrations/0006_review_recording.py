@@ -1,6 +1,7 @@
 # Placeholder filled in by issue 18 work.
 from django.conf import settings
-from django.db import migrations
+import django.db.models.deletion
+from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
@@ -10,4 +11,31 @@ class Migration(migrations.Migration):
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
-    operations = []
+    operations = [
+        migrations.AddField(
+            model_name="meeting",
+            name="attendance_version",
+            field=models.PositiveIntegerField(default=0),
+        ),
+        migrations.AddField(
+            model_name="meeting",
+            name="attendance_recorded_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
+        ),
+        migrations.AddField(
+            model_name="meeting",
+            name="attendance_recorded_at",
+            field=models.DateTimeField(blank=True, null=True),
+        ),
+        migrations.AddField(
+            model_name="minutes",
+            name="version",
+            field=models.PositiveIntegerField(default=1),
+        ),
+    ]

@@ -107,6 +107,12 @@ class Meeting(models.Model):
     )
     status = models.CharField(max_length=10, choices=MeetingStatus, default=MeetingStatus.PLANNED)
     cancellation_reason = models.TextField(blank=True)
+    # DOMAIN.md, "Recorded, not scheduled": entered with its date already past (a CIM review
+    # dated in an earlier month), it is a record of something held, marked so for compliance.
+    recorded_late_at = models.DateTimeField(null=True, blank=True)
+    recorded_late_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     family_attendees = models.PositiveIntegerField(
         "Family members attending (without accounts)", default=0
     )
@@ -115,6 +121,13 @@ class Meeting(models.Model):
     )
     # Bumped on every change a calendar must see (RFC 5545 SEQUENCE); also keys the notices.
     sequence = models.PositiveIntegerField(default=0)
+    # Who came, recorded by several people at once (a CIM review): a save names the version it
+    # started from, and a stale one is refused (0: nobody has recorded attendance yet).
+    attendance_version = models.PositiveIntegerField(default=0)
+    attendance_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    attendance_recorded_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -269,6 +282,8 @@ class Minutes(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     updated_at = models.DateTimeField(auto_now=True)
+    # A save names the version it started from; a stale one is refused, never overwrites.
+    version = models.PositiveIntegerField(default=1)
     published_at = models.DateTimeField(null=True, blank=True)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -1,6 +1,6 @@
 # Placeholder filled in by issue 18 work.
 from django.conf import settings
-from django.db import migrations
+from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
@@ -10,4 +10,10 @@ class Migration(migrations.Migration):
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
-    operations = []
+    operations = [
+        migrations.AddField(
+            model_name="planchange",
+            name="source",
+            field=models.CharField(blank=True, max_length=200),
+        ),
+    ]

@@ -51,6 +51,22 @@ class Strategy(Versioned):
     position = models.PositiveSmallIntegerField(default=0)
     title = models.CharField(max_length=300)
     description = models.TextField(blank=True)
+    # seed 001: data analysis -> root cause -> plan; a strategy says what it addresses.
+    root_causes = models.ManyToManyField(
+        "plans.CimRootCause",
+        blank=True,
+        related_name="strategies",
+        verbose_name="root causes it addresses",
+    )
+    problem_statements = models.ManyToManyField(
+        "plans.CimProblemStatement",
+        blank=True,
+        related_name="strategies",
+        verbose_name="problem statements it addresses",
+    )
+    carried_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="carried_into"
+    )
 
     permission_scope = {"district": "plan__district_id"}
 
@@ -92,6 +108,9 @@ class Activity(Versioned):
         choices=ImplementationStatus,
         default=ImplementationStatus.NOT_STARTED,
     )
+    carried_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="carried_into"
+    )
 
     permission_scope = {"district": "strategy__plan__district_id"}
 
@@ -112,6 +131,10 @@ class Outcome(Versioned):
 
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="outcomes")
     description = models.CharField(max_length=300)
+    # Last year's outcome this one continues: its metric's values follow the outcome across years.
+    carried_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="carried_into"
+    )
 
     permission_scope = {"district": "activity__strategy__plan__district_id"}
 
@@ -152,6 +175,8 @@ class PlanChange(models.Model):
     object_id = models.PositiveBigIntegerField(null=True)
     version = models.PositiveIntegerField(null=True)  # the object's version after the change
     changes = models.JSONField(default=dict, blank=True)  # field label -> [old, new]
+    # Where the change was made, when not on the plan itself: "the review of October 2026".
+    source = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["-at", "-pk"]
@@ -178,7 +203,16 @@ class TaSession(models.Model):
         PlanForImprovement, on_delete=models.CASCADE, related_name="ta_sessions"
     )
     date = models.DateField()
-    provider = models.CharField(max_length=200)
+    # The TA provider's account when they have one; else (or also) their name as typed.
+    provider_account = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="TA provider",
+    )
+    provider = models.CharField("Provider's name", max_length=200, blank=True)
     topic = models.CharField(max_length=300)
     strategy = models.ForeignKey(
         Strategy,
@@ -201,3 +235,92 @@ class TaSession(models.Model):
 
     def __str__(self):
         return f"{self.date}: {self.topic}"
+
+    @property
+    def provider_name(self):
+        if self.provider_account_id:
+            return self.provider_account.display_name
+        return self.provider
+
+
+# --- The analysis behind the plan (seed 001: data analysis -> root cause -> plan) -------------
+
+
+class DataFinding(Versioned):
+    """What the data shows, and where it comes from."""
+
+    plan = models.ForeignKey(PlanForImprovement, on_delete=models.CASCADE, related_name="findings")
+    statement = models.TextField("What the data shows")
+    source = models.CharField("Source or evidence", max_length=300, blank=True)
+    carried_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="carried_into"
+    )
+
+    permission_scope = {"district": "plan__district_id"}
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = "data finding"
+
+    def __str__(self):
+        return self.statement[:120]
+
+    @property
+    def document(self):
+        return self.plan
+
+
+class CimRootCause(Versioned):
+    """A root cause of the plan's problems, supported by the data findings."""
+
+    plan = models.ForeignKey(
+        PlanForImprovement, on_delete=models.CASCADE, related_name="root_causes"
+    )
+    description = models.TextField("Root cause")
+    findings = models.ManyToManyField(
+        DataFinding, blank=True, related_name="root_causes", verbose_name="findings that support it"
+    )
+    carried_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="carried_into"
+    )
+
+    permission_scope = {"district": "plan__district_id"}
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = "root cause"
+
+    def __str__(self):
+        return self.description[:120]
+
+    @property
+    def document(self):
+        return self.plan
+
+
+class CimProblemStatement(Versioned):
+    """A problem the plan sets out to solve, and the root causes behind it."""
+
+    plan = models.ForeignKey(
+        PlanForImprovement, on_delete=models.CASCADE, related_name="problem_statements"
+    )
+    statement = models.TextField("Problem statement")
+    root_causes = models.ManyToManyField(
+        CimRootCause, blank=True, related_name="problem_statements", verbose_name="root causes"
+    )
+    carried_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="carried_into"
+    )
+
+    permission_scope = {"district": "plan__district_id"}
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = "problem statement"
+
+    def __str__(self):
+        return self.statement[:120]
+
+    @property
+    def document(self):
+        return self.plan

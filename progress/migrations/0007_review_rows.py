@@ -1,6 +1,6 @@
 # Placeholder filled in by issue 18 work.
 from django.conf import settings
-from django.db import migrations
+from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
@@ -9,4 +9,10 @@ class Migration(migrations.Migration):
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
-    operations = []
+    operations = [
+        migrations.AddField(
+            model_name="activityreview",
+            name="version",
+            field=models.PositiveIntegerField(default=1),
+        ),
+    ]

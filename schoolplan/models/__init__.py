@@ -1,5 +1,6 @@
 from .audit import AuditEvent
 from .cim import CimTeam
+from .cim_level import CimLevel
 from .organisation import (
     DISTRICT_ROLES,
     FAMILY_LANGUAGE_NAMES,
@@ -21,6 +22,7 @@ from .organisation import (
     User,
     Window,
     default_dates,
+    reports_per_year,
 )
 from .outbox import OutboxEmail
 from .reminders import NotificationSettings, Reminder, ReminderCategory, ReminderChannel
@@ -36,6 +38,7 @@ __all__ = [
     "SCHOOL_ROLES",
     "TARGETED_STATUSES",
     "CadreGroup",
+    "CimLevel",
     "CimTeam",
     "CimStatus",
     "CpmStage",
@@ -55,4 +58,5 @@ __all__ = [
     "Versioned",
     "Window",
     "default_dates",
+    "reports_per_year",
 ]

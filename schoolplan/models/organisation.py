@@ -45,6 +45,15 @@ INTENSIVE_STATUSES = (CimStatus.INTENSIVE_1, CimStatus.INTENSIVE_2, CimStatus.IN
 TARGETED_STATUSES = (CimStatus.TARGETED_1, CimStatus.TARGETED_2, CimStatus.TARGETED_3)
 
 
+def reports_per_year(status):
+    """seed 001: Intensive LEAs report quarterly, Targeted LEAs semi-annually, others never."""
+    if status in INTENSIVE_STATUSES:
+        return 4
+    if status in TARGETED_STATUSES:
+        return 2
+    return 0
+
+
 def default_time_zone_name():
     # settings.TIME_ZONE is only where a new district starts (DOMAIN.md, Time).
     return settings.TIME_ZONE
@@ -79,15 +88,20 @@ class DistrictQuerySet(models.QuerySet):
 
         return restrict(self, user, VIEW_DISTRICT)
 
+    def in_cim_on(self, day):
+        """The districts with a CIM monitoring status in force on day."""
+        from schoolplan.cim_levels import status_in_force
+
+        return self.alias(cim_status_then=status_in_force(day)).exclude(
+            cim_status_then=CimStatus.NONE
+        )
+
 
 class District(models.Model):
     """A local educational agency (LEA)."""
 
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=80, unique=True, blank=True)
-    cim_status = models.CharField(
-        "CIM monitoring status", max_length=20, choices=CimStatus, default=CimStatus.NONE
-    )
     selpa_name = models.CharField("SELPA name", max_length=200, blank=True)
     selpa_contact_name = models.CharField("SELPA contact", max_length=200, blank=True)
     selpa_contact_email = models.EmailField("SELPA contact e-mail", blank=True)
@@ -121,6 +135,27 @@ class District(models.Model):
     def get_absolute_url(self):
         return reverse("district_detail", args=[self.pk])
 
+    # The CIM monitoring status is kept per school year (CimLevel, schoolplan/cim_levels.py);
+    # what the app means by "the district's status" is the one in force today, in its zone.
+
+    def cim_status_on(self, day):
+        from schoolplan.cim_levels import level_on
+
+        return level_on(self, day)
+
+    def refresh_from_db(self, *args, **kwargs):
+        from schoolplan.cim_levels import forget
+
+        forget(self)
+        super().refresh_from_db(*args, **kwargs)
+
+    @property
+    def cim_status(self):
+        return self.cim_status_on(clock.today(self))
+
+    def get_cim_status_display(self):
+        return CimStatus(self.cim_status).label
+
     @property
     def is_intensive(self):
         return self.cim_status in INTENSIVE_STATUSES
@@ -131,12 +166,7 @@ class District(models.Model):
 
     @property
     def progress_reports_per_year(self):
-        # seed 001: Intensive LEAs report quarterly, Targeted LEAs semi-annually.
-        if self.is_intensive:
-            return 4
-        if self.is_targeted:
-            return 2
-        return 0
+        return reports_per_year(self.cim_status)
 
     def clean_slug(self):
         if not self.slug and self.name:

@@ -11,6 +11,9 @@ class OutboxEmail(models.Model):
 
     key = models.CharField(max_length=200, unique=True)
     to = models.JSONField(default=list)
+    # Copied, and where answers go; empty on rows queued before they existed.
+    cc = models.JSONField(default=list, blank=True)
+    reply_to = models.JSONField(default=list, blank=True)
     subject = models.CharField(max_length=300)
     body = models.TextField()
     html_body = models.TextField(blank=True)

@@ -45,16 +45,30 @@ def test_lead_logs_a_monthly_review(page, screenshot, clock):
     page.get_by_role("button", name="Schedule review").click()
     expect(page.get_by_text("is scheduled and the team invited")).to_be_visible()
 
-    page.get_by_label("IEPs on time now").fill("95")
-    page.get_by_label("Family attendance now").fill("74.5")
-    page.get_by_label("Barriers").first.fill("Two co-teachers on leave")
-    page.get_by_label("Summary minutes").fill(
+    # Each row of the review saves on its own (the team records it together).
+    def row_with(label):
+        return page.locator("form[data-review-row]").filter(has=page.get_by_label(label))
+
+    iep = row_with("IEPs on time now")
+    iep.get_by_label("IEPs on time now").fill("95")
+    iep.get_by_role("button", name="Save").click()
+    expect(iep.get_by_text("Saved “Weekly case-manager check of IEP due dates”.")).to_be_visible()
+    families = row_with("Family attendance now")
+    families.get_by_label("Family attendance now").fill("74.5")
+    families.get_by_label("Barriers").fill("Two co-teachers on leave")
+    families.get_by_role("button", name="Save").click()
+    expect(families.get_by_text("Saved “Offer interpreters")).to_be_visible()
+    attendance = page.locator("#row-attendance")
+    attendance.get_by_label("Carlos Medina").check()
+    attendance.get_by_role("button", name="Save").click()
+    expect(attendance.get_by_text("Saved the attendance.")).to_be_visible()
+    minutes = page.locator("#row-minutes")
+    minutes.get_by_label("Summary minutes").fill(
         "Reviewed both strategies; IEP timeliness near target."
     )
-    page.get_by_label("Carlos Medina").check()
-    page.get_by_label("The review took place").check()
-    page.get_by_role("button", name="Save the review").click()
-    expect(page.get_by_text("Review recorded.")).to_be_visible()
+    minutes.get_by_label("The review took place").check()
+    minutes.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Saved the minutes. The review is marked held.")).to_be_visible()
     screenshot(page, "31-cim-review-recorded")
 
     page.get_by_role("link", name="Agenda, minutes and action items").click()

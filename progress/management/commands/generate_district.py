@@ -25,7 +25,7 @@ from meetings.models import (
 )
 from plans.models import EssaPlan
 from progress.models import SpfSummary
-from schoolplan import clock
+from schoolplan import cim_levels, clock
 from schoolplan.models import District, Membership, School, SchoolYear, User, default_dates
 
 LEVELS = ["elementary"] * 6 + ["middle"] * 2 + ["high"] * 2
@@ -36,11 +36,10 @@ def generate(schools=1000, start_year=None, label=None):
     """The district, its year (the one containing today unless start_year is given) and its
     schools with a year of meetings, plans and registrations."""
     label = label or f"{District.objects.count() + 1}"
-    district = District.objects.create(
-        name=f"Generated USD {label}", slug=f"generated-{label}", cim_status="intensive_2"
-    )
+    district = District.objects.create(name=f"Generated USD {label}", slug=f"generated-{label}")
     if start_year is None:
         start_year = SchoolYear.start_year_containing(clock.today(district))
+    cim_levels.record_level(district, "intensive_2", date(start_year, 7, 1))
 
     def _at(day, hour):
         return clock.at(day, time(hour), district)

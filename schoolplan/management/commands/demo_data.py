@@ -9,10 +9,12 @@ password is set only on a user the command creates, so a second run changes noth
 there (run on a later date, it adds what that date calls for).
 """
 
+from datetime import date
+
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from schoolplan import clock, two_factor
+from schoolplan import cim_levels, clock, two_factor
 from schoolplan.demo import DEMO_EXTENSIONS
 from schoolplan.models import (
     CadreGroup,
@@ -158,6 +160,7 @@ class Command(BaseCommand):
         for spec in DISTRICTS:
             spec = dict(spec)
             school_specs = spec.pop("schools")
+            cim_status = spec.pop("cim_status")
             district, was_created = District.objects.get_or_create(slug=spec["slug"], defaults=spec)
             created += was_created
             if district.time_zone != spec["time_zone"]:
@@ -173,6 +176,10 @@ class Command(BaseCommand):
                     district=district, start_year=year
                 )
                 created += was_created
+            # The CIM level is kept per year (schoolplan/cim_levels.py): in force since the
+            # history year began.
+            if cim_status != CimStatus.NONE and not district.cim_levels.exists():
+                cim_levels.record_level(district, cim_status, date(start_year - 1, 7, 1))
             for name, level, title_i, essa, languages in school_specs:
                 school, was_created = School.objects.get_or_create(
                     district=district,
