@@ -14,6 +14,7 @@ BaselineUser is the second run's: the same number of users asking for /health/ (
 Every request is named "<who>: <what>" so the report can group them.
 """
 
+import html as html_text
 import itertools
 import json
 import os
@@ -25,9 +26,17 @@ from locust import HttpUser, constant, task
 DATA = json.loads(open(os.environ["LOAD_BENCH_DATA"]).read())  # noqa: SIM115
 WAIT = float(os.environ.get("LOAD_BENCH_WAIT", "0"))
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-ROW = re.compile(r'name="version" value="(\d*)"')  # a review row's version, after its id
+HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)"')
 _principals = itertools.cycle(DATA["principals"])
 _reviews = itertools.count()
+
+
+def row_fields(html, dom_id):
+    """The hidden fields of one review row's form (progress/views_review.py)."""
+    start = html.find(f'id="{dom_id}"')
+    end = html.find("</form>", start)
+    fields = HIDDEN.findall(html[start:end]) if start >= 0 else []
+    return {name: html_text.unescape(value) for name, value in fields}
 
 
 def csrf(response):
@@ -141,24 +150,22 @@ class CimMemberUser(SignedIn):
         # minutes, each naming the version the page showed.
         url = f"/cim/reviews/{self.review}/"
         page = self.client.get(url, name="cim: review page")
-        token = csrf(page)
         for activity in DATA["activities"]:
-            row = ROW.search(page.text, page.text.find(f'id="row-activity-{activity}"'))
-            data = {
-                "csrfmiddlewaretoken": token,
-                "version": row.group(1) if row else "0",
-                "barriers": f"Substitute cover ({random.randint(1, 99)})",
-                "next_steps": "Coach visits in every grade",
-            }
+            # As a browser sends it: the row's hidden fields (its version, what each box showed
+            # when it loaded), then what this person typed.
+            data = row_fields(page.text, f"row-activity-{activity}")
+            data.update(
+                {
+                    "barriers": f"Substitute cover ({random.randint(1, 99)})",
+                    "next_steps": "Coach visits in every grade",
+                }
+            )
             for metric in DATA["metrics"]:
-                data[f"value-{metric}"] = str(random.randint(10, 40))
+                if f"value-{metric}_was" in data:
+                    data[f"value-{metric}"] = str(random.randint(10, 40))
             self._post(f"{url}activities/{activity}/", data, "cim: record an activity (POST)")
-        minutes = ROW.search(page.text, page.text.find('id="row-minutes"'))
-        data = {
-            "csrfmiddlewaretoken": token,
-            "version": minutes.group(1) if minutes else "0",
-            "text": f"Reviewed the plan; {random.randint(1, 99)} actions discussed.",
-        }
+        data = row_fields(page.text, "row-minutes")
+        data["text"] = f"Reviewed the plan; {random.randint(1, 99)} actions discussed."
         self._post(f"{url}minutes/", data, "cim: record the minutes (POST)")
 
     def _post(self, url, data, name):

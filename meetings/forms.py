@@ -6,7 +6,7 @@ from schoolplan import clock
 from schoolplan.forms import DateInput, FamilyLanguagesField, ModelMultipleChoiceField
 from schoolplan.models import CpmStage, Membership, Role, User
 
-from .models import ActionItem, ActionStatus, AgendaItem, GoalArea
+from .models import ActionItem, ActionStatus, AgendaItem, GoalArea, MeetingType
 
 
 class TimeInput(forms.TimeInput):
@@ -141,6 +141,12 @@ class CancelForm(forms.Form):
         error_messages={"required": "Tick the box to confirm the cancellation."},
     )
 
+    def __init__(self, *args, meeting=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if meeting is not None and meeting.meeting_type == MeetingType.CIM_REVIEW:
+            # A CIM review is the district team's: no family reads it.
+            self.fields["reason"].help_text = "The CIM team sees it, here and in the e-mail."
+
 
 class MinutesForm(forms.Form):
     text = forms.CharField(
@@ -161,6 +167,10 @@ class MinutesForm(forms.Form):
         min_value=0, max_value=10_000, initial=0, label="Community members attending"
     )
     mark_held = forms.BooleanField(required=False, label="The meeting took place: mark it held")
+    # The minutes' version the page loaded: a save over someone's newer minutes is refused.
+    version = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=0, max_value=2**31 - 1
+    )
 
     def __init__(self, *args, meeting, **kwargs):
         super().__init__(*args, **kwargs)

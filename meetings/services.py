@@ -321,7 +321,10 @@ def _minutes_conflict(locked, minutes=False):
         minutes = Minutes.objects.filter(meeting=locked).select_related("recorded_by").first()
     return RecordConflict(
         "the minutes",
-        theirs={"text": minutes.text if minutes else ""},
+        theirs={
+            "text": minutes.text if minutes else "",
+            "decisions": minutes.decisions if minutes else "",
+        },
         by=minutes.recorded_by if minutes else None,
         at=minutes.updated_at if minutes else None,
         version=minutes.version if minutes else 0,

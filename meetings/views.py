@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from schoolplan import between_years, clock
-from schoolplan.forms import mark_invalid, show_errors
+from schoolplan.forms import mark_invalid, show_errors, show_theirs
 from schoolplan.models import CpmStage, School, SchoolYear
 from schoolplan.permissions import (
     MANAGE_DISTRICT,
@@ -191,7 +191,7 @@ def meeting_edit(request, pk):
 @require_http_methods(["GET", "POST"])
 def meeting_cancel(request, pk):
     meeting = _meeting(request, pk, MANAGE)
-    form = CancelForm(request.POST or None)
+    form = CancelForm(request.POST or None, meeting=meeting)
     if request.method == "POST" and form.is_valid():
         try:
             services.cancel_meeting(meeting, user=request.user, reason=form.cleaned_data["reason"])
@@ -325,6 +325,7 @@ def minutes_edit(request, pk):
         "attended": [i.user_id for i in meeting.invitations.all() if i.attended],
         "family_attendees": meeting.family_attendees,
         "community_attendees": meeting.community_attendees,
+        "version": minutes.version if minutes else 0,
     }
     form = MinutesForm(request.POST or None, meeting=meeting, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -339,7 +340,12 @@ def minutes_edit(request, pk):
                 family_attendees=data["family_attendees"],
                 community_attendees=data["community_attendees"],
                 mark_held=data.get("mark_held", False),
+                # No version sent: a first save only; it must not overwrite minutes it never saw.
+                expected_version=data["version"] or 0,
             )
+        except services.RecordConflict as conflict:
+            meeting.refresh_from_db()
+            _show_minutes_conflict(form, conflict, meeting)
         except ValidationError as error:
             meeting.refresh_from_db()
             show_errors(form, error)
@@ -347,6 +353,26 @@ def minutes_edit(request, pk):
             messages.success(request, "Minutes saved.")
             return redirect(meeting)
     return render(request, "meetings/minutes_form.html", {"meeting": meeting, "form": form})
+
+
+def _show_minutes_conflict(form, conflict, meeting):
+    """Someone saved the minutes since this page loaded: their text beside the boxes that
+    differ, this person's text kept in them; saving again (now knowing theirs) keeps theirs out."""
+    data = form.cleaned_data
+    for name in ("text", "decisions"):
+        if (data.get(name) or "").strip() != (conflict.theirs.get(name) or "").strip():
+            show_theirs(
+                form,
+                name,
+                theirs=conflict.theirs[name],
+                by=conflict.by,
+                at=conflict.at,
+                place=meeting,
+            )
+    if not form.errors:
+        form.add_error(None, conflict)
+    form.data = form.data.copy()
+    form.data["version"] = conflict.version
 
 
 @require_POST

@@ -103,7 +103,7 @@ class EditConflict(ValidationError):
         self.changes = changes
         lines = [
             f"{change.by or 'Someone'} changed this {KIND[type(current)]} at "
-            f"{change.at:%-d %b %Y %H:%M}: "
+            f"{clock.local(change.at):%-d %b %Y %H:%M}: "  # the page's district zone
             + "; ".join(
                 f"{field}: {old or '—'} → {new or '—'}"
                 for field, (old, new) in change.changes.items()

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from meetings import recorded_late
 from meetings import services as meeting_services
 from meetings.models import Meeting, MeetingType
 from plans.models import ImplementationStatus, PlanForImprovement
@@ -94,6 +95,7 @@ def _page(request, review, refused=None):
             "can_comment": plan is not None and can(request.user, COMMENT_CIM, plan),
             "comments": Comment.objects.filter(review=review).select_related("author"),
             "refused": refused,
+            "late_record": recorded_late.wording(review) if review.recorded_late_at else "",
         },
     )
 

@@ -318,6 +318,10 @@ def test_a_late_record_is_stamped_the_district_told_and_nobody_invited(
     assert told.to == [people["staff"].email]
     stamp = f"recorded late ({LATE_ENTRY_DAY:%-d %b %Y}, by Ana Lead)"
     assert stamp in told.body
+    # The review's own page says so too.
+    assert f"This review is {stamp}; minutes and attendance not yet recorded" in (
+        response.content.decode()
+    )
     assert told.subject == f"Recorded late: {review.title} (Riverbend USD)"
     # Until its minutes and attendance are recorded, the month is still a gap, and says why.
     month = month_of(district, year, LATE_REVIEW_DAY, LATE_ENTRY_DAY)

@@ -279,3 +279,38 @@ def test_ticked_people_that_are_not_ids_are_a_form_error(client, school, school_
     client.force_login(principal)
     response = client.post(reverse("meeting_invite", args=[meeting.pk]), {"people": posted})
     assert response.status_code == 200
+
+
+@pytest.mark.calendar
+def test_minutes_saved_over_newer_minutes_are_refused_and_both_texts_shown(
+    client, clock, school, principal, meeting
+):
+    """Two people on the minutes page: the second save names the version it loaded, is refused,
+    keeps its text in the box and shows the first person's beside it; saving again keeps it."""
+    clock.set(on(9, 16))  # the day after the meeting
+    url = reverse("minutes_edit", args=[meeting.pk])
+    client.force_login(principal)
+    page = client.get(url).content.decode()
+    assert 'name="version" value="0"' in page
+    other = member(Role.SCHOOL_STAFF, school)
+    services.record_minutes(meeting, user=other, text="Ana's notes: the families asked about ELD.")
+    mine = "Mine: twelve families came.\nWe agreed on three actions."
+    posted = {"text": mine, "family_attendees": 12, "community_attendees": 0, "version": 0}
+    response = client.post(url, posted)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert Minutes.objects.get(meeting=meeting).text == "Ana's notes: the families asked about ELD."
+    assert "Mine: twelve families came." in page and "We agreed on three actions." in page
+    assert "the families asked about ELD." in page and other.display_name in page
+    assert 'name="version" value="1"' in page
+    # Saving again, now knowing theirs, keeps mine.
+    response = client.post(url, {**posted, "version": 1})
+    assert response.status_code == 302
+    assert Minutes.objects.get(meeting=meeting).text == mine
+    # A page that sends no version cannot overwrite minutes it never saw.
+    response = client.post(
+        url, {"text": "Blind save", "family_attendees": 0, "community_attendees": 0}
+    )
+    assert response.status_code == 200
+    assert "Blind save" in response.content.decode()
+    assert "Blind save" not in Minutes.objects.get(meeting=meeting).text

@@ -64,7 +64,7 @@ def _axe(page):
 
 
 def test_two_people_write_the_report_then_the_lead_confirms_and_submits(
-    page, second_page, screenshot, district, school_year, clock
+    page, second_page, screenshot, district, school_year, clock, eager_celery
 ):
     clock.set(on(8, 20))
     district.selpa_contact_email = "selpa@example.org"
