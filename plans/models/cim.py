@@ -246,17 +246,30 @@ class TaSession(models.Model):
 # --- The analysis behind the plan (seed 001: data analysis -> root cause -> plan) -------------
 
 
-class DataFinding(Versioned):
-    """What the data shows, and where it comes from."""
+class AnalysisItem(Versioned):
+    """An item of the plan's analysis: versioned like the plan's items, and linked to the item
+    of last year's plan it was carried over from."""
 
-    plan = models.ForeignKey(PlanForImprovement, on_delete=models.CASCADE, related_name="findings")
-    statement = models.TextField("What the data shows")
-    source = models.CharField("Source or evidence", max_length=300, blank=True)
     carried_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="carried_into"
     )
 
     permission_scope = {"district": "plan__district_id"}
+
+    class Meta:
+        abstract = True
+
+    @property
+    def document(self):
+        return self.plan
+
+
+class DataFinding(AnalysisItem):
+    """What the data shows, and where it comes from."""
+
+    plan = models.ForeignKey(PlanForImprovement, on_delete=models.CASCADE, related_name="findings")
+    statement = models.TextField("What the data shows")
+    source = models.CharField("Source or evidence", max_length=300, blank=True)
 
     class Meta:
         ordering = ["pk"]
@@ -265,12 +278,8 @@ class DataFinding(Versioned):
     def __str__(self):
         return self.statement[:120]
 
-    @property
-    def document(self):
-        return self.plan
 
-
-class CimRootCause(Versioned):
+class CimRootCause(AnalysisItem):
     """A root cause of the plan's problems, supported by the data findings."""
 
     plan = models.ForeignKey(
@@ -280,11 +289,6 @@ class CimRootCause(Versioned):
     findings = models.ManyToManyField(
         DataFinding, blank=True, related_name="root_causes", verbose_name="findings that support it"
     )
-    carried_from = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="carried_into"
-    )
-
-    permission_scope = {"district": "plan__district_id"}
 
     class Meta:
         ordering = ["pk"]
@@ -293,12 +297,8 @@ class CimRootCause(Versioned):
     def __str__(self):
         return self.description[:120]
 
-    @property
-    def document(self):
-        return self.plan
 
-
-class CimProblemStatement(Versioned):
+class CimProblemStatement(AnalysisItem):
     """A problem the plan sets out to solve, and the root causes behind it."""
 
     plan = models.ForeignKey(
@@ -308,11 +308,6 @@ class CimProblemStatement(Versioned):
     root_causes = models.ManyToManyField(
         CimRootCause, blank=True, related_name="problem_statements", verbose_name="root causes"
     )
-    carried_from = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="carried_into"
-    )
-
-    permission_scope = {"district": "plan__district_id"}
 
     class Meta:
         ordering = ["pk"]
@@ -320,7 +315,3 @@ class CimProblemStatement(Versioned):
 
     def __str__(self):
         return self.statement[:120]
-
-    @property
-    def document(self):
-        return self.plan
