@@ -56,8 +56,9 @@ def review(setup, district, lead, colleague, clock):
 
 
 @pytest.fixture
-def two(client, lead, colleague):
-    """The lead in this client, the member in another: two people on one page."""
+def two(client, lead, colleague, review):
+    """The lead in this client, the member in another: two people on one page. They sign in
+    once the clock is at the review (a session idle for an hour ends)."""
     from django.test import Client
 
     other = Client()
