@@ -1,4 +1,4 @@
-# Placeholder filled in by issue 18 work.
+# Issue 18: the review is recorded together: minutes and attendance carry a version.
 from django.conf import settings
 import django.db.models.deletion
 from django.db import migrations, models

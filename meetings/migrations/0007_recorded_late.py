@@ -1,4 +1,4 @@
-# Placeholder filled in by issue 18 work.
+# Issue 18: who entered a meeting after its month had ended, and when (recorded late).
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models

@@ -1,4 +1,4 @@
-# Placeholder filled in by issue 18 work.
+# Issue 18: a plan change made from a CIM review says so ("from the review of October 2026").
 from django.conf import settings
 from django.db import migrations, models
 

@@ -1,4 +1,4 @@
-# Placeholder filled in by issue 18 work.
+# Issue 18: each activity row of a CIM review carries a version (recorded together).
 from django.conf import settings
 from django.db import migrations, models
 
