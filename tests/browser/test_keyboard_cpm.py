@@ -66,6 +66,9 @@ class Keyboard:
 
     def tab_to(self, name, backwards=False, limit=80):
         """Tab (or Shift+Tab) until the focused element's name starts with name."""
+        # Once the page's stylesheet applies: before it, the small-screen "Show navigation"
+        # button is still displayed and takes the focus, then vanishes (seen on a busy machine).
+        self.page.wait_for_load_state("load")
         for _ in range(limit):
             self.press("Shift+Tab" if backwards else "Tab")
             if self.focused()["name"].startswith(name):
