@@ -8,19 +8,15 @@ class MeetingsConfig(AppConfig):
     name = "meetings"
 
     def ready(self):
-        from schoolplan.attention import register_district_card_hook, register_school_card_hook
         from schoolplan.demo import register_demo
 
-        from . import deadlines  # noqa: F401  (registers the app's deadline rules)
-        from .attention import cim_items, cpm_items
+        from . import cpm_deadlines, deadlines  # noqa: F401  (register the app's deadline rules)
         from .cap import require_analysis
         from .demo import build_demo_cap, build_demo_meetings, build_demo_workshops
         from .models import MeetingType
         from .recorded_late import require_attendance
         from .services import register_held_check
 
-        register_school_card_hook(cpm_items)
-        register_district_card_hook(cim_items)
         register_demo(build_demo_meetings)
         register_demo(build_demo_cap)
         register_demo(build_demo_workshops)
@@ -32,4 +28,3 @@ class MeetingsConfig(AppConfig):
         from . import next_year
 
         register_carry_over(next_year.preview, next_year.copy)
-        register_school_card_hook(next_year.carried_over_items)

@@ -1,16 +1,18 @@
 """Community Progress Monitoring (seed 000): the rules the CPM meeting type adds to the engine.
 
 Every school hosts three CPM meetings a year, each in its window; a Title I school may let its
-Kick Off count as its Title I annual parent meeting and its SPF meeting too. The year at a
-glance, the home page and (later) reminders all read `cpm_year()`: nothing else computes
-whether a requirement is met.
+Kick Off count as its Title I annual parent meeting and its SPF meeting too. Whether a
+requirement is met is decided here only (see "The requirement model" below).
 """
 
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils.dateformat import format as format_date
 
+from schoolplan import clock
 from schoolplan.models import CpmStage
 
 from .models import Goal, Meeting, MeetingStatus, MeetingType
@@ -115,7 +117,24 @@ def same_stage_meetings(school, year, stage):
     )
 
 
-# --- The year at a glance ------------------------------------------------------------------
+# --- The requirement model ------------------------------------------------------------------
+# Whether a CPM requirement is met (held, scheduled, minutes due, missed; the SPF rule; Title I)
+# is decided here and only here. The CPM year page, the home page, the school page, the
+# compliance dashboard (cells, filters, summary, CSV, PDF) and the reminder rules all read
+# `requirements_for` (many schools, a fixed number of queries) or `cpm_year` (one school).
+
+REQUIREMENT_KEYS = ("kick_off", "check_in", "wrap_up", "spf", "title_i")
+
+# A requirement's state -> the kind of mark it gets where states of several sources meet (the
+# dashboard cell, the home chart): minutes due is something still due.
+KINDS = {
+    "met": "met",
+    "scheduled": "scheduled",
+    "awaiting_minutes": "due",
+    "due": "due",
+    "upcoming": "upcoming",
+    "missed": "missed",
+}
 
 
 @dataclass
@@ -124,8 +143,73 @@ class Requirement:
     label: str
     window: object | None
     meetings: list = field(default_factory=list)
-    state: str = "missing"  # met / scheduled / awaiting_minutes / due / upcoming / missed
-    message: str = ""
+    state: str = "due"  # met / scheduled / awaiting_minutes / due / upcoming / missed
+    day: object = None  # the day of the meeting (or the summary) that decides it
+    url: str = ""  # where the meeting that decides it is (a met or planned one)
+    published_on: object = None  # SPF only: the family summary counted (seed 000)
+    published_outside: object = None  # SPF only: published, but outside the window
+    days_left: int = 0  # due: until the window closes
+    ends: object = None  # Title I: the school year's last day
+    starts: object = None  # a year started ahead: its first day
+
+    @property
+    def message(self):
+        """The sentence the school's pages show (built when read: a dashboard of a thousand
+        schools reads only `short`)."""
+        window = self.window
+        if self.state == "met":
+            text = f"{'Family summary published' if self.published_on else 'Held'} on "
+            text += f"{_day(self.day)}."
+        elif self.state == "awaiting_minutes":
+            text = (
+                f"The meeting of {_day(self.day)} has passed: record its minutes to mark it held."
+            )
+        elif self.state == "scheduled":
+            text = f"Scheduled for {_day(self.day)}."
+        elif self.state == "missed" and window is not None:
+            text = (
+                f"The {window.label} window closed on {_day(window.closes)} with no meeting held."
+            )
+        elif self.state == "missed":
+            text = f"The school year ended on {_day(self.ends)} with no meeting held."
+        elif self.starts is not None:
+            text = f"The school year starts on {_day(self.starts)}."
+        elif self.state == "upcoming":
+            text = f"Schedule it for {window.dates}."
+        elif window is not None:
+            days = self.days_left
+            text = (
+                f"Not scheduled yet; the {window.label} window closes on {_day(window.closes)} "
+                f"({days} day{'s' if days != 1 else ''} left)."
+            )
+        else:
+            text = "Not scheduled yet."
+        if self.published_outside is not None and self.state != "met":
+            text += (
+                f" The family summary was published on {_day(self.published_outside)}, "
+                "outside the window, so it does not count."
+            )
+        return text
+
+    @property
+    def short(self):
+        """The few words of a dashboard cell."""
+        if self.state == "met":
+            what = "Summary published" if self.published_on else "Held"
+            return f"{what} {_short_day(self.day)}"
+        if self.state == "awaiting_minutes":
+            return f"Minutes due ({_short_day(self.day)})"
+        if self.state == "scheduled":
+            return f"Scheduled {_short_day(self.day)}"
+        if self.state == "missed":
+            return "Missed"
+        if self.starts is not None:
+            return f"From {_short_day(self.starts)}"
+        if self.state == "upcoming":
+            return f"Opens {_short_day(self.window.opens)}"
+        if self.window is not None:
+            return f"Nothing scheduled, closes {_short_day(self.window.closes)}"
+        return "Nothing scheduled"
 
     @property
     def level(self):
@@ -137,6 +221,14 @@ class Requirement:
             "due": "warning",
             "missed": "danger",
         }[self.state]
+
+    @property
+    def kind(self):
+        return KINDS[self.state]
+
+    @property
+    def is_gap(self):
+        return self.kind in ("due", "missed")
 
 
 @dataclass
@@ -157,72 +249,85 @@ class CpmYear:
         return None
 
 
+@dataclass(frozen=True)
+class MeetingRecord:
+    """What the requirement rules read of a meeting, loaded in bulk without model instances."""
+
+    pk: int
+    school_id: int
+    meeting_type: str
+    cpm_stage: str
+    status: str
+    local_date: object
+    counts_as_spf_meeting: bool
+    counts_as_title_i_meeting: bool
+    url: str
+
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _short_day(value):
+    """ "3 Oct": strftime costs more than the rest of a dashboard cell (bench/dashboard_bench)."""
+    return f"{value.day} {MONTHS[value.month - 1]}"
+
+
 def _assess(requirement, meetings, today):
     requirement.meetings = meetings
     window = requirement.window
     held = [m for m in meetings if m.status == MeetingStatus.HELD]
     planned = [m for m in meetings if m.status == MeetingStatus.PLANNED]
     if held:
-        requirement.state = "met"
-        requirement.message = f"Held on {_day(held[0].local_date)}."
-    elif planned and planned[0].local_date < today:
-        requirement.state = "awaiting_minutes"
-        requirement.message = (
-            f"The meeting of {_day(planned[0].local_date)} has passed: record its minutes "
-            "to mark it held."
-        )
+        requirement.state, requirement.day = "met", held[0].local_date
+        requirement.url = _url_of(held[0])
     elif planned:
-        requirement.state = "scheduled"
-        requirement.message = f"Scheduled for {_day(planned[0].local_date)}."
+        requirement.day = planned[0].local_date
+        requirement.state = "awaiting_minutes" if requirement.day < today else "scheduled"
+        requirement.url = _url_of(planned[0])
     elif window is not None and today > window.closes:
         requirement.state = "missed"
-        requirement.message = (
-            f"The {window.label} window closed on {_day(window.closes)} with no meeting held."
-        )
     elif window is not None and today < window.opens:
         requirement.state = "upcoming"
-        requirement.message = f"Schedule it for {window.dates}."
     else:
         requirement.state = "due"
         if window is not None:
-            days = window.days_left(today)
-            requirement.message = (
-                f"Not scheduled yet; the {window.label} window closes on {_day(window.closes)} "
-                f"({days} day{'s' if days != 1 else ''} left)."
-            )
-        else:
-            requirement.message = "Not scheduled yet."
+            requirement.days_left = window.days_left(today)
+
+
+def _url_of(meeting):
+    return meeting.url if isinstance(meeting, MeetingRecord) else meeting.get_absolute_url()
 
 
 # seed 000: publishing the family SPF summary counts as sharing SPF results. progress (above
-# this app) registers how to find when it was published: (school, year) -> date or None.
+# this app) registers how to find when summaries were published:
+# (school ids, school year ids) -> {school id: the day its summary of one of those years was
+# published, in the school's calendar}. A school has one year among them (years are a
+# district's), and one query answers for all.
 SPF_PUBLICATION_HOOKS = []
 
 
-def _spf_published(spf, school, year):
+def _published_days(school_ids, year_ids):
+    days = {}
     for hook in SPF_PUBLICATION_HOOKS:
-        day = hook(school, year)
-        if day is None:
-            continue
-        if spf.window.contains(day):
-            if spf.state != "met":
-                spf.state = "met"
-                spf.message = f"Family summary published on {_day(day)}."
-        elif spf.state != "met":
-            spf.message += (
-                f" The family summary was published on {_day(day)}, outside the window, so it "
-                "does not count."
-            )
+        for school_id, day in hook(school_ids, year_ids).items():
+            days.setdefault(school_id, day)
+    return days
 
 
-def cpm_year(school, year, today):
-    """Each CPM requirement of the school's year: met, scheduled, due, upcoming or missed."""
-    meetings = list(
-        Meeting.objects.filter(school=school, school_year=year)
-        .not_cancelled()
-        .select_related("district")  # each meeting's local date reads its district's zone
-        .order_by("starts_at")
-    )
+def _count_publication(spf, day):
+    if day is None or spf.state == "met":
+        return
+    if spf.window.contains(day):
+        spf.state, spf.day, spf.published_on = "met", day, day
+        spf.url = ""  # the family page: the reader adds it, it needs the school's slug
+    else:
+        spf.published_outside = day
+
+
+def school_requirements(school, year, today, meetings, published_on=None):
+    """The school's requirements for the year as of today, from its non-cancelled meetings of
+    the year in date order (Meeting instances or MeetingRecords) and the day its family SPF
+    summary was published (or None)."""
     requirements = []
     for stage in CpmStage:
         requirement = Requirement(stage.value, f"{stage.label} CPM", year.cpm_window(stage))
@@ -245,7 +350,7 @@ def cpm_year(school, year, today):
         ],
         today,
     )
-    _spf_published(spf, school, year)
+    _count_publication(spf, published_on)
     requirements.append(spf)
     if school.title_i:
         title_i = Requirement("title_i", MeetingType.TITLE_I_PARENT.label, None)
@@ -259,7 +364,110 @@ def cpm_year(school, year, today):
             today,
         )
         if title_i.state == "due" and today > year.ends_on:
-            title_i.state = "missed"
+            title_i.state, title_i.ends = "missed", year.ends_on
         requirements.append(title_i)
+    if today < year.starts_on:  # a year started ahead (in June): nothing is due in it yet
+        for requirement in requirements:
+            if requirement.state == "due":
+                requirement.state, requirement.starts = "upcoming", year.starts_on
+    return requirements
+
+
+class _Links:
+    """meeting_detail URLs of many meetings: reverse() once, then fill in the id."""
+
+    def __init__(self, name, placeholder=987654321):
+        self.pattern = reverse(name, args=[placeholder]).replace(str(placeholder), "{}")
+
+    def __call__(self, pk):
+        return self.pattern.format(pk)
+
+
+def meeting_records(school_ids, year_ids):
+    """{school id: [MeetingRecord]} of the schools' non-cancelled meetings in those years, in
+    date order, each dated where its district is (one query)."""
+    meeting_url = _Links("meeting_detail")
+    found = {}
+    rows = (
+        Meeting.objects.filter(school__in=school_ids, school_year__in=year_ids)
+        .exclude(status=MeetingStatus.CANCELLED)
+        .order_by("starts_at")
+        .values_list(
+            "pk",
+            "school_id",
+            "meeting_type",
+            "cpm_stage",
+            "status",
+            "starts_at",
+            "district__time_zone",
+            "counts_as_spf_meeting",
+            "counts_as_title_i_meeting",
+        )
+    )
+    zones = {}
+    for pk, school_id, kind, stage, status, starts_at, zone, spf, title_i in rows:
+        tz = zones.get(zone) or zones.setdefault(zone, clock.zone_of(zone))
+        found.setdefault(school_id, []).append(
+            MeetingRecord(
+                pk,
+                school_id,
+                kind,
+                stage,
+                status,
+                starts_at.astimezone(tz).date(),
+                spf,
+                title_i,
+                meeting_url(pk),
+            )
+        )
+    return found
+
+
+def requirements_for(schools, years, today):
+    """{school id: [Requirement]} for many schools at once. `years`: one SchoolYear for all, or
+    {district id: SchoolYear}; `today`: one day, or {district id: its today}. A fixed number of
+    queries whatever the number of schools; given a QuerySet of schools, the queries read it as a
+    subquery rather than binding a thousand ids."""
+    ids = schools.values("pk") if isinstance(schools, QuerySet) else None
+    schools = list(schools)
+
+    def year_of(school):
+        return years if not isinstance(years, dict) else years.get(school.district_id)
+
+    def today_of(school):
+        return today if not isinstance(today, dict) else today[school.district_id]
+
+    by_year = {}
+    for school in schools:
+        year = year_of(school)
+        if year is not None:
+            by_year.setdefault(year.pk, (year, []))[1].append(school.pk)
+    if ids is None:
+        ids = [pk for _, school_ids in by_year.values() for pk in school_ids]
+    meetings = meeting_records(ids, list(by_year))
+    published = _published_days(ids, list(by_year))
+    return {
+        school.pk: school_requirements(
+            school,
+            year_of(school),
+            today_of(school),
+            meetings.get(school.pk, []),
+            published.get(school.pk),
+        )
+        for school in schools
+        if year_of(school) is not None
+    }
+
+
+def cpm_year(school, year, today):
+    """Each CPM requirement of the school's year: met, scheduled, due, upcoming or missed."""
+    meetings = list(
+        Meeting.objects.filter(school=school, school_year=year)
+        .not_cancelled()
+        .select_related("district")  # each meeting's local date reads its district's zone
+        .order_by("starts_at")
+    )
+    published = _published_days([school.pk], [year.pk]).get(school.pk)
+    requirements = school_requirements(school, year, today, meetings, published)
     goals = list(Goal.objects.filter(school=school, school_year=year))
     return CpmYear(school, year, today, requirements, goals)

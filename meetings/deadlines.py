@@ -1,9 +1,11 @@
-"""The meetings' deadlines: CPM windows, the CIM team's month, action items, tomorrow's meetings.
+"""The meetings' deadlines: the CIM team's months, action items, tomorrow's meetings, workshops,
+copies of last year's classes waiting (the CPM requirements': meetings.cpm_deadlines).
 Each rule reads in bulk: its query count does not depend on the number of schools.
 
 `today` is the district's (schoolplan.deadlines.collect_local runs the rules once per zone); a
 meeting's day is read in its own district's zone (DOMAIN.md, Time), never the server's."""
 
+from dataclasses import replace
 from datetime import timedelta
 
 from django.urls import reverse
@@ -18,11 +20,13 @@ from schoolplan.deadlines import (
     people_by,
     rule,
 )
-from schoolplan.models import CpmStage, District, ReminderCategory, Role, School
+from schoolplan.models import District, ReminderCategory, Role, School
+from schoolplan.next_year import year_name
 
+from .cim import monthly_compliance
 from .models import ActionItem, ActionStatus, Invitation, Meeting, MeetingStatus, MeetingType
+from .next_year import waiting, waiting_text
 
-CPM_DAYS_BEFORE = (30, 14, 3)  # DOMAIN: Reminders, defaults
 CIM_REMINDER_DAY = 20  # a month with no CIM review: remind on the 20th (default)
 
 
@@ -30,55 +34,8 @@ def _day(value):
     return f"{value:%-d %b %Y}"
 
 
-@rule
-def cpm_window_closing(today, scope, reach):
-    """seed 000: a CPM window is closing and the school has no meeting scheduled in it."""
-    years = current_years(today, scope)
-    open_stages = {
-        district_id: [
-            (stage, year.cpm_window(stage))
-            for stage in CpmStage
-            if year.cpm_window(stage).opens <= today <= year.cpm_window(stage).closes
-        ]
-        for district_id, year in years.items()
-    }
-    schools = list(
-        in_scope(
-            School.objects.filter(district__in=[d for d, s in open_stages.items() if s]),
-            scope,
-            district="district",
-            school="pk",
-        ).values_list("pk", "district_id", "name")
-    )
-    scheduled = set(
-        Meeting.objects.filter(
-            school__in=[s[0] for s in schools],
-            school_year__in=[y.pk for y in years.values()],
-            meeting_type=MeetingType.CPM,
-        )
-        .exclude(status=MeetingStatus.CANCELLED)
-        .values_list("school_id", "cpm_stage")
-    )
-    principals = people_by("school", [Role.PRINCIPAL], [s[0] for s in schools])
-    for school_id, district_id, name in schools:
-        year = years[district_id]
-        for stage, window in open_stages[district_id]:
-            if (school_id, stage.value) in scheduled:
-                continue
-            days = current_occasion(window.closes, today, CPM_DAYS_BEFORE, reach)
-            left = (window.closes - today).days
-            yield Deadline(
-                rule="cpm-window",
-                category=ReminderCategory.CPM,
-                subject=f"school:{school_id}",
-                occasion=f"{year.start_year}-{stage.value}-{days}d" if days else None,
-                title=f"{name}: schedule the {stage.label} CPM meeting; its window closes on "
-                f"{_day(window.closes)} ({left} day{'s' if left != 1 else ''} left)",
-                due_on=window.closes,
-                link=reverse("schedule_cpm", args=[school_id]) + f"?stage={stage.value}",
-                recipients=principals.get(school_id, []),
-                level="danger" if left <= 3 else "warning" if left <= 14 else "info",
-            )
+def _month_end(first_day):
+    return (first_day + timedelta(days=32)).replace(day=1) - timedelta(days=1)
 
 
 @rule
@@ -263,5 +220,93 @@ def workshop_priority_window(today, scope, reach):
                 due_on=series.priority_closes,
                 link=reverse("workshop_register", args=[series.pk, school_id]),
                 recipients=principals.get(school_id, []),
+                level="warning",
+            )
+
+
+@rule(home_only=True)
+def cim_review_months(today, scope, reach):
+    """seed 001: the CIM team meets at least monthly. The team sees a month still without a
+    held review (before the 20th, when cim_month_without_review takes over) and the months with
+    none; the team and district staff see the months recorded late (DOMAIN.md, "Recorded, not
+    scheduled")."""
+    years = current_years(today, scope)
+    districts = list(
+        in_scope(District.objects.filter(pk__in=years).in_cim_on(today), scope, district="pk")
+    )
+    ids = [d.pk for d in districts]
+    team = people_by("district", [Role.CIM_LEAD, Role.CIM_MEMBER, Role.TA_PROVIDER], ids)
+    staff = people_by("district", [Role.DISTRICT_STAFF], ids)
+    for district in districts:
+        months = monthly_compliance(district, years[district.pk], today)
+        link = reverse("cim_home", args=[district.pk])
+        common = {
+            "rule": "cim-months",
+            "category": ReminderCategory.CIM,
+            "subject": f"district:{district.pk}",
+            "occasion": None,
+            "link": link,
+            "recipients": team.get(district.pk, []),
+        }
+        current = next(
+            (
+                m
+                for m in months
+                if (m.first_day.year, m.first_day.month) == (today.year, today.month)
+            ),
+            None,
+        )
+        if current is not None and current.state == "open" and today.day < CIM_REMINDER_DAY:
+            yield Deadline(
+                **common,
+                title=f"No CIM review held yet in {current.label}.",
+                due_on=_month_end(current.first_day),
+                level="warning",
+            )
+        gaps = [m for m in months if m.is_gap]
+        if gaps:
+            yield Deadline(
+                **common,
+                title=f"Months with no held CIM review: {', '.join(m.label for m in gaps)}.",
+                due_on=_month_end(gaps[-1].first_day),
+                level="danger",
+            )
+        for month in months:
+            if month.state in ("late", "gap") and month.late_records:
+                yield replace(
+                    Deadline(
+                        **common,
+                        title=f"CIM review {month.label}: {month.phrase}.",
+                        due_on=_month_end(month.first_day),
+                        level="warning",
+                    ),
+                    watchers=staff.get(district.pk, []),
+                )
+
+
+@rule(home_only=True)
+def carried_over_waiting(today, scope, reach):
+    """A principal confirms the classes and assessment points copied from last year
+    (meetings.next_year): the copies waiting in this year or the next."""
+    if scope is None or not scope.school_ids:
+        return
+    years = current_years(today, scope)
+    schools = School.objects.filter(pk__in=scope.school_ids, district__in=list(years))
+    principals = people_by("school", [Role.PRINCIPAL], [s.pk for s in schools])
+    for school in schools:
+        if not principals.get(school.pk):
+            continue
+        url = reverse("cap_overview", args=[school.pk])
+        year = years[school.district_id]
+        for start, *counts in waiting(school, year.start_year):
+            yield Deadline(
+                rule="carried-over",
+                category=ReminderCategory.CPM,
+                subject=f"school:{school.pk}",
+                occasion=None,
+                title=waiting_text(year_name(start), *counts),
+                due_on=today,
+                link=f"{url}?year={start}",
+                recipients=principals[school.pk],
                 level="warning",
             )

@@ -13,9 +13,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
-from django.urls import reverse
 
-from schoolplan.attention import Item
 from schoolplan.forms import posted_int
 from schoolplan.models import Membership, Role
 from schoolplan.next_year import a_year_on, year_name
@@ -185,17 +183,6 @@ def carried_over_context(school, year):
         "carried_count": len(classes) + len(points),
         "carried_from": year_name(year.start_year - 1),
     }
-
-
-def carried_over_items(school, year, roles, today):
-    """The home card of a principal: copies waiting in this year or the next (a card hook)."""
-    if Role.PRINCIPAL not in roles:
-        return []
-    url = reverse("cap_overview", args=[school.pk])
-    return [
-        Item(waiting_text(year_name(start), *counts), "warning", f"{url}?year={start}")
-        for start, *counts in waiting(school, year.start_year)
-    ]
 
 
 def _copy_of(school, which):

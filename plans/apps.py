@@ -8,14 +8,14 @@ class PlansConfig(AppConfig):
     name = "plans"
 
     def ready(self):
-        from schoolplan.attention import register_school_card_hook
+        from schoolplan.attention import register_card_links
         from schoolplan.demo import register_demo
 
         from . import deadlines  # noqa: F401  (registers the app's deadline rules)
-        from .attention import plan_items
+        from .cadre import card_links
         from .demo import build_demo_school_plans
 
-        register_school_card_hook(plan_items)
+        register_card_links(card_links)
         register_demo(build_demo_school_plans)
 
         from schoolplan.next_year import register_carry_over

@@ -190,3 +190,17 @@ def remove_member(member, *, user):
         Membership.objects.filter(
             user_id=account_id, role=Role.CADRE_MEMBER, school_id=school_id
         ).delete()
+
+
+def card_links(place, roles):
+    """The home card's link for a cadre member: the cadre's pages (a card link hook)."""
+    from django.urls import reverse
+
+    if Role.CADRE_MEMBER not in roles or not hasattr(place, "district_id"):
+        return []
+    return [
+        (
+            "Family and Community Cadre: our vision, action plan, surveys and meetings.",
+            reverse("school_cadre", args=[place.pk]),
+        )
+    ]

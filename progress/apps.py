@@ -8,9 +8,12 @@ class ProgressConfig(AppConfig):
     name = "progress"
 
     def ready(self):
+        from schoolplan.attention import register_card_links
         from schoolplan.demo import register_demo
 
-        from . import deadlines  # noqa: F401  (registers the app's deadline rules)
+        from . import attention, deadlines  # noqa: F401  (register the app's deadline rules)
+
+        register_card_links(attention.card_links)
         from .demo import (
             build_demo_cim,
             build_demo_progress_report,
@@ -27,10 +30,10 @@ class ProgressConfig(AppConfig):
 
         from .plan_items import register
         from .signals import connect
-        from .spf import published_on
+        from .spf import published_days
 
         register()
-        SPF_PUBLICATION_HOOKS.append(published_on)
+        SPF_PUBLICATION_HOOKS.append(published_days)
         connect()
 
         from schoolplan.next_year import register_carry_over

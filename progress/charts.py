@@ -116,3 +116,76 @@ def trend_svg(metric, measurements, *, chart_id="chart"):
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))
+
+
+# The home page's requirement chart: per requirement, how many schools are in each state.
+# Staff pages are in English: unlike the trend chart (families read it), no translation.
+BUCKETS = [  # (key, label, colour): the states of the compliance model, grouped
+    ("held", "held", "#198754"),
+    ("scheduled", "scheduled", "#0d6efd"),
+    ("due", "due", "#fd7e14"),
+    ("missed", "missed", "#dc3545"),
+    ("later", "not yet open", "#ced4da"),
+]
+BUCKET_OF = {
+    "met": "held",
+    "scheduled": "scheduled",
+    "due": "due",
+    "partial": "due",
+    "missed": "missed",
+    "late": "missed",
+    "overdue": "missed",
+    "upcoming": "later",
+}
+
+
+def requirement_bars_svg(counts, *, chart_id="gaps"):
+    """counts: [(requirement label, {bucket: number of schools})]: one bar per requirement,
+    its segments held, scheduled, due, missed (and not yet open), the numbers written beside it
+    so nothing depends on colour."""
+    row_h, label_w, bar_w, text_w = 22, 130, 260, 250
+    width, height = label_w + bar_w + text_w, row_h * len(counts) + 26
+    summary = "; ".join(
+        f"{label}: "
+        + ", ".join(f"{n} {name}" for key, name, _c in BUCKETS if (n := found.get(key)))
+        for label, found in counts
+    )
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'class="requirement-chart" role="img" aria-labelledby="{chart_id}-t {chart_id}-d" '
+        f'font-family="DejaVu Sans, sans-serif" font-size="11">',
+        f'<title id="{chart_id}-t">{"Schools by requirement and state"}</title>',
+        f'<desc id="{chart_id}-d">{escape(summary)}</desc>',
+    ]
+    for row, (label, found) in enumerate(counts):
+        y = row * row_h
+        total = sum(found.values()) or 1
+        parts.append(
+            f'<text x="{label_w - 8}" y="{y + 15}" text-anchor="end" fill="{INK}">'
+            f"{escape(label)}</text>"
+        )
+        x = label_w
+        for key, name, colour in BUCKETS:
+            n = found.get(key, 0)
+            if not n:
+                continue
+            w = bar_w * n / total
+            parts.append(
+                f'<rect x="{x:.1f}" y="{y + 4}" width="{w:.1f}" height="{row_h - 8}" '
+                f'fill="{colour}"><title>{escape(label)}: {n} {escape(name)}</title></rect>'
+            )
+            x += w
+        words = ", ".join(f"{found[key]} {name}" for key, name, _c in BUCKETS if found.get(key))
+        parts.append(
+            f'<text x="{label_w + bar_w + 8}" y="{y + 15}" fill="{INK}">{escape(words)}</text>'
+        )
+    legend_y = row_h * len(counts) + 16
+    x = label_w
+    for _key, name, colour in BUCKETS:
+        parts.append(
+            f'<rect x="{x}" y="{legend_y - 9}" width="10" height="10" fill="{colour}"/>'
+            f'<text x="{x + 14}" y="{legend_y}" fill="{INK}">{escape(name)}</text>'
+        )
+        x += 14 + 7 * len(str(name)) + 16
+    parts.append("</svg>")
+    return mark_safe("".join(parts))

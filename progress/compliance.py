@@ -10,26 +10,31 @@ nothing done yet), upcoming (not yet), missed, late, partial, n/a.
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.db.models import QuerySet
 from django.urls import reverse
 
 from meetings.cim import monthly_compliance
+from meetings.cpm import requirements_for
 from meetings.models import (
     AssessmentPoint,
     CapMeeting,
-    Meeting,
     MeetingStatus,
-    MeetingType,
     RegistrationStatus,
     SchoolClass,
     WorkshopRegistration,
     WorkshopSeries,
 )
-from plans.models import EssaPlan, EssaPlanStatus
+from plans.essa import essa_standings
 from schoolplan import clock
-from schoolplan.models import CpmStage, EssaDesignation
+from schoolplan.models import EssaDesignation
+from schoolplan.permissions import (
+    KEEP_SCHOOL_RECORDS,
+    VIEW_DISTRICT_WORK,
+    VIEW_SCHOOL,
+    scope_for,
+)
 
 from . import reports
-from .models import SpfSummary
 
 GAP_STATES = {"due", "missed", "late", "overdue"}
 CAP_GRACE = timedelta(days=30)  # CAP meetings come "shortly after" the assessment point
@@ -40,6 +45,9 @@ class Cell:
     state: str
     text: str
     url: str = ""
+    # What the link opens ("meeting", "cpm_year", "essa" …): the page drops the links its
+    # reader may not open (progress/views_compliance.py).
+    target: str = ""
 
     @property
     def is_gap(self):
@@ -84,83 +92,65 @@ class Links:
         return self.pattern.format(pk)
 
 
-@dataclass
-class _Meeting:
-    pk: int
-    school_id: int
-    meeting_type: str
-    cpm_stage: str
-    status: str
-    local_date: object
-    counts_as_spf_meeting: bool
-    counts_as_title_i_meeting: bool
-    url: str
+# What each kind of cell link opens, and who may open it (the pages' own checks): a cell links
+# only for a reader who can follow it (a CIM lead sees a school's CAP count, not its CAP pages).
+LINK_ABILITIES = {
+    "meeting": (VIEW_SCHOOL,),
+    "cpm_year": (VIEW_SCHOOL,),
+    "cap": (KEEP_SCHOOL_RECORDS,),
+    "essa": (VIEW_SCHOOL,),
+    "school_workshops": (VIEW_SCHOOL,),
+    "workshop_registration": (VIEW_SCHOOL, VIEW_DISTRICT_WORK),
+    "family": (),  # public
+}
 
 
-def _meeting_cell(meetings, window, today):
-    held = [m for m in meetings if m.status == MeetingStatus.HELD]
-    planned = [m for m in meetings if m.status == MeetingStatus.PLANNED]
-    if held:
-        return Cell("met", f"Held {_day(held[0].local_date)}", held[0].url)
-    if planned:
-        first = planned[0]
-        if first.local_date < today:
-            return Cell("due", f"Minutes due ({_day(first.local_date)})", first.url)
-        return Cell("scheduled", f"Scheduled {_day(first.local_date)}", first.url)
-    if window is not None and today > window.closes:
-        return Cell("missed", "Missed")
-    if window is not None and today < window.opens:
-        return Cell("upcoming", f"Opens {_day(window.opens)}")
-    return Cell("due", "Nothing scheduled" + (f", closes {_day(window.closes)}" if window else ""))
+def keep_openable_links(rows, user):
+    """Drop the links of the cells user may not open; the user's scope is read once, in
+    memory, so a thousand rows cost no query."""
+    scope = scope_for(user)
+    for row in rows:
+        school = row.school
+        for cell in row.cells.values():
+            abilities = LINK_ABILITIES.get(cell.target, ())
+            allowed = any(scope.allows(a, school.district_id, school.pk) for a in abilities)
+            if cell.url and abilities and not allowed:
+                cell.url = ""
+    return rows
+
+
+def _requirement_cell(requirement, school, links):
+    """A CPM, SPF or Title I requirement (meetings.cpm decides its state) as a cell: it links to
+    the meeting that decides it, the published family summary, or where the gap is fixed."""
+    if requirement.published_on is not None:
+        return Cell("met", requirement.short, links["family"](school.public_slug), "family")
+    if requirement.url:
+        return Cell(requirement.kind, requirement.short, requirement.url, "meeting")
+    # Nothing held or planned: the CPM year page, where it is scheduled (or the gap explained).
+    return Cell(requirement.kind, requirement.short, links["cpm_year"](school.pk), "cpm_year")
 
 
 def compute(district, year, today=None, schools=None):
     """[Row] for the district's schools (or the given ones) in year, as of the district's
-    today (or the given day); every date read on its calendar (DOMAIN.md, Time)."""
+    today (or the given day); every date read on its calendar (DOMAIN.md, Time). The CPM, SPF
+    and Title I states come from meetings.cpm, the ESSA plan's from plans.essa: no rule is
+    restated here."""
     zone = clock.zone_of(district)
     today = today or clock.today(zone)
-    schools = list(schools if schools is not None else district.schools.order_by("name"))
-    ids = [s.pk for s in schools]
-    meeting_url = Links("meeting_detail")
-    meetings = {}
-    for row in (
-        Meeting.objects.filter(school__in=ids, school_year=year)
-        .exclude(status=MeetingStatus.CANCELLED)
-        .order_by("starts_at")
-        .values_list(
-            "pk",
-            "school_id",
-            "meeting_type",
-            "cpm_stage",
-            "status",
-            "starts_at",
-            "counts_as_spf_meeting",
-            "counts_as_title_i_meeting",
-        )
-    ):
-        pk, school_id, kind, stage, status, starts_at, spf, title_i = row
-        meetings.setdefault(school_id, []).append(
-            _Meeting(
-                pk,
-                school_id,
-                kind,
-                stage,
-                status,
-                starts_at.astimezone(zone).date(),
-                spf,
-                title_i,
-                meeting_url(pk),
-            )
-        )
-    published = dict(
-        SpfSummary.objects.filter(
-            school__in=ids, school_year=year, published_at__isnull=False
-        ).values_list("school_id", "published_at")
-    )
+    if schools is None:
+        schools = district.schools.order_by("name")
+    # A QuerySet of schools is read as a subquery: binding a thousand ids costs more.
+    source = schools
+    schools = list(schools)
+    ids = source.values("pk") if isinstance(source, QuerySet) else [s.pk for s in schools]
+    requirements = requirements_for(source, year, today)
+    standings = essa_standings(source, year, today, zone)
     links = {
         "cap": Links("cap_overview"),
         "essa": Links("school_essa"),
         "registration": Links("workshop_registration"),
+        "workshops": Links("school_workshops"),
+        "cpm_year": _YearLinks("cpm_year", year),
         "family": Links("family_school", placeholder="school-slug-placeholder"),
     }
     points = {}
@@ -177,7 +167,6 @@ def compute(district, year, today=None, schools=None):
         meeting__school__in=ids, meeting__status=MeetingStatus.HELD
     ).values_list("meeting__school_id", "school_class_id", "assessment_point_id"):
         cap_done.setdefault((school_id, point_id), set()).add(class_id)
-    plans = {p.school_id: p for p in EssaPlan.objects.filter(school__in=ids, school_year=year)}
     series_ids = list(
         WorkshopSeries.objects.filter(district=district, school_year=year).values_list(
             "pk", flat=True
@@ -188,108 +177,67 @@ def compute(district, year, today=None, schools=None):
         series__in=series_ids, school__in=ids
     ).exclude(status=RegistrationStatus.CANCELLED):
         registrations.setdefault(registration.school_id, registration)
-    spf_window = year.window("spf_sharing")
     rows = []
     for school in schools:
-        mine = meetings.get(school.pk, [])
         row = Row(school)
-        for stage in CpmStage:
-            row.cells[stage.value] = _meeting_cell(
-                [m for m in mine if m.meeting_type == MeetingType.CPM and m.cpm_stage == stage],
-                year.cpm_window(stage),
-                today,
-            )
-        # seed 000: an SPF meeting, a combined meeting, or the published family summary.
-        spf_meetings = [
-            m
-            for m in mine
-            if (m.meeting_type == MeetingType.SPF or m.counts_as_spf_meeting)
-            and spf_window.contains(m.local_date)
-        ]
-        cell = _meeting_cell(spf_meetings, spf_window, today)
-        published_at = published.get(school.pk)
-        summary_day = clock.local_date(published_at, zone) if published_at else None
-        if cell.state != "met" and summary_day and spf_window.contains(summary_day):
-            cell = Cell(
-                "met",
-                f"Summary published {_day(summary_day)}",
-                links["family"](school.public_slug),
-            )
-        row.cells["spf"] = cell
-        if school.title_i:
-            cell = _meeting_cell(
-                [
-                    m
-                    for m in mine
-                    if m.meeting_type == MeetingType.TITLE_I_PARENT or m.counts_as_title_i_meeting
-                ],
-                None,
-                today,
-            )
-            if cell.state == "due" and today > year.ends_on:
-                cell = Cell("missed", "Missed")
-            row.cells["title_i"] = cell
-        else:
-            row.cells["title_i"] = NOT_APPLICABLE
+        for requirement in requirements[school.pk]:
+            row.cells[requirement.key] = _requirement_cell(requirement, school, links)
+        row.cells.setdefault("title_i", NOT_APPLICABLE)
         row.cells["cap"] = _cap_cell(school, points, classes, cap_done, today, links["cap"])
-        row.cells["essa"] = _essa_cell(
-            school, plans.get(school.pk), year, today, zone, links["essa"](school.pk)
+        standing = standings[school.pk]
+        row.cells["essa"] = (
+            NOT_APPLICABLE
+            if standing.state == "n/a"
+            else Cell(standing.state, standing.text, links["essa"](school.pk), "essa")
         )
         row.cells["workshop"] = _workshop_cell(
-            school, registrations.get(school.pk), series_ids, links["registration"]
+            school, registrations.get(school.pk), series_ids, links
         )
         if today < year.starts_on:  # a year started ahead (in June): nothing is due in it yet
-            for key, cell in row.cells.items():
-                if cell.state == "due":
+            for key in ("cap", "workshop"):
+                if row.cells[key].state == "due":
                     row.cells[key] = Cell("upcoming", f"From {_day(year.starts_on)}")
         rows.append(row)
     return rows
+
+
+class _YearLinks(Links):
+    """A school's CPM year page, on the year shown."""
+
+    def __init__(self, name, year):
+        super().__init__(name)
+        self.pattern += f"?year={year.start_year}"
 
 
 def _cap_cell(school, points, classes, cap_done, today, cap_url):
     point = points.get(school.pk)
     total = len(classes.get(school.pk, ()))
     if point is None or not total:
-        return Cell("n/a", "No assessment point yet" if total else "No classes set up")
+        text = "No assessment point yet" if total else "No classes set up"
+        return Cell("n/a", text, cap_url(school.pk), "cap")
     done = len(cap_done.get((school.pk, point.pk), set()) & classes[school.pk])
     url = cap_url(school.pk)
     text = f"{done} of {total} classes after {point.name}"
     if done >= total:
-        return Cell("met", text, url)
-    return Cell("due" if today - point.date > CAP_GRACE else "partial", text, url)
+        return Cell("met", text, url, "cap")
+    return Cell("due" if today - point.date > CAP_GRACE else "partial", text, url, "cap")
 
 
-def _essa_cell(school, plan, year, today, zone, url):
-    if school.essa_designation == EssaDesignation.NONE:
-        return NOT_APPLICABLE
-    targeted = school.essa_designation == EssaDesignation.TARGETED
-    if plan is None:
-        late = targeted and today > year.essa_plan_due
-        return Cell("missed" if late else ("due" if targeted else "upcoming"), "Not started", url)
-    if plan.status == EssaPlanStatus.ACCEPTED:
-        return Cell("met", "Accepted", url)
-    if plan.status == EssaPlanStatus.SUBMITTED:
-        submitted = _day(clock.local_date(plan.submitted_at, zone))
-        if plan.submitted_late:
-            return Cell("late", f"Submitted late {submitted}", url)
-        return Cell("met", f"Submitted {submitted}", url)
-    label = "Returned for changes" if plan.status == EssaPlanStatus.RETURNED else "Draft"
-    overdue = targeted and today > year.essa_plan_due
-    return Cell("missed" if overdue else "partial", label, url)
-
-
-def _workshop_cell(school, registration, series_ids, registration_url):
+def _workshop_cell(school, registration, series_ids, links):
     if school.essa_designation == EssaDesignation.NONE:
         return NOT_APPLICABLE
     if registration is not None:
         return Cell(
             "met" if registration.status == RegistrationStatus.REGISTERED else "partial",
             registration.get_status_display(),
-            registration_url(registration.pk),
+            links["registration"](registration.pk),
+            "workshop_registration",
         )
     if not series_ids:
-        return Cell("upcoming", "No workshop yet")
-    return Cell("due", "Not registered")
+        return Cell(
+            "upcoming", "No workshop yet", links["workshops"](school.pk), "school_workshops"
+        )
+    return Cell("due", "Not registered", links["workshops"](school.pk), "school_workshops")
 
 
 def district_cells(district, year, today=None):

@@ -177,15 +177,13 @@ def unpublish(summary, *, user):
     return summary
 
 
-def published_on(school, year):
-    """When the family summary was published (the school's date), for the CPM year's SPF
-    requirement."""
-    published = (
-        SpfSummary.objects.filter(school=school, school_year=year, published_at__isnull=False)
-        .values_list("published_at", flat=True)
-        .first()
-    )
-    return clock.local_date(published, school) if published else None
+def published_days(school_ids, year_ids):
+    """{school id: the day its family summary was published, in its district's calendar}, for
+    the CPM requirement model's SPF rule (meetings.cpm.SPF_PUBLICATION_HOOKS); one query."""
+    rows = SpfSummary.objects.filter(
+        school__in=school_ids, school_year__in=year_ids, published_at__isnull=False
+    ).values_list("school_id", "published_at", "school__district__time_zone")
+    return {school_id: clock.local_date(at, zone) for school_id, at, zone in rows}
 
 
 def compare(result, previous):

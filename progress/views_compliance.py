@@ -13,7 +13,6 @@ from schoolplan.csvfiles import spreadsheet_safe
 from schoolplan.models import District, EssaDesignation, Level, SchoolYear
 from schoolplan.pdf import render_pdf
 from schoolplan.permissions import (
-    KEEP_SCHOOL_RECORDS,
     MANAGE_DISTRICT,
     VIEW_DISTRICT_WORK,
     can,
@@ -79,13 +78,14 @@ def _display(row, links=True):
     return mark_safe("".join(parts))  # noqa: S308 - built from escaped values only
 
 
-def dashboard_data(district, year, params, today, links=True, cap_links=True):
+def dashboard_data(district, year, params, today, links=True, user=None):
     rows = compliance.compute(district, year, today, _filtered_schools(district, params))
+    if user is not None:
+        # The CIM team sees the CAP count, but a school's CAP pages are its staff's: a cell
+        # links only where its reader may go.
+        compliance.keep_openable_links(rows, user)
     year_url = compliance.Links("cpm_year")
     for row in rows:
-        if not cap_links:
-            # The CIM team sees the CAP count, but a school's CAP pages are its staff's.
-            row.cells["cap"].url = ""
         row.display = _display(row, links)
         school = row.school
         row.year_url = f"{year_url(school.pk)}?year={year.start_year}"
@@ -142,7 +142,7 @@ def dashboard(request, pk):
         request.GET,
         as_of,
         links=fmt != "pdf",
-        cap_links=can(request.user, KEEP_SCHOOL_RECORDS, district),
+        user=request.user,
     )
     if fmt == "csv":
         return _csv(district, year, rows)
@@ -159,6 +159,7 @@ def dashboard(request, pk):
         "filters": FILTERS,
         "params": request.GET,
         "query": _query_without(request.GET, "sort", "dir", "format"),
+        "headers": sort_headers(request.GET),
         "export_query": _query_without(request.GET, "format"),
         # Set, not missing: a missing variable costs an exception per lookup in a long loop.
         "pdf": fmt == "pdf",
@@ -177,6 +178,29 @@ def dashboard(request, pk):
         response["Content-Disposition"] = f'inline; filename="compliance-{year.name}.pdf"'
         return response
     return render(request, "progress/compliance.html", context)
+
+
+def sort_headers(params):
+    """The table's column headers: each sorts by its column, says which way it will sort when
+    activated, and carries aria-sort (the sorted one ascending or descending, the others none)."""
+    sort = params.get("sort", "school")
+    if sort not in ("school", *dict(compliance.REQUIREMENTS)):
+        sort = "school"
+    descending = params.get("dir") == "desc"
+    headers = []
+    for key, label in [("school", "School"), *compliance.REQUIREMENTS]:
+        current = key == sort
+        to_desc = current and not descending
+        headers.append(
+            {
+                "key": key,
+                "label": label,
+                "aria_sort": ("descending" if descending else "ascending") if current else "none",
+                "query": f"sort={key}" + ("&dir=desc" if to_desc else ""),
+                "action": f"{label}, sort {'descending' if to_desc else 'ascending'}",
+            }
+        )
+    return headers
 
 
 def _query_without(params, *names):

@@ -1,76 +1,67 @@
-"""What needs a user's attention now: the home page reads it, per role, from the school years."""
+"""The home page: what needs a person's attention, and where each of their places stands.
+
+What needs attention comes from one mechanism, the deadline model (schoolplan.deadlines): the
+rules the apps register feed the reminder e-mails and this page alike. A deadline about a place
+the person holds a role in (subject "school:12" or "district:3") shows on that place's card; the
+others (an action item, tomorrow's meeting) head the page. The cards add what is not a deadline:
+the school year and its windows, the place's links, and between two years what comes next.
+"""
 
 from dataclasses import dataclass, field
 
 from django.urls import reverse
-from django.utils.dateformat import format as format_date
 
 from . import between_years, clock
-from .models import District, EssaDesignation, Role, School, SchoolYear
+from .deadlines import Deadline, for_user, in_scope, people_by, rule
+from .models import District, ReminderCategory, Role, School, SchoolYear
 from .permissions import scope_for
 
-# How far ahead the home page looks for a window about to open or a deadline about to fall.
+# How far ahead a window about to open is worth a line (the rules read it).
 LOOKAHEAD_DAYS = 30
-ESSA_LOOKAHEAD_DAYS = 60
+
+# Apps above the core add links to a place's card through this hook, so the core names none of
+# their pages: hook(school or district, roles) -> [(text, url)].
+CARD_LINK_HOOKS = []
+
+
+def register_card_links(hook):
+    CARD_LINK_HOOKS.append(hook)
+    return hook
 
 
 @dataclass
-class Item:
+class Note:
+    """Where a place stands that nobody has to act on (the year is not set up yet…)."""
+
     text: str
-    level: str = "info"  # info / warning / danger, as Bootstrap names them
+    level: str = "info"
     url: str = ""
-    window_key: str = ""  # the school-year window this item speaks of, if any
-
-
-# Apps above the core add items to the cards through these hooks, so the core never imports
-# them (apps depend downward). A hook: (school or district, year, roles, today) -> [Item].
-SCHOOL_CARD_HOOKS = []
-DISTRICT_CARD_HOOKS = []
-
-
-def register_school_card_hook(hook):
-    SCHOOL_CARD_HOOKS.append(hook)
-    return hook
-
-
-def register_district_card_hook(hook):
-    DISTRICT_CARD_HOOKS.append(hook)
-    return hook
 
 
 @dataclass
 class Card:
     title: str
     subtitle: str
+    subject: str  # "school:12" / "district:3": the deadlines about it go on this card
     url: str = ""
     roles: list = field(default_factory=list)
-    items: list = field(default_factory=list)
+    items: list = field(default_factory=list)  # Deadlines
+    notes: list = field(default_factory=list)
+    links: list = field(default_factory=list)
     year: SchoolYear | None = None
+    today: object = None  # the place's today: its windows strip reads it
 
 
-def _window_items(year, today):
-    items = []
-    for window in year.windows:
-        status = window.status(today)
-        days = window.days_left(today)
-        if status == "open":
-            level = "warning" if days <= 14 else "info"
-            left = "closes today" if days == 0 else f"{days} day{'s' if days != 1 else ''} left"
-            closes = format_date(window.closes, "j M Y")
-            text = f"The {window.label} window is open until {closes} ({left})."
-            items.append(Item(text, level, window_key=window.key))
-        elif status == "upcoming" and (window.opens - today).days <= LOOKAHEAD_DAYS:
-            text = f"The {window.label} window opens soon: {window.dates}."
-            items.append(Item(text, "info", window_key=window.key))
-    return items
-
-
-def _between_years_item(outlook, link=False):
+def _between_years_note(outlook, link=False):
     """Between two years, what comes next (schoolplan/between_years.py); None inside a year."""
     if outlook is None or not outlook.between_years:
         return None
     missing = outlook.state == "not_set_up" or outlook.start_from is not None
-    return Item(outlook.text, "warning" if missing else "info", outlook.start_url if link else "")
+    return Note(outlook.text, "warning" if missing else "info", outlook.start_url if link else "")
+
+
+def _links(place, roles):
+    return [link for hook in CARD_LINK_HOOKS for link in hook(place, roles)]
 
 
 def school_card(school, roles, year, today, outlook=None):
@@ -79,99 +70,50 @@ def school_card(school, roles, year, today, outlook=None):
     card = Card(
         title=school.name,
         subtitle=f"{school.get_level_display()} school · {school.district.name}",
-        # A cadre member's account reaches the cadre's pages, not the school's (a hook links them).
+        subject=f"school:{school.pk}",
+        # A cadre member's account reaches the cadre's pages, not the school's (a link hook
+        # gives them theirs).
         url=school.get_absolute_url() if roles & VIEW_SCHOOL.school_roles else "",
         roles=sorted(Role(r).label for r in roles),
         year=year,
+        today=today,
+        links=_links(school, roles),
     )
-    coming = _between_years_item(outlook)
-    if year is None:
-        if coming is None or outlook.previous is None:
-            coming = Item(
-                f"{school.district} has not set up the school year containing {today:%-d %b %Y} "
-                "yet; windows and deadlines appear once it does.",
-                "warning",
-            )
-        card.items.append(coming)
-        return card
-    if coming is not None:
-        card.items.append(coming)
-    added = [item for hook in SCHOOL_CARD_HOOKS for item in hook(school, year, roles, today)]
-    covered = {item.window_key for item in added}
-    card.items.extend(item for item in _window_items(year, today) if item.window_key not in covered)
-    card.items.extend(added)
-    # seed 002: Targeted-support schools must submit their ESSA action plan by May 15.
-    if school.essa_designation == EssaDesignation.TARGETED and Role.PRINCIPAL in roles:
-        days = (year.essa_plan_due - today).days
-        if 0 <= days <= ESSA_LOOKAHEAD_DAYS:
-            card.items.append(
-                Item(
-                    f"The ESSA action plan is due {year.essa_plan_due:%-d %b %Y} ({days} days).",
-                    "warning" if days <= 14 else "info",
-                )
-            )
-    if Role.CADRE_MEMBER in roles:
-        card.items.append(
-            Item(
-                "Your school's family pages: what families see.",
-                "info",
-                reverse("family_school", args=[school.public_slug]),
-            )
+    coming = _between_years_note(outlook)
+    if year is None and (coming is None or outlook.previous is None):
+        coming = Note(
+            f"{school.district} has not set up the school year containing {today:%-d %b %Y} "
+            "yet; windows and deadlines appear once it does.",
+            "warning",
         )
+    if coming is not None:
+        card.notes.append(coming)
     return card
 
 
 def district_card(district, roles, year, today, school_count, outlook=None):
+    manages = Role.DISTRICT_STAFF in roles
     card = Card(
         title=district.name,
         subtitle=f"{district.get_cim_status_display()} · {school_count} schools",
+        subject=f"district:{district.pk}",
         url=district.get_absolute_url(),
         roles=sorted(Role(r).label for r in roles),
-        year=year,
+        # The windows are the schools' business; their cards show them.
+        year=year if manages else None,
+        today=today,
+        links=_links(district, roles),
     )
-    manages = Role.DISTRICT_STAFF in roles
-    # Between two years, what comes next; with no year before either, how to set one up.
-    coming = _between_years_item(outlook, link=manages)
-    if year is None and (coming is None or outlook.previous is None):
-        coming = None
-        if manages:
-            start = SchoolYear.start_year_containing(today)
-            text = (
-                f"No school year {start}-{(start + 1) % 100:02d} is set up: schools see no windows."
-            )
-            url = reverse("school_year_create", args=[district.pk])
-            card.items.append(Item(text, "danger", url))
-    if coming is not None:
-        card.items.append(coming)
-    if not manages:
-        card.year = None  # the windows are the schools' business; their cards show them
-    elif year is not None:
-        card.items.extend(_window_items(year, today))
-    if year is not None:
-        for hook in DISTRICT_CARD_HOOKS:
-            card.items.extend(hook(district, year, roles, today))
-    if manages and not district.cpm_contact_email:
-        card.items.append(
-            Item(
-                "No CPM contact e-mail: notices of schools' CPM meetings have nowhere to go.",
-                "warning",
-                reverse("district_edit", args=[district.pk]),
-            )
-        )
-    if (
-        roles & {Role.CIM_LEAD, Role.CIM_MEMBER, Role.TA_PROVIDER}
-        and district.progress_reports_per_year
-    ):
-        per_year = {4: "quarterly", 2: "semi-annually"}[district.progress_reports_per_year]
-        card.items.append(
-            Item(f"CIM progress reports are due {per_year} ({district.get_cim_status_display()}).")
-        )
+    coming = _between_years_note(outlook, link=manages)
+    if coming is not None and not (year is None and outlook.previous is None):
+        card.notes.append(coming)
     return card
 
 
-def cards_for(user, today=None):
+def cards_for(user, today=None, deadlines=None):
     """One card per district and per school the user holds a role in, each as of its
-    district's today (DOMAIN.md, Time), or of the given day."""
+    district's today (DOMAIN.md, Time), or of the given day, holding the user's deadlines about
+    it (read here unless given)."""
     scope = scope_for(user)
     schools = School.objects.filter(pk__in=scope.school_roles).select_related("district")
     districts = District.objects.filter(pk__in=scope.district_roles)
@@ -205,4 +147,74 @@ def cards_for(user, today=None):
         )
         for d in districts
     ]
+    place(cards, for_user(user, today) if deadlines is None else deadlines)
     return cards
+
+
+def place(cards, deadlines):
+    """Put each deadline on the card of the place it is about; return the others."""
+    by_subject = {card.subject: card for card in cards}
+    loose = []
+    for deadline in deadlines:
+        card = by_subject.get(deadline.subject)
+        (card.items if card is not None else loose).append(deadline)
+    return loose
+
+
+def home(user):
+    """What the home page shows: (deadlines about no card, the cards)."""
+    found = for_user(user)
+    cards = cards_for(user, deadlines=[])
+    return place(cards, found), cards
+
+
+# --- The core's own rules: shown on the home page, never e-mailed ----------------------------
+
+
+@rule(home_only=True)
+def no_school_year(today, scope, reach):
+    """District staff of a district with no school year at all (none before either) set one up:
+    until then its schools see no windows. (Between two years, schoolplan.between_years.)"""
+    start = SchoolYear.start_year_containing(today)
+    districts = list(
+        in_scope(District.objects.all(), scope, district="pk")
+        .exclude(school_years__start_year__in=(start - 1, start))
+        .values_list("pk", flat=True)
+    )
+    staff = people_by("district", [Role.DISTRICT_STAFF], districts)
+    for district_id in districts:
+        yield Deadline(
+            rule="no-school-year",
+            category=ReminderCategory.SCHOOL_YEAR,
+            subject=f"district:{district_id}",
+            occasion=None,
+            title=f"No school year {start}-{(start + 1) % 100:02d} is set up: schools see no "
+            "windows.",
+            due_on=today,
+            link=reverse("school_year_create", args=[district_id]),
+            recipients=staff.get(district_id, []),
+            level="danger",
+        )
+
+
+@rule(home_only=True)
+def no_cpm_contact(today, scope, reach):
+    """seed 000: notices of schools' CPM meetings go to the district's CPM contact."""
+    districts = list(
+        in_scope(District.objects.filter(cpm_contact_email=""), scope, district="pk").values_list(
+            "pk", flat=True
+        )
+    )
+    staff = people_by("district", [Role.DISTRICT_STAFF], districts)
+    for district_id in districts:
+        yield Deadline(
+            rule="cpm-contact",
+            category=ReminderCategory.CPM,
+            subject=f"district:{district_id}",
+            occasion=None,
+            title="No CPM contact e-mail: notices of schools' CPM meetings have nowhere to go.",
+            due_on=today,
+            link=reverse("district_edit", args=[district_id]),
+            recipients=staff.get(district_id, []),
+            level="warning",
+        )

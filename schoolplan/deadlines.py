@@ -3,7 +3,8 @@
 A *rule* looks at the data on a day and yields Deadlines: who must act, on what, by when, where
 (a link), and which *occasion* of its reminders is current (e.g. "14 days before"). The same
 rules feed the e-mail reminders (schoolplan.reminders.sweep) and each person's "what needs my
-attention" list, so the two can never disagree.
+attention" list on the home page, so the two can never disagree: it is the one mechanism for
+both (the home page's cards only say where each place stands).
 
 Rules are registered by the apps (meetings, plans, progress, …): the core imports none of them.
 Each rule runs a fixed number of queries whatever the number of schools (it reads in bulk);
@@ -15,7 +16,7 @@ None. The sweep e-mails only deadlines with a current occasion: after downtime i
 reminder that matters now, not every one it missed.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from django.conf import settings
@@ -38,14 +39,37 @@ class Deadline:
     title: str
     due_on: object  # a date
     link: str
-    recipients: list = field(default_factory=list)  # user ids
+    recipients: list = field(default_factory=list)  # user ids, reminded by e-mail
     level: str = "info"  # info / warning / danger, for the in-app list
+    # People who see it on their home page without being e-mailed (a principal is reminded;
+    # the school's staff see it too).
+    watchers: list = field(default_factory=list)
+    watcher_link: str = ""  # where watchers go, when the recipients' link is not theirs
+    chart: str = ""  # an SVG figure the home page shows under the title (already escaped)
+
+    @property
+    def text(self):
+        return self.title
+
+    @property
+    def url(self):
+        return self.link
 
 
-def rule(function):
-    """Register a rule: function(today, scope, horizon) -> iterable of Deadline."""
-    RULES.append(function)
-    return function
+HOME_ONLY = set()  # rules that never send e-mail: the sweep does not run them
+
+
+def rule(function=None, *, home_only=False):
+    """Register a rule: function(today, scope, horizon) -> iterable of Deadline. A home_only
+    rule only feeds the home page (its deadlines have no occasion)."""
+
+    def register(function):
+        RULES.append(function)
+        if home_only:
+            HOME_ONLY.add(function)
+        return function
+
+    return register(function) if function is not None else register
 
 
 def horizon():
@@ -66,11 +90,14 @@ def current_occasion(deadline_day, today, days_before, reach=None):
     return n
 
 
-def collect(today, scope=None):
-    """Every deadline of the day, from every rule (scope None: everyone's)."""
+def collect(today, scope=None, *, emails=False):
+    """Every deadline of the day, from every rule (scope None: everyone's); emails: only from
+    the rules that may send e-mail."""
     found = []
     reach = horizon()
     for function in RULES:
+        if emails and function in HOME_ONLY:
+            continue
         found.extend(function(today, scope, reach))
     return found
 
@@ -104,7 +131,7 @@ def local_days(scope=None):
     ]
 
 
-def collect_local(scope=None):
+def collect_local(scope=None, *, emails=False):
     """Every deadline as of each district's own today, its dates and times read in its zone
     (the sweep: scope None; a person's home page: their scope, see local_days)."""
     from . import clock
@@ -112,7 +139,7 @@ def collect_local(scope=None):
     found = []
     for zone, today, part in local_days(scope):
         with clock.zone(zone):
-            found.extend(collect(today, part))
+            found.extend(collect(today, part, emails=emails))
     return found
 
 
@@ -128,7 +155,11 @@ def for_user(user, today=None):
         found = collect_local(held)
     else:
         found = collect(today, Scope(frozenset(held.district_roles), frozenset(held.school_roles)))
-    mine = [d for d in found if user.pk in d.recipients]
+    mine = [
+        d if user.pk in d.recipients else replace(d, link=d.watcher_link or d.link)
+        for d in found
+        if user.pk in d.recipients or user.pk in d.watchers
+    ]
     return sorted(mine, key=lambda d: (d.due_on, d.title))
 
 

@@ -58,7 +58,7 @@ def record(today=None):
             link=d.link[:300],
             due_on=d.due_on,
         )
-        for d in (collect(today) if today else collect_local())
+        for d in (collect(today, emails=True) if today else collect_local(emails=True))
         if d.occasion
         for user_id in set(d.recipients)
     ]

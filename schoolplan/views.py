@@ -5,8 +5,7 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from . import clock, deadlines, next_year
-from .attention import cards_for
+from . import attention, clock, next_year
 from .forms import DistrictForm, SchoolForm, SchoolYearForm
 from .models import LEVEL_ORDER, District, EssaDesignation, Level, School, SchoolYear, default_dates
 from .permissions import (
@@ -26,16 +25,13 @@ SCHOOLS_PER_PAGE = 25
 
 
 def home(request):
+    # The same deadline rules as the e-mail reminders: what is open for this person, each
+    # district's as of its own today, on the card of the place it is about.
+    loose, cards = attention.home(request.user)
     return render(
         request,
         "schoolplan/home.html",
-        {
-            # The same deadline rules as the e-mail reminders: what is open for this person,
-            # each district's as of its own today.
-            "deadlines": deadlines.for_user(request.user),
-            "cards": cards_for(request.user),
-            "today": clock.today(),
-        },
+        {"deadlines": loose, "cards": cards, "today": clock.today()},
     )
 
 

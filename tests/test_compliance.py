@@ -222,3 +222,42 @@ def test_the_table_escapes_what_it_shows(client, clock, district, school_year):
     client.force_login(member(Role.DISTRICT_STAFF, district))
     page = _dashboard(client, district, year=YEAR).content.decode()
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
+
+
+def test_sortable_headers_carry_aria_sort(client, school, school_year):
+    staff = member(Role.DISTRICT_STAFF, school.district)
+    client.force_login(staff)
+    url = reverse("compliance", args=[school.district.pk])
+    page = client.get(url).content.decode()
+    assert '<th scope="col" aria-sort="ascending"><a href="?sort=school&amp;dir=desc"' in page
+    assert 'aria-label="School, sort descending"' in page
+    assert page.count('aria-sort="none"') == len(compliance.REQUIREMENTS)
+    page = client.get(url, {"sort": "kick_off", "dir": "desc"}).content.decode()
+    assert (
+        'aria-sort="descending"><a href="?sort=kick_off" aria-label="Kick Off, sort ascending"'
+        in page
+    )
+    assert page.count('aria-sort="none"') == len(compliance.REQUIREMENTS)
+
+
+def test_every_cell_link_opens_for_its_reader(client, clock, school, school_year):
+    """Gaps link to where they are fixed; a CIM lead gets no link they could not follow."""
+    clock.set(on(12, 5))
+    school.essa_designation = EssaDesignation.TARGETED
+    school.save()
+    url = reverse("compliance", args=[school.district.pk])
+    for role, cap_link in ((Role.DISTRICT_STAFF, True), (Role.CIM_LEAD, False)):
+        user = member(role, school.district)
+        client.force_login(user)
+        [row] = client.get(url).context["rows"]
+        kick_off = row.cells["kick_off"]
+        assert (kick_off.text, kick_off.url) == (
+            "Missed",
+            reverse("cpm_year", args=[school.pk]) + f"?year={YEAR}",
+        )
+        assert row.cells["workshop"].url  # "No workshop yet" / "Not registered": where to go
+        assert bool(row.cells["cap"].url) == cap_link
+        for key, _label in compliance.REQUIREMENTS:
+            link = row.cells[key].url
+            if link:
+                assert client.get(link).status_code in (200, 302), (role, key, link)

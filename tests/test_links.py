@@ -10,13 +10,15 @@ import pytest
 from django.core.management import call_command
 from django.urls import Resolver404, resolve
 
+from schoolplan.management.commands.demo_data import PEOPLE
 from schoolplan.models import User
 
 from .clock import YEAR, on
 
 pytestmark = pytest.mark.django_db
 
-LOGINS = ["district", "cimlead", "cimmember", "taprovider", "principal", "teacher", "parent"]
+# Every demo login, CIM roles, each school's principal and the superuser included.
+LOGINS = ["admin", *dict.fromkeys(person[0] for person in PEOPLE)]
 NOT_PAGES = re.compile(r"logout|\.pdf|\.csv|\.ics|format=|/admin/|export|feed|download")
 PER_PATTERN = 2  # addresses per URL pattern: a list of 50 meetings is one kind of page
 

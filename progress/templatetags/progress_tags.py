@@ -31,8 +31,8 @@ def isodate(value, format_string="j M Y"):
     return date_format(parsed, format_string) if parsed else value
 
 
-@register.inclusion_tag("progress/_school_compliance.html")
-def school_compliance(school):
+@register.inclusion_tag("progress/_school_compliance.html", takes_context=True)
+def school_compliance(context, school):
     """{% school_compliance school %}: the school's row of the compliance model, on its page."""
     from progress import compliance
     from progress.views_compliance import SYMBOLS
@@ -42,7 +42,9 @@ def school_compliance(school):
     year = SchoolYear.objects.of_district_on(school.district_id, today)
     if year is None:
         return {"row": None}
-    row = compliance.compute(school.district, year, today, [school])[0]
+    [row] = compliance.keep_openable_links(
+        compliance.compute(school.district, year, today, [school]), context["request"].user
+    )
     return {
         "row": row,
         "year": year,

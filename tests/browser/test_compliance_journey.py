@@ -41,3 +41,23 @@ def test_filter_to_gaps_and_open_the_evidence(page, screenshot, clock):
     expect(page).to_have_url(re.compile(re.escape(href) + "$"))
     expect(page.get_by_role("heading", name="ESSA action plan")).to_be_visible()
     screenshot(page, "91-compliance-evidence")
+
+
+def test_the_district_home_shows_the_gaps_and_leads_to_them(page, phone, screenshot, clock):
+    # Early December: Kick Off has closed, some demo schools missed it.
+    clock.set(on(12, 5), tick=True)
+    call_command("demo_data", stdout=StringIO())
+    log_in(page, "district", "schoolplan-demo")
+    gaps = page.get_by_role("link", name=re.compile(r"\d+ of \d+ schools have gaps"))
+    expect(gaps).to_be_visible()
+    chart = page.get_by_role("img", name=re.compile("Schools by requirement and state"))
+    expect(chart).to_be_visible()
+    screenshot(page, "92-district-home-gaps")
+    gaps.click()
+    expect(page.get_by_role("heading", name="Compliance")).to_be_visible()
+    assert page.get_by_label("Has a gap").is_checked()
+    rows = page.locator("table.compliance-table tbody tr")
+    assert rows.count() == page.locator("table.compliance-table tbody tr.has-gap").count() > 0
+    log_in(phone, "district", "schoolplan-demo")
+    expect(phone.get_by_role("img", name=re.compile("Schools by requirement"))).to_be_visible()
+    screenshot(phone, "93-district-home-gaps-phone")
