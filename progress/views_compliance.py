@@ -14,7 +14,9 @@ from schoolplan.models import District, EssaDesignation, Level, SchoolYear
 from schoolplan.pdf import render_pdf
 from schoolplan.permissions import (
     MANAGE_DISTRICT,
+    VIEW_DISTRICT,
     VIEW_DISTRICT_WORK,
+    VIEW_SCHOOL,
     can,
     get_visible_or_404,
 )
@@ -85,10 +87,12 @@ def dashboard_data(district, year, params, today, links=True, user=None):
         # links only where its reader may go.
         compliance.keep_openable_links(rows, user)
     year_url = compliance.Links("cpm_year")
+    # The school's name opens its CPM year page (VIEW_SCHOOL); decided once, for the district.
+    school_pages = links and (user is None or can(user, VIEW_SCHOOL, district))
     for row in rows:
         row.display = _display(row, links)
         school = row.school
-        row.year_url = f"{year_url(school.pk)}?year={year.start_year}"
+        row.year_url = f"{year_url(school.pk)}?year={year.start_year}" if school_pages else ""
         row.facts = " · ".join(
             part
             for part in (
@@ -125,6 +129,8 @@ def dashboard(request, pk):
         or outlook.shown_year
     )
     between = {
+        # The district's page, CIM page and reports ask VIEW_DISTRICT: linked for its holders.
+        "district_pages": can(request.user, VIEW_DISTRICT, district),
         "outlook": outlook,
         "can_start": can(request.user, MANAGE_DISTRICT, district) and outlook.start_url,
     }
@@ -146,6 +152,10 @@ def dashboard(request, pk):
     )
     if fmt == "csv":
         return _csv(district, year, rows)
+    district_cells = compliance.district_cells(district, year, as_of)
+    if not between["district_pages"]:
+        for cell in district_cells.values():
+            cell.url = ""
     context = {
         "district": district,
         "year": year,
@@ -154,7 +164,7 @@ def dashboard(request, pk):
         "rows": rows,
         "requirements": compliance.REQUIREMENTS,
         "summary": compliance.summary(rows),
-        "district_cells": compliance.district_cells(district, year, as_of),
+        "district_cells": district_cells,
         "symbols": SYMBOLS,
         "filters": FILTERS,
         "params": request.GET,

@@ -3,6 +3,7 @@ edges, filters, the CSV matching the table, and a constant number of queries."""
 
 import csv
 import io
+import re
 
 import pytest
 from django.db import connection
@@ -261,3 +262,25 @@ def test_every_cell_link_opens_for_its_reader(client, clock, school, school_year
             link = row.cells[key].url
             if link:
                 assert client.get(link).status_code in (200, 302), (role, key, link)
+
+
+@pytest.mark.parametrize("role", [Role.CIM_LEAD, Role.CIM_MEMBER, Role.DISTRICT_STAFF])
+def test_every_dashboard_link_opens_for_its_reader(client, clock, role):
+    """No dead end on the page (school names, cells, district CIM work, breadcrumb), and the
+    links are decided once per page: the query count does not grow with the schools."""
+    clock.set(on(12, 5))
+    small, _ = generate(3, start_year=YEAR, label="f3")
+    large, _ = generate(30, start_year=YEAR, label="f30")
+    reader = member(role, small)
+    member(role, large, user=reader)
+    client.force_login(reader)
+    _queries(client, large)  # a CIM role's first request checks its two-factor devices, once
+    assert _queries(client, small) == _queries(client, large)
+    page = _dashboard(client, small, year=YEAR).content.decode()
+    hrefs = {h.replace("&amp;", "&") for h in re.findall(r'href="(/[^"#]*)"', page)}
+    assert any("/cpm/" in h for h in hrefs) and any("/meetings/" in h for h in hrefs)
+    assert any("/cap/" in h for h in hrefs) == (role == Role.DISTRICT_STAFF)
+    assert "classes after" in page or "No assessment point yet" in page  # shown, link or not
+    for href in sorted(hrefs):
+        if "/static/" not in href and "logout" not in href:
+            assert client.get(href).status_code in (200, 302), (role, href)

@@ -52,7 +52,7 @@ def crawl(client):
                 continue
             if href not in seen:
                 queue.append((href, url))
-    return fetched, dead_ends
+    return fetched, len(seen), dead_ends
 
 
 # A day in the school year, and the summer between two years (the next one not yet started).
@@ -60,13 +60,17 @@ def crawl(client):
 def test_every_link_a_demo_login_is_shown_opens(client, clock, capsys, day):
     clock.set(day)
     call_command("demo_data", stdout=StringIO())
-    total, found = 0, {}
+    total, checked, found = 0, 0, {}
     for username in LOGINS:
         client.force_login(User.objects.get(username=username))
-        pages, dead_ends = crawl(client)
-        total += pages
+        pages, links, dead_ends = crawl(client)
+        total, checked = total + pages, checked + links
         if dead_ends:
             found[username] = dead_ends
     with capsys.disabled():
-        print(f"\n[links] {len(LOGINS)} logins, {total} pages followed, dead ends: {len(found)}")
+        dead = sum(len(ends) for ends in found.values())
+        print(
+            f"\n[links] {len(LOGINS)} logins, {total} pages followed, {checked} links checked, "
+            f"dead ends: {dead} (logins with one: {len(found)})"
+        )
     assert found == {}
