@@ -26,7 +26,7 @@ django.setup()
 from django.template.loader import render_to_string  # noqa: E402
 from weasyprint import HTML  # noqa: E402
 
-from progress import reports  # noqa: E402
+from progress.reports import render as report_render  # noqa: E402
 
 
 def synthetic_content(strategies=10, activities=3):
@@ -114,13 +114,13 @@ def main():
     content = synthetic_content()
     html = render_to_string(
         "progress/report_pdf.html",
-        {**reports.pdf_context(content), "pdf_title": "Benchmark", "pdf_author": "Benchmark"},
+        {**report_render.pdf_context(content), "pdf_title": "Benchmark", "pdf_author": "Benchmark"},
     )
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "report.html"
         path.write_text(html, encoding="utf-8")
-        reports.render(content)  # warm up fonts and caches for both
-        ours, pdf = timed(lambda: reports.render(content), args.repeat)
+        report_render.render(content)  # warm up fonts and caches for both
+        ours, pdf = timed(lambda: report_render.render(content), args.repeat)
         baseline, _ = timed(
             lambda: HTML(filename=str(path)).write_pdf(pdf_variant="pdf/ua-1"), args.repeat
         )

@@ -44,9 +44,11 @@ class ProgressConfig(AppConfig):
 
         from schoolplan.cim_levels import register_follower
 
-        from . import reports
+        from .reports import periods as report_periods
 
         # The report periods follow the CIM level in force (DOMAIN.md "CIM level per year").
         register_follower(
-            reports.check_level_change, reports.preview_level_change, reports.ensure_due_dates
+            report_periods.check_level_change,
+            report_periods.preview_level_change,
+            report_periods.ensure_due_dates,
         )

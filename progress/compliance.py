@@ -34,7 +34,7 @@ from schoolplan.permissions import (
     scope_for,
 )
 
-from . import reports
+from .reports import periods as report_periods
 
 GAP_STATES = {"due", "missed", "late", "overdue"}
 CAP_GRACE = timedelta(days=30)  # CAP meetings come "shortly after" the assessment point
@@ -264,7 +264,7 @@ def district_cells(district, year, today=None):
             reverse("cim_home", args=[district.pk]),
         )
     }
-    for state in reports.due_states(reports.dues_for(district, year), today):
+    for state in report_periods.due_states(report_periods.dues_for(district, year), today):
         kind = {
             "submitted": "met",
             "late": "late",

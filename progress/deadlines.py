@@ -15,7 +15,7 @@ from schoolplan.deadlines import (
 from schoolplan.models import District, ReminderCategory, Role, School
 
 from .models import ProgressReport, ReportDue, ReportStatus, SpfSummary
-from .reports import plan_dues
+from .reports.periods import plan_dues
 
 REPORT_DAYS_BEFORE = (14, 3, 1)  # DOMAIN: Reminders, defaults
 SPF_DAYS_BEFORE_CLOSE = 3

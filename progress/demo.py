@@ -344,8 +344,11 @@ def build_demo_spf():
 
 def build_demo_progress_report():
     """The demo district's first quarterly report, submitted, so its page shows a frozen one."""
-    from . import reports
     from .models import RenderJob
+    from .reports import content as report_content
+    from .reports import periods as report_periods
+    from .reports import render as report_render
+    from .reports import workflow as report_workflow
 
     district = District.objects.filter(slug="riverbend-usd").first()
     today = clock.today(district) if district else None
@@ -353,18 +356,18 @@ def build_demo_progress_report():
     lead = User.objects.filter(username="cimlead").first()
     if year is None or lead is None:
         return 0
-    dues = reports.ensure_due_dates(district, year)
+    dues = report_periods.ensure_due_dates(district, year)
     if not dues or dues[0].due_on >= today or dues[0].reports.exists():
         return 0
-    report = reports.start_report(dues[0], user=lead)
+    report = report_workflow.start_report(dues[0], user=lead)
     report.summary = (
         "The team met every month of the quarter. IEP timeliness rose to 90%; literacy "
         "coaching started in all grade 3-5 co-taught classrooms."
     )
     report.save()
-    reports.sign_off(report, user=lead)
+    report_workflow.sign_off(report, user=lead)
     job = RenderJob.objects.create(
-        report=report, submit=True, content=reports.build_content(report), requested_by=lead
+        report=report, submit=True, content=report_content.build_content(report), requested_by=lead
     )
-    reports.run_job(job.pk)
+    report_render.run_job(job.pk)
     return 2

@@ -7,7 +7,7 @@ from django.utils.dateformat import format as format_date
 from schoolplan import cim_levels
 from schoolplan.models import SchoolYear
 
-from .reports import default_periods, ensure_due_dates
+from .reports.periods import default_periods, ensure_due_dates
 
 
 def _line(district, year, days):

@@ -189,7 +189,7 @@ def save_draft(report, *, user, posted, bases, edit_version, strategy_ids, selpa
 
 def takes_selpa_form(report):
     """Targeted 2 reports go to the SELPA on the SELPA's form (seed 001)."""
-    from .reports import level_in_force
+    from .reports.periods import level_in_force
 
     return level_in_force(report.due) == CimStatus.TARGETED_2
 

@@ -1,9 +1,4 @@
-from celery import shared_task
+"""The app's Celery tasks, for autodiscovery. Each is defined beside the work it does, so that
+module never has to import this one back."""
 
-
-@shared_task
-def render_report(job_id):
-    """Render a progress report's PDF off the request path (a preview, or the submission)."""
-    from .reports import run_job
-
-    run_job(job_id)
+from .reports.render import render_report  # noqa: F401

@@ -22,9 +22,14 @@ from schoolplan.permissions import (
     require,
 )
 
-from . import report_drafts, reports
+from . import report_drafts
 from .measurements import parse_date
 from .models import ProgressReport, RenderJob, RenderJobStatus
+from .reports import content as report_content
+from .reports import periods as report_periods
+from .reports import render as report_render
+from .reports import routing as report_routes
+from .reports import workflow as report_workflow
 
 
 def _district_and_year(request, pk):
@@ -40,7 +45,7 @@ def _district_and_year(request, pk):
 
 def reports_home(request, pk):
     district, year, years = _district_and_year(request, pk)
-    headline, recipients = reports.routing(district)
+    headline, recipients = report_routes.routing(district)
     # The periods follow the level in force; the page says what it was and what changed when.
     spans = cim_levels.levels_of(district, year)
     return render(
@@ -50,7 +55,9 @@ def reports_home(request, pk):
             "district": district,
             "year": year,
             "years": years,
-            "states": reports.due_states(reports.dues_for(district, year), clock.today(district)),
+            "states": report_periods.due_states(
+                report_periods.dues_for(district, year), clock.today(district)
+            ),
             "routing": headline,
             "recipients": recipients,
             "level_summary": cim_levels.summary(spans),
@@ -65,10 +72,12 @@ def reports_home(request, pk):
 def report_start(request, pk, number):
     district, year, _ = _district_and_year(request, pk)
     require(request.user, EDIT_CIM_PLAN, district)
-    due = next((d for d in reports.ensure_due_dates(district, year) if d.number == number), None)
+    due = next(
+        (d for d in report_periods.ensure_due_dates(district, year) if d.number == number), None
+    )
     if due is None:
         raise Http404("No such reporting period.")
-    report = reports.start_report(due, user=request.user)
+    report = report_workflow.start_report(due, user=request.user)
     return redirect(report)
 
 
@@ -79,7 +88,7 @@ def due_dates_edit(request, pk):
     problems = []
     # All the dates or none: a refused date undoes the others (transaction rolled back).
     with transaction.atomic():
-        for due in reports.ensure_due_dates(district, year):
+        for due in report_periods.ensure_due_dates(district, year):
             value = request.POST.get(f"due-{due.number}", "").strip()
             try:
                 day = parse_date(value) if value else None
@@ -88,7 +97,7 @@ def due_dates_edit(request, pk):
                 continue
             if day and day != due.due_on:
                 try:
-                    reports.move_due_date(due, day)
+                    report_periods.move_due_date(due, day)
                 except ValidationError as error:
                     problems.append(f"{due.label}: {' '.join(error.messages)}")
         if problems:
@@ -120,13 +129,13 @@ def report_detail(request, pk):
     action = request.POST.get("action")
     if action == "correct":
         require(request.user, EDIT_CIM_PLAN, report)
-        correction = reports.start_report(report.due, user=request.user)
+        correction = report_workflow.start_report(report.due, user=request.user)
         messages.success(request, f"Version {correction.version} started.")
         return redirect(correction)
     require(request.user, EDIT_CIM_PLAN, report)
     if action in ("sign_off", "submit"):
         require(request.user, LEAD_CIM, report)
-    ids = reports.strategy_ids(report)
+    ids = report_content.strategy_ids(report)
     typed = request.POST.get("narrative") == "1"
     posted, bases, edit_version = ({}, {}, None)
     if typed:
@@ -172,10 +181,10 @@ def _after_save(request, report, action, draft, edit_version):
             # The lead signs off what their page showed, with their own changes.
             mine = 1 if draft is not None and draft.saved else 0
             seen = None if edit_version is None else edit_version + mine
-            reports.sign_off(report, user=request.user, edit_version=seen)
+            report_workflow.sign_off(report, user=request.user, edit_version=seen)
             messages.success(request, "Signed off: the report can be submitted.")
         elif action == "preview":
-            job = reports.request_render(report, user=request.user)
+            job = report_render.request_render(report, user=request.user)
             return redirect(f"{report.get_absolute_url()}?job={job.pk}")
         elif action == "submit":
             return _prepare_submission(request, report)
@@ -197,9 +206,9 @@ def _after_save(request, report, action, draft, edit_version):
 def _prepare_submission(request, report):
     """Render the report for the lead to confirm; what blocks it is listed on the page."""
     confirm_url = reverse("report_confirm", args=[report.pk])
-    if reports.submission_problems(report, clock.today(report.due.district)):
+    if report_workflow.submission_problems(report, clock.today(report.due.district)):
         return redirect(confirm_url)
-    job = reports.request_render(report, user=request.user, confirm=True)
+    job = report_render.request_render(report, user=request.user, confirm=True)
     return redirect(f"{confirm_url}?job={job.pk}")
 
 
@@ -208,7 +217,7 @@ def _report_page(request, report, *, draft=None, kept=None, errors=None, unsaved
     due = report.due
     district = due.district
     submitted = report.is_submitted
-    content = report.content if submitted else reports.build_content(report)
+    content = report.content if submitted else report_content.build_content(report)
     numbers = {s["id"]: n for n, s in enumerate(content["strategies"], 1)}
     can_edit = can(request.user, EDIT_CIM_PLAN, report) and not submitted
     boxes, strategies = {}, content["strategies"]
@@ -235,7 +244,9 @@ def _report_page(request, report, *, draft=None, kept=None, errors=None, unsaved
     job_pk = posted_int(request.GET.get("job"))
     if job_pk is not None:
         job = RenderJob.objects.filter(pk=job_pk, report=report).first()
-    headline, recipients = reports.routing(district, send_to_selpa=report.send_to_selpa, due=due)
+    headline, recipients = report_routes.routing(
+        district, send_to_selpa=report.send_to_selpa, due=due
+    )
     today = clock.today(district)
     return render(
         request,
@@ -266,7 +277,7 @@ def _report_page(request, report, *, draft=None, kept=None, errors=None, unsaved
             "may_correct": submitted
             and can(request.user, EDIT_CIM_PLAN, report)
             and report == due.reports.order_by("-version").first(),
-            "targeted_1": reports.level_in_force(due) == CimStatus.TARGETED_1,
+            "targeted_1": report_periods.level_in_force(due) == CimStatus.TARGETED_1,
             "takes_selpa_form": report_drafts.takes_selpa_form(report),
             "selpa_form_types": ", ".join(report_drafts.SELPA_FORM_TYPES),
             "selpa_form_max": report_drafts.SELPA_FORM_MAX_BYTES,
@@ -295,10 +306,10 @@ def report_confirm(request, pk):
         action = request.POST.get("action")
         try:
             if action == "prepare":
-                job = reports.request_render(report, user=request.user, confirm=True)
+                job = report_render.request_render(report, user=request.user, confirm=True)
                 return redirect(f"{request.path}?job={job.pk}")
             if action == "submit":
-                reports.submit_confirmed(report, job_id=job_pk, user=request.user)
+                report_render.submit_confirmed(report, job_id=job_pk, user=request.user)
                 messages.success(request, "Submitted: the report is frozen and on its way.")
                 return redirect(report)
             return redirect(request.path)
@@ -308,7 +319,7 @@ def report_confirm(request, pk):
     job = None
     if job_pk is not None:
         job = report.jobs.filter(pk=job_pk, for_confirmation=True).first()
-    facts = reports.confirmation(report, job, clock.today(district))
+    facts = report_render.confirmation(report, job, clock.today(district))
     return render(
         request,
         "progress/report_confirm.html",
@@ -318,7 +329,7 @@ def report_confirm(request, pk):
             "facts": facts,
             "job": job,
             "error": error,
-            "content_changed": isinstance(error, reports.ContentChanged) or facts.changed,
+            "content_changed": isinstance(error, report_render.ContentChanged) or facts.changed,
             "from_email": settings.DEFAULT_FROM_EMAIL,
         },
     )
@@ -329,7 +340,7 @@ def report_allow_early(request, pk):
     """District staff let this period's report be submitted before the period ends."""
     report = _report(request, pk)
     require(request.user, MANAGE_DISTRICT, report)
-    due = reports.allow_early_submission(report.due, user=request.user)
+    due = report_workflow.allow_early_submission(report.due, user=request.user)
     messages.success(
         request,
         f"{due.label} may now be submitted before it ends on {due.period_ends:%-d %b %Y}.",

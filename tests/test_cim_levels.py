@@ -15,8 +15,9 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.urls import reverse
 
-from progress import reports
 from progress.models import ReportDue
+from progress.reports import periods as report_periods
+from progress.reports import workflow as report_workflow
 from schoolplan import cim_levels, deadlines, next_year
 from schoolplan.models import AuditEvent, CimLevel, CimStatus, Role
 
@@ -46,7 +47,7 @@ def submit(due, lead, clock, day):
     """The period's report, submitted on day (the submission's own checks are tested in
     tests/test_progress_reports.py)."""
     clock.set(day)
-    report = reports.start_report(due, user=lead)
+    report = report_workflow.start_report(due, user=lead)
     report.status, report.submitted_at = "submitted", clock.now()
     report.save()
     return report
@@ -74,12 +75,12 @@ def change(district, user, status, day, **kwargs):
 def test_intensive_to_targeted_after_q2(district, school_year, staff, lead, clock):
     """Riverbend: Q1 and Q2 submitted, Targeted 1 from 1 January. Half 2 (January to June) is
     due 31 days after it ends; nothing is left without a period."""
-    q1, q2, q3, q4 = reports.ensure_due_dates(district, school_year)
+    q1, q2, q3, q4 = report_periods.ensure_due_dates(district, school_year)
     submit(q1, lead, clock, on(10, 10))
     submit(q2, lead, clock, on(1, 8))
     clock.set(on(1, 10))
     change(district, staff, TARGETED_1, on(1, 1), note="CDE letter of 6 January")
-    dues = reports.dues_for(district, school_year)
+    dues = report_periods.dues_for(district, school_year)
     assert periods(dues) == [
         ("Quarter 1", on(7, 1), on(9, 30), on(10, 15)),
         ("Quarter 2", on(10, 1), on(12, 31), on(1, 15)),
@@ -88,7 +89,7 @@ def test_intensive_to_targeted_after_q2(district, school_year, staff, lead, cloc
     assert [d.pk for d in dues[:2]] == [q1.pk, q2.pk]  # the submitted rows, as they were
     assert [d.cim_status for d in dues] == [INTENSIVE_1, INTENSIVE_1, TARGETED_1]
     assert_covered(dues, on(7, 1), on(6, 30))
-    states = reports.due_states(dues, on(1, 10))
+    states = report_periods.due_states(dues, on(1, 10))
     assert [s.state for s in states] == ["submitted", "submitted", "due"]
     # Written, not only shown; Q3 and Q4's numbers are not reused (reminders know them).
     assert not ReportDue.objects.filter(pk__in=[q3.pk, q4.pk]).exists()
@@ -101,11 +102,11 @@ def test_targeted_to_intensive_after_half_1(staff, clock):
     district = DistrictFactory(cim_status=TARGETED_2)
     year = SchoolYearFactory(district=district, start_year=YEAR)
     lead = member(Role.CIM_LEAD, district)
-    half_1, _ = reports.ensure_due_dates(district, year)
+    half_1, _ = report_periods.ensure_due_dates(district, year)
     submit(half_1, lead, clock, on(1, 20))
     staff = member(Role.DISTRICT_STAFF, district)
     change(district, staff, INTENSIVE_1, on(1, 1))
-    dues = reports.dues_for(district, year)
+    dues = report_periods.dues_for(district, year)
     assert periods(dues) == [
         ("Half 1", on(7, 1), on(12, 31), on(1, 31)),
         ("Quarter 3", on(1, 1), on(3, 31), on(4, 15)),
@@ -120,9 +121,9 @@ def test_a_change_in_a_year_with_nothing_submitted(district, school_year, staff,
     """Nothing submitted: the periods are rebuilt from the effective date, the quarter the
     change falls in ending the day before it."""
     clock.set(on(10, 20))
-    reports.ensure_due_dates(district, school_year)
+    report_periods.ensure_due_dates(district, school_year)
     change(district, staff, TARGETED_2, on(10, 1))
-    dues = reports.dues_for(district, school_year)
+    dues = report_periods.dues_for(district, school_year)
     assert periods(dues) == [
         ("Quarter 1", on(7, 1), on(9, 30), on(10, 15)),
         ("Half 1 (1 Oct – 31 Dec)", on(10, 1), on(12, 31), on(1, 31)),
@@ -135,7 +136,7 @@ def test_a_change_in_a_year_with_nothing_submitted(district, school_year, staff,
 def test_a_change_from_the_first_day_of_the_year(district, school_year, staff, clock):
     clock.set(on(7, 20))
     change(district, staff, TARGETED_2, on(7, 1))
-    dues = reports.ensure_due_dates(district, school_year)
+    dues = report_periods.ensure_due_dates(district, school_year)
     assert [d.label for d in dues] == ["Half 1", "Half 2"]
     assert [d.number for d in dues] == [1, 2]
 
@@ -143,11 +144,11 @@ def test_a_change_from_the_first_day_of_the_year(district, school_year, staff, c
 def test_a_change_mid_period_ends_that_period_the_day_before(
     district, school_year, staff, lead, clock
 ):
-    q1, *_ = reports.ensure_due_dates(district, school_year)
+    q1, *_ = report_periods.ensure_due_dates(district, school_year)
     submit(q1, lead, clock, on(10, 5))
     clock.set(on(11, 20))
     change(district, staff, CimStatus.TARGETED_3, on(11, 15))
-    dues = reports.dues_for(district, school_year)
+    dues = report_periods.dues_for(district, school_year)
     assert periods(dues) == [
         ("Quarter 1", on(7, 1), on(9, 30), on(10, 15)),
         ("Quarter 2 (1 Oct – 14 Nov)", on(10, 1), on(11, 14), on(11, 29)),
@@ -161,11 +162,11 @@ def test_a_draft_follows_its_period_and_a_moved_due_date_stays(
     district, school_year, staff, lead, clock
 ):
     clock.set(on(11, 20))
-    q1, q2, q3, q4 = reports.ensure_due_dates(district, school_year)
-    reports.move_due_date(q1, on(10, 31))  # district staff moved it
-    draft = reports.start_report(q2, user=lead)
+    q1, q2, q3, q4 = report_periods.ensure_due_dates(district, school_year)
+    report_periods.move_due_date(q1, on(10, 31))  # district staff moved it
+    draft = report_workflow.start_report(q2, user=lead)
     change(district, staff, TARGETED_2, on(11, 15))
-    dues = reports.dues_for(district, school_year)
+    dues = report_periods.dues_for(district, school_year)
     assert dues[0].pk == q1.pk and dues[0].due_on == on(10, 31)  # unchanged period: kept
     assert dues[1].pk == q2.pk and dues[1].label == "Quarter 2 (1 Oct – 14 Nov)"
     assert list(dues[1].reports.all()) == [draft]
@@ -174,10 +175,10 @@ def test_a_draft_follows_its_period_and_a_moved_due_date_stays(
 def test_a_submitted_period_stays_when_the_change_falls_on_its_last_day(
     district, school_year, staff, lead, clock
 ):
-    q1, *_ = reports.ensure_due_dates(district, school_year)
+    q1, *_ = report_periods.ensure_due_dates(district, school_year)
     submit(q1, lead, clock, on(10, 2))
     change(district, staff, TARGETED_2, on(9, 30))
-    dues = reports.dues_for(district, school_year)
+    dues = report_periods.dues_for(district, school_year)
     assert periods(dues)[:2] == [
         ("Quarter 1", on(7, 1), on(9, 30), on(10, 15)),
         ("Half 1 (1 Oct – 31 Dec)", on(10, 1), on(12, 31), on(1, 31)),
@@ -188,7 +189,7 @@ def test_a_submitted_period_stays_when_the_change_falls_on_its_last_day(
 def test_leaving_cim_mid_year_leaves_no_period_after(district, school_year, staff, clock):
     clock.set(on(12, 1))
     change(district, staff, CimStatus.NONE, on(1, 1))
-    dues = reports.ensure_due_dates(district, school_year)
+    dues = report_periods.ensure_due_dates(district, school_year)
     assert [d.label for d in dues] == ["Quarter 1", "Quarter 2"]
     assert district.cim_status == CimStatus.INTENSIVE_1  # until 1 January
     clock.set(on(1, 2))
@@ -202,7 +203,7 @@ def test_leaving_cim_mid_year_leaves_no_period_after(district, school_year, staf
 def states_of(district, year, today):
     return [
         (s.due.pk, s.due.label, s.due.period_starts, s.due.period_ends, s.due.due_on, s.state)
-        for s in reports.due_states(reports.dues_for(district, year), today)
+        for s in report_periods.due_states(report_periods.dues_for(district, year), today)
     ]
 
 
@@ -210,11 +211,11 @@ def test_past_year_is_untouched(district, staff, lead, clock):
     past = SchoolYearFactory(district=district, start_year=YEAR - 1)
     year = SchoolYearFactory(district=district, start_year=YEAR)
     clock.set(on(9, 1, start_year=YEAR - 1))
-    q1, q2, *_ = reports.ensure_due_dates(district, past)
+    q1, q2, *_ = report_periods.ensure_due_dates(district, past)
     submit(q1, lead, clock, on(10, 10, start_year=YEAR - 1))
     submit(q2, lead, clock, on(1, 10, start_year=YEAR - 1))
     clock.set(on(1, 10))
-    reports.ensure_due_dates(district, year)
+    report_periods.ensure_due_dates(district, year)
     before = states_of(district, past, on(1, 10))
     rows = list(ReportDue.objects.filter(school_year=past).values())
     change(district, staff, TARGETED_1, on(1, 1))
@@ -229,7 +230,7 @@ def test_a_past_year_keeps_its_periods_whatever_the_level_on_record(district, le
     halves."""
     past = SchoolYearFactory(district=district, start_year=YEAR - 1)
     clock.set(on(9, 1, start_year=YEAR - 1))
-    q1, *_ = reports.ensure_due_dates(district, past)
+    q1, *_ = report_periods.ensure_due_dates(district, past)
     submit(q1, lead, clock, on(10, 10, start_year=YEAR - 1))
     clock.set(on(1, 10))
     before = states_of(district, past, on(1, 10))
@@ -237,7 +238,7 @@ def test_a_past_year_keeps_its_periods_whatever_the_level_on_record(district, le
     district.refresh_from_db()
     assert states_of(district, past, on(1, 10)) == before
     assert [label for _, label, *_ in before] == [f"Quarter {n}" for n in (1, 2, 3, 4)]
-    reports.ensure_due_dates(district, past)
+    report_periods.ensure_due_dates(district, past)
     assert states_of(district, past, on(1, 10)) == before
 
 
@@ -264,7 +265,7 @@ def test_refuses_a_day_in_a_past_year(district, staff, clock):
 
 
 def test_refuses_a_day_before_a_submitted_period_ends(district, school_year, staff, lead, clock):
-    _, q2, *_ = reports.ensure_due_dates(district, school_year)
+    _, q2, *_ = report_periods.ensure_due_dates(district, school_year)
     submit(q2, lead, clock, on(12, 20))  # early: district staff allowed it
     errors = refused(district, staff, TARGETED_1, on(12, 15))
     assert errors["effective_on"] == [
@@ -319,7 +320,7 @@ def test_the_change_is_audited_and_summarised(district, school_year, staff, cloc
 
 
 def test_the_preview_says_what_ends_starts_and_stays(district, school_year, staff, lead, clock):
-    q1, q2, *_ = reports.ensure_due_dates(district, school_year)
+    q1, q2, *_ = report_periods.ensure_due_dates(district, school_year)
     submit(q1, lead, clock, on(10, 5))
     submit(q2, lead, clock, on(1, 5))
     proposal = cim_levels.propose(district, status=TARGETED_1, effective_on=on(1, 1), user=staff)
@@ -335,7 +336,7 @@ def test_the_preview_says_what_ends_starts_and_stays(district, school_year, staf
 
 
 def test_reminders_follow_the_new_periods(district, school_year, staff, lead, clock):
-    q1, q2, *_ = reports.ensure_due_dates(district, school_year)
+    q1, q2, *_ = report_periods.ensure_due_dates(district, school_year)
     submit(q1, lead, clock, on(10, 5))
     clock.set(on(11, 15))
     change(district, staff, TARGETED_2, on(11, 15))
@@ -417,7 +418,7 @@ def test_another_districts_staff_get_404(client, district, school_year, clock):
 
 
 def test_staff_check_then_confirm(client, district, school_year, staff, lead, clock):
-    q1, q2, *_ = reports.ensure_due_dates(district, school_year)
+    q1, q2, *_ = report_periods.ensure_due_dates(district, school_year)
     submit(q1, lead, clock, on(10, 5))
     submit(q2, lead, clock, on(1, 5))
     clock.set(on(1, 6))
@@ -476,7 +477,7 @@ def test_two_confirmations_at_once_record_one_change(district, school_year, staf
     if connection.vendor != "postgresql":
         pytest.skip("concurrent transactions need PostgreSQL; CI runs this on it")
     clock.set(on(1, 6))
-    reports.ensure_due_dates(district, school_year)
+    report_periods.ensure_due_dates(district, school_year)
     seen = cim_levels.version(district)
     barrier = threading.Barrier(2)
     outcomes = []
@@ -501,6 +502,6 @@ def test_two_confirmations_at_once_record_one_change(district, school_year, staf
     assert sorted(outcomes)[-1] == "recorded"
     assert "Someone else changed the monitoring level meanwhile" in sorted(outcomes)[0]
     assert CimLevel.objects.filter(effective_on=on(1, 1)).count() == 1
-    dues = reports.dues_for(district, school_year)
+    dues = report_periods.dues_for(district, school_year)
     assert [d.label for d in dues] == ["Quarter 1", "Quarter 2", "Half 2"]
     assert_covered(dues, on(7, 1), on(6, 30))

@@ -18,8 +18,11 @@ from django.utils.dateformat import format as format_date
 from meetings.cpm import cpm_year
 from meetings.models import ActionItem, Meeting, MeetingStatus, MeetingType
 from plans import export, workflow
-from progress import compliance, reports
+from progress import compliance
 from progress.models import ProgressReport, ReportStatus
+from progress.reports import content as report_content
+from progress.reports import periods as report_periods
+from progress.reports import workflow as report_workflow
 from progress.templatetags.progress_tags import isodate
 from schoolplan import clock as app_clock
 from schoolplan import deadlines, reminders
@@ -290,11 +293,11 @@ def test_a_denver_districts_pages_show_its_dates_and_times(clock, client):
 def test_a_progress_report_is_on_time_until_midnight_in_the_district(clock):
     district, year = district_in("Lakeside", DENVER, cim_status=CimStatus.INTENSIVE_1)
     lead = member(Role.CIM_LEAD, district)
-    due = next(d for d in reports.ensure_due_dates(district, year) if d.number == 2)
+    due = next(d for d in report_periods.ensure_due_dates(district, year) if d.number == 2)
     assert due.due_on == on(1, 15)
     clock.set(moment(on(1, 14), "22:30", DENVER))  # 05:30 UTC on 15 Jan
-    report = reports.sign_off(reports.start_report(due, user=lead), user=lead)
-    content = reports.build_content(report)
+    report = report_workflow.sign_off(report_workflow.start_report(due, user=lead), user=lead)
+    content = report_content.build_content(report)
     assert content["signed_off_at"].startswith(on(1, 14).isoformat())
     with app_clock.zone(content["lea"]["time_zone"]):
         assert isodate(content["signed_off_at"], "j F") == "14 January"
@@ -306,7 +309,9 @@ def test_a_progress_report_is_on_time_until_midnight_in_the_district(clock):
     clock.set(late_evening + timedelta(hours=2))
     [state] = [
         s
-        for s in reports.due_states(reports.dues_for(district, year), app_clock.today(district))
+        for s in report_periods.due_states(
+            report_periods.dues_for(district, year), app_clock.today(district)
+        )
         if s.due.number == 2
     ]
     assert state.state == "submitted"

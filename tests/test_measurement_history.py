@@ -16,9 +16,12 @@ from django.urls import reverse
 
 from plans.models import Outcome
 from progress import measurements as bulk
-from progress import reports, services
+from progress import services
 from progress.charts import trend_svg
 from progress.models import Measurement, Metric
+from progress.reports import content as report_content
+from progress.reports import periods as report_periods
+from progress.reports import workflow as report_workflow
 from progress.status import Status
 from schoolplan.models import Role
 
@@ -229,9 +232,9 @@ def test_chart_status_and_report_use_the_current_value(metric, team, district, s
     assert svg.count("<circle") == 2 and "19%" in svg
     assert "99%" not in svg and "77%" not in svg
     assert metric.latest.value == 19 and metric.status != Status.NO_DATA
-    due = reports.ensure_due_dates(district, school_year)[0]  # Quarter 1 (Intensive)
-    report = reports.start_report(due, user=lead)
-    content = reports.build_content(report)
+    due = report_periods.ensure_due_dates(district, school_year)[0]  # Quarter 1 (Intensive)
+    report = report_workflow.start_report(due, user=lead)
+    content = report_content.build_content(report)
     outcome = content["strategies"][0]["activities"][0]["outcomes"][0]
     assert [v["value"] for v in outcome["metric"]["values"]] == ["11.00", "19.00"]
     # The plan's page (progress shown per outcome) shows the current value too.

@@ -42,8 +42,11 @@ from plans import cadre as cadre_services
 from plans import services as plan_services
 from plans import surveys, workflow
 from plans.models import CadreAction, Initiative, ProblemStatement, Strategy
-from progress import reports, spf
+from progress import spf
 from progress.models import Measurement, Metric, RenderJob
+from progress.reports import periods as report_periods
+from progress.reports import render as report_render
+from progress.reports import workflow as report_workflow
 from schoolplan import mail, reminders
 from schoolplan.models import (
     DISTRICT_ROLES,
@@ -150,8 +153,8 @@ def one_of_everything(district, year, school, principal, teacher, lead, canary=C
         data=b"respondent_group,Q\nparent,Agree\n",
     )
     spf.save_texts(school, year, {"en": "x"}, user=principal)
-    due = reports.ensure_due_dates(district, year)[0]
-    report = reports.start_report(due, user=lead)
+    due = report_periods.ensure_due_dates(district, year)[0]
+    report = report_workflow.start_report(due, user=lead)
     job = RenderJob.objects.create(report=report, content={})
     series = workshops.create_series(
         district=district,
@@ -830,8 +833,10 @@ def same_district(settings, tmp_path):
         "scores.csv", ContentFile(f"pupil,score\nJD {CANARY},12\n".encode())
     )
     # A submitted report: its PDF is made, frozen, and e-mailed to the state with the PDF.
-    reports.sign_off(w["report"], user=lead)
-    w["job"] = reports.run_job(reports.request_render(w["report"], user=lead, submit=True).pk)
+    report_workflow.sign_off(w["report"], user=lead)
+    w["job"] = report_render.run_job(
+        report_render.request_render(w["report"], user=lead, submit=True).pk
+    )
     w["report"].refresh_from_db()
     w["school_b"] = school_b
     w["preferences"] = NotificationSettings.objects.create(user=people[TEACHER_B])

@@ -13,7 +13,6 @@ from pypdf import PdfReader
 from meetings.models import PupilNote
 from plans import services as plan_services
 from plans.models import Strategy
-from progress import reports
 from progress.models import (
     Measurement,
     ProgressReport,
@@ -22,6 +21,11 @@ from progress.models import (
     ReportStatus,
     SubmittedReportError,
 )
+from progress.reports import content as report_content
+from progress.reports import periods as report_periods
+from progress.reports import render as report_render
+from progress.reports import routing as report_routes
+from progress.reports import workflow as report_workflow
 from schoolplan.models import CimStatus, OutboxEmail, Role
 
 from .cap_helpers import make_class, make_point, schedule_cap
@@ -59,14 +63,14 @@ pytestmark = [pytest.mark.django_db, pytest.mark.calendar]
 def test_due_dates_follow_the_monitoring_level(status, periods):
     district = DistrictFactory(cim_status=status)
     year = SchoolYearFactory(district=district, start_year=YEAR)
-    dues = reports.ensure_due_dates(district, year)
+    dues = report_periods.ensure_due_dates(district, year)
     got = [(d.period_starts, d.period_ends, d.due_on) for d in dues]
     if periods == "two":
         assert len(got) == 2
     else:
         assert got == periods
     assert [d.number for d in dues] == list(range(1, len(got) + 1))
-    assert reports.ensure_due_dates(district, year) == dues  # idempotent
+    assert report_periods.ensure_due_dates(district, year) == dues  # idempotent
 
 
 def test_a_draft_follows_when_the_level_is_corrected(school_year, district):
@@ -74,10 +78,10 @@ def test_a_draft_follows_when_the_level_is_corrected(school_year, district):
     rebuilt and a draft follows the period that starts where it did, its text kept. Only a
     submitted period stays as it was (tests/test_cim_levels.py)."""
     set_cim_status(district, CimStatus.TARGETED_2)
-    first, second = reports.ensure_due_dates(district, school_year)
-    reports.start_report(first, user=None)
+    first, second = report_periods.ensure_due_dates(district, school_year)
+    report_workflow.start_report(first, user=None)
     set_cim_status(district, CimStatus.INTENSIVE_1)
-    dues = reports.ensure_due_dates(district, school_year)
+    dues = report_periods.ensure_due_dates(district, school_year)
     assert [d.label for d in dues] == ["Quarter 1", "Quarter 2", "Quarter 3", "Quarter 4"]
     kept = ReportDue.objects.get(pk=first.pk)
     assert (kept.period_starts, kept.period_ends) == (on(7, 1), on(9, 30))
@@ -135,11 +139,11 @@ def test_recipients_per_level(status):
         selpa_contact_email="selpa@example.org",
         cde_consultant_email="consultant@cde.example.gov",
     )
-    headline, recipients = reports.routing(district)
+    headline, recipients = report_routes.routing(district)
     assert [address for _, address in recipients] == RECIPIENTS[status]
     assert headline
     if status == CimStatus.TARGETED_1:
-        _, chosen = reports.routing(district, send_to_selpa=True)
+        _, chosen = report_routes.routing(district, send_to_selpa=True)
         assert [address for _, address in chosen] == ["selpa@example.org"]
 
 
@@ -171,16 +175,16 @@ def setup(district, school_year, lead, clock):
         barriers="Two co-teachers on leave",
         next_steps="Hire substitutes",
     )
-    due = reports.ensure_due_dates(district, school_year)[0]  # Quarter 1 (Intensive 1)
+    due = report_periods.ensure_due_dates(district, school_year)[0]  # Quarter 1 (Intensive 1)
     clock.set(on(10, 5))
     return {"plan": plan, "activity": activity, "metric": metric, "due": due}
 
 
 def test_the_report_is_prefilled_from_the_periods_reviews(setup, lead):
-    report = reports.start_report(setup["due"], user=lead)
+    report = report_workflow.start_report(setup["due"], user=lead)
     strategy = str(setup["plan"].strategies.first().pk)
     assert report.narratives[strategy]["barriers"] == "Coach co-teachers: Two co-teachers on leave"
-    content = reports.build_content(report)
+    content = report_content.build_content(report)
     first = content["strategies"][0]
     assert first["activities"][0]["status"] == "In progress"
     assert first["activities"][0]["outcomes"][0]["metric"]["in_period"] == [
@@ -218,7 +222,7 @@ def submit(client, django_capture_on_commit_callbacks, eager_celery):
 
 
 def test_submitting_renders_freezes_and_sends(client, setup, lead, submit):
-    report = reports.start_report(setup["due"], user=lead)
+    report = report_workflow.start_report(setup["due"], user=lead)
     response = submit(report, lead)
     assert response.status_code == 302
     report.refresh_from_db()
@@ -240,7 +244,7 @@ def test_submitting_renders_freezes_and_sends(client, setup, lead, submit):
 
 
 def test_the_frozen_pdf_stays_when_the_data_changes(client, setup, lead, submit):
-    report = reports.start_report(setup["due"], user=lead)
+    report = report_workflow.start_report(setup["due"], user=lead)
     submit(report, lead)
     report.refresh_from_db()
     sha, pdf, content = report.pdf_sha256, bytes(report.pdf), report.content
@@ -258,7 +262,7 @@ def test_the_frozen_pdf_stays_when_the_data_changes(client, setup, lead, submit)
 def test_a_submitted_report_cannot_be_changed_or_deleted_through_the_app(
     client, setup, lead, submit
 ):
-    report = reports.start_report(setup["due"], user=lead)
+    report = report_workflow.start_report(setup["due"], user=lead)
     submit(report, lead)
     report.refresh_from_db()
     report.summary = "Rewritten"
@@ -267,7 +271,7 @@ def test_a_submitted_report_cannot_be_changed_or_deleted_through_the_app(
     with pytest.raises(SubmittedReportError):
         report.delete()
     with pytest.raises(Exception, match="submitted"):
-        reports.save_narrative(report, summary="x", narratives={}, send_to_selpa=False)
+        report_workflow.save_narrative(report, summary="x", narratives={}, send_to_selpa=False)
     client.post(report.get_absolute_url(), {"action": "save", **draft(report, summary="Sneaky")})
     assert ProgressReport.objects.get(pk=report.pk).summary == "A good quarter."
 
@@ -275,7 +279,7 @@ def test_a_submitted_report_cannot_be_changed_or_deleted_through_the_app(
 def test_the_database_refuses_changes_to_a_submitted_report(client, setup, lead, submit):
     if connection.vendor != "postgresql":
         pytest.skip("the trigger is PostgreSQL's; CI runs this on it")
-    report = reports.start_report(setup["due"], user=lead)
+    report = report_workflow.start_report(setup["due"], user=lead)
     submit(report, lead)
     with pytest.raises(IntegrityError), transaction.atomic():
         ProgressReport.objects.filter(pk=report.pk).update(summary="Rewritten")
@@ -289,12 +293,12 @@ def test_the_database_refuses_changes_to_a_submitted_report(client, setup, lead,
         cursor.execute("DELETE FROM progress_progressreport WHERE id = %s", [report.pk])
     assert ProgressReport.objects.get(pk=report.pk).summary == "A good quarter."
     # A draft is still free to change.
-    draft = reports.start_report(setup["due"], user=lead)
+    draft = report_workflow.start_report(setup["due"], user=lead)
     assert ProgressReport.objects.filter(pk=draft.pk).update(summary="Fine") == 1
 
 
 def test_a_correction_is_a_new_version_linked_to_the_old(client, setup, lead, submit):
-    report = reports.start_report(setup["due"], user=lead)
+    report = report_workflow.start_report(setup["due"], user=lead)
     submit(report, lead)
     response = client.post(report.get_absolute_url(), {"action": "correct"})
     correction = ProgressReport.objects.get(version=2)
@@ -315,7 +319,7 @@ def test_only_the_lead_signs_off_and_submits(
     client, setup, district, django_capture_on_commit_callbacks, eager_celery
 ):
     member_ = member(Role.CIM_MEMBER, district)
-    report = reports.start_report(setup["due"], user=member_)
+    report = report_workflow.start_report(setup["due"], user=member_)
     client.force_login(member_)
     assert client.post(report.get_absolute_url(), {"action": "sign_off"}).status_code == 403
     assert client.post(report.get_absolute_url(), {"action": "submit"}).status_code == 403
@@ -327,7 +331,7 @@ def test_only_the_lead_signs_off_and_submits(
 
 
 def test_submission_needs_the_leads_sign_off(client, setup, lead):
-    report = reports.start_report(setup["due"], user=lead)
+    report = report_workflow.start_report(setup["due"], user=lead)
     client.force_login(lead)
     client.post(report.get_absolute_url(), {"action": "submit"}, follow=True)
     assert ProgressReport.objects.get().status == ReportStatus.DRAFT
@@ -341,7 +345,7 @@ def test_submission_needs_the_leads_sign_off(client, setup, lead):
 
 
 def test_another_district_cannot_reach_a_report(client, setup, lead, other_school):
-    report = reports.start_report(setup["due"], user=lead)
+    report = report_workflow.start_report(setup["due"], user=lead)
     stranger = member(Role.CIM_LEAD, other_school.district)
     client.force_login(stranger)
     assert client.get(report.get_absolute_url()).status_code == 404
@@ -352,12 +356,12 @@ def test_another_district_cannot_reach_a_report(client, setup, lead, other_schoo
 
 
 def test_the_preview_page_polls_until_the_pdf_is_ready(client, setup, lead):
-    report = reports.start_report(setup["due"], user=lead)
-    job = RenderJob.objects.create(report=report, content=reports.build_content(report))
+    report = report_workflow.start_report(setup["due"], user=lead)
+    job = RenderJob.objects.create(report=report, content=report_content.build_content(report))
     client.force_login(lead)
     page = client.get(reverse("render_job", args=[job.pk])).content.decode()
     assert 'hx-trigger="load delay:1s"' in page and "Rendering the preview" in page
-    reports.run_job(job.pk)
+    report_render.run_job(job.pk)
     page = client.get(reverse("render_job", args=[job.pk])).content.decode()
     assert "open the PDF" in page
     pdf = client.get(reverse("render_job_pdf", args=[job.pk]))
@@ -370,7 +374,7 @@ def test_no_pupil_level_data_reaches_a_report(client, setup, lead, school, schoo
         make_class(school, school_year, teacher), make_point(school, school_year), teacher
     )
     PupilNote.objects.create(cap=cap.cap, pupil="JD", note="CANARY-pupil-9c1d")
-    report = reports.start_report(setup["due"], user=lead)
+    report = report_workflow.start_report(setup["due"], user=lead)
     submit(report, lead)
     report.refresh_from_db()
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(bytes(report.pdf))).pages)

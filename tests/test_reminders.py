@@ -13,7 +13,8 @@ from django.urls import reverse
 
 from meetings.models import ActionItem, Invitation, Meeting, MeetingType
 from plans import workflow
-from progress import reports as report_services
+from progress.reports import periods as report_periods
+from progress.reports import workflow as report_workflow
 from schoolplan import deadlines, reminders
 from schoolplan.mail import send_queued
 from schoolplan.models import (
@@ -128,8 +129,8 @@ def test_progress_report_due_and_overdue(district, school_year, today, occasion)
 def test_no_report_reminder_once_submitted(district, school_year, clock):
     clock.set(on(10, 12))
     lead = member(Role.CIM_LEAD, district)
-    due = report_services.ensure_due_dates(district, school_year)[0]
-    report = report_services.start_report(due, user=lead)
+    due = report_periods.ensure_due_dates(district, school_year)[0]
+    report = report_workflow.start_report(due, user=lead)
     report.status, report.submitted_at = "submitted", clock.now()
     report.save()
     assert not [d for d in rules_of(on(10, 12), "progress-report") if d.subject.endswith(":1")]

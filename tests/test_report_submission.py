@@ -20,8 +20,14 @@ from pypdf import PdfReader
 
 from plans import services as plan_services
 from plans.models import Strategy
-from progress import report_drafts, reports
+from progress import report_drafts
 from progress.models import ProgressReport, RenderJob, ReportDue
+from progress.reports import content as report_content
+from progress.reports import periods as report_periods
+from progress.reports import render as report_render
+from progress.reports import routing as report_routes
+from progress.reports import workflow as report_workflow
+from schoolplan import clock as app_clock
 from schoolplan import mail
 from schoolplan.models import AuditEvent, CimStatus, CimTeam, OutboxEmail, Role
 
@@ -120,8 +126,10 @@ def strategy_ids(plan):
 
 
 def report_for(district, school_year, lead, number=1):
-    due = next(d for d in reports.ensure_due_dates(district, school_year) if d.number == number)
-    return reports.start_report(due, user=lead)
+    due = next(
+        d for d in report_periods.ensure_due_dates(district, school_year) if d.number == number
+    )
+    return report_workflow.start_report(due, user=lead)
 
 
 @pytest.fixture
@@ -302,9 +310,9 @@ def test_a_period_is_submitted_only_after_it_ends(client, quarter_2, lead, confi
     assert not RenderJob.objects.filter(report=quarter_2).exists()
     # 31 December, 21:00 in Riverbend (5:00 on 1 January in UTC): still the period's last day.
     clock.set(datetime(YEAR + 1, 1, 1, 5, 0, tzinfo=ZoneInfo("UTC")))
-    assert reports.submission_problems(quarter_2, reports.clock.today(quarter_2.due.district))
+    assert report_workflow.submission_problems(quarter_2, app_clock.today(quarter_2.due.district))
     clock.set(on(1, 1))
-    assert reports.submission_problems(quarter_2, on(1, 1)) == []
+    assert report_workflow.submission_problems(quarter_2, on(1, 1)) == []
     _, job = confirm(quarter_2, lead)
     assert job is not None and job.status == "done"
 
@@ -618,8 +626,8 @@ def test_another_districts_level_and_addresses_are_its_own():
     there = DistrictFactory(cim_status=CimStatus.INTENSIVE_1, cde_consultant_email="c@x.org")
     year = SchoolYearFactory(district=here, start_year=YEAR)
     SchoolYearFactory(district=there, start_year=YEAR)
-    due = reports.ensure_due_dates(here, year)[0]
-    headline, recipients = reports.routing(here, due=due)
+    due = report_periods.ensure_due_dates(here, year)[0]
+    headline, recipients = report_routes.routing(here, due=due)
     assert headline.startswith("Targeted 2") and recipients == [("SELPA (not named)", "")]
 
 
@@ -640,7 +648,7 @@ def test_two_saves_at_once_lose_nothing(district, school_year, clock):
     plan_services.add(Strategy, user=lead, plan=plan, title="Family participation in IEPs")
     first, second = strategy_ids(plan)
     report = report_for(district, school_year, lead)
-    ids = reports.strategy_ids(report)
+    ids = report_content.strategy_ids(report)
     shown = report_drafts.parts(report, ids)
     bases = {key: report_drafts.token(value) for key, value in shown.items()}
     results, barrier = {}, threading.Barrier(2)
@@ -687,14 +695,14 @@ def test_two_saves_at_once_lose_nothing(district, school_year, clock):
 def test_the_confirmation_page_polls_until_the_pdf_is_ready(client, report, lead):
     sign_off(client, report, lead)
     job = RenderJob.objects.create(
-        report=report, for_confirmation=True, content=reports.build_content(report)
+        report=report, for_confirmation=True, content=report_content.build_content(report)
     )
     page = client.get(f"{reverse('report_confirm', args=[report.pk])}?job={job.pk}")
     text = page.content.decode()
     assert 'hx-trigger="load delay:1s"' in text and "Rendering the PDF to submit" in text
     poll = reverse("render_job", args=[job.pk])
     assert "Rendering the PDF to submit" in client.get(poll).content.decode()
-    reports.run_job(job.pk)
+    report_render.run_job(job.pk)
     response = client.get(poll, headers={"HX-Request": "true"})
     assert response.status_code == 204
     assert response["HX-Redirect"].endswith(f"/submit/?job={job.pk}")

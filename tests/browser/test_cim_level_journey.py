@@ -6,7 +6,8 @@ says what changed and when (issue 18, the monitoring level per school year)."""
 import pytest
 from playwright.sync_api import expect
 
-from progress import reports
+from progress.reports import periods as report_periods
+from progress.reports import workflow as report_workflow
 from schoolplan.models import CimLevel, CimStatus, Role
 
 from ..clock import YEAR, on
@@ -18,7 +19,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.calendar, pytest.mark.django_db(t
 
 def submitted(due, lead, clock, day):
     clock.set(day)
-    report = reports.start_report(due, user=lead)
+    report = report_workflow.start_report(due, user=lead)
     report.status, report.submitted_at = "submitted", clock.now()
     report.save()
 
@@ -32,7 +33,7 @@ def test_staff_move_the_district_from_intensive_to_targeted(
         UserFactory(username="district.staff", first_name="Gloria", last_name="Estrada"),
     )
     lead = member(Role.CIM_LEAD, district)
-    q1, q2, *_ = reports.ensure_due_dates(district, school_year)
+    q1, q2, *_ = report_periods.ensure_due_dates(district, school_year)
     submitted(q1, lead, clock, on(10, 10))
     submitted(q2, lead, clock, on(1, 6))
     # The server's clock and the page's: 8 January, time running.

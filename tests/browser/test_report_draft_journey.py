@@ -11,8 +11,9 @@ from playwright.sync_api import expect
 
 from plans import services as plan_services
 from plans.models import Strategy
-from progress import reports
 from progress.models import ProgressReport
+from progress.reports import periods as report_periods
+from progress.reports import workflow as report_workflow
 from schoolplan.models import CimTeam, OutboxEmail, Role
 
 from ..cim_helpers import make_plan
@@ -78,7 +79,9 @@ def test_two_people_write_the_report_then_the_lead_confirms_and_submits(
     plan_services.add(Strategy, user=lead, plan=plan, title="Family participation in IEPs")
     # 5 October: Quarter 1 (July–September) has ended; its report is due on 15 October.
     clock.set(on(10, 5), tick=True)
-    report = reports.start_report(reports.ensure_due_dates(district, school_year)[0], user=lead)
+    report = report_workflow.start_report(
+        report_periods.ensure_due_dates(district, school_year)[0], user=lead
+    )
     url = report.get_absolute_url()
 
     log_in(page, "lena", PASSWORD)
