@@ -2,7 +2,7 @@ from django.urls import path, register_converter
 
 from . import (
     family,
-    views,
+    views_cim,
     views_compliance,
     views_metrics,
     views_reports,
@@ -26,10 +26,10 @@ class FamilyLanguage:
 register_converter(FamilyLanguage, "family_language")
 
 urlpatterns = [
-    path("districts/<int:pk>/cim/", views.cim_home, name="cim_home"),
-    path("districts/<int:pk>/cim/plan/", views.plan_start, name="plan_start"),
-    path("districts/<int:pk>/cim/team/", views.team_edit, name="cim_team_edit"),
-    path("districts/<int:pk>/cim/reviews/new/", views.review_schedule, name="review_schedule"),
+    path("districts/<int:pk>/cim/", views_cim.cim_home, name="cim_home"),
+    path("districts/<int:pk>/cim/plan/", views_cim.plan_start, name="plan_start"),
+    path("districts/<int:pk>/cim/team/", views_cim.team_edit, name="cim_team_edit"),
+    path("districts/<int:pk>/cim/reviews/new/", views_cim.review_schedule, name="review_schedule"),
     path("cim/reviews/<int:pk>/", views_review.review_record, name="review_record"),
     # The review's rows, each saved on its own while the team records together (issue 18).
     path(
@@ -44,8 +44,8 @@ urlpatterns = [
     ),
     path("cim/reviews/<int:pk>/minutes/", views_review.review_minutes, name="review_minutes"),
     path("cim/reviews/<int:pk>/rows/", views_review.review_poll, name="review_poll"),
-    path("cim/outcomes/<int:pk>/metric/", views.metric_edit, name="metric_edit"),
-    path("cim/plans/<int:pk>/comments/", views.comment_add, name="comment_add"),
+    path("cim/outcomes/<int:pk>/metric/", views_cim.metric_edit, name="metric_edit"),
+    path("cim/plans/<int:pk>/comments/", views_cim.comment_add, name="comment_add"),
     path("metrics/<int:pk>/", views_metrics.metric_detail, name="metric_detail"),
     path("schools/<int:school_pk>/spf/", views_spf.spf_school, name="spf_school"),
     path("districts/<int:pk>/compliance/", views_compliance.dashboard, name="compliance"),
