@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from schoolplan import between_years, clock
-from schoolplan.forms import mark_invalid, show_errors, show_theirs
+from schoolplan.forms import mark_invalid, posted_year, show_errors, show_theirs
 from schoolplan.models import CpmStage, School, SchoolYear
 from schoolplan.permissions import (
     MANAGE_DISTRICT,
@@ -72,7 +72,7 @@ def cpm_year_view(request, pk):
     # Between two years: what comes next, and the year just ended until the next is set up.
     outlook = between_years.outlook(school.district_id, today)
     year = (
-        SchoolYear.objects.chosen_or_current(school.district_id, request.GET.get("year"), today)
+        SchoolYear.objects.chosen_or_current(school.district_id, posted_year(request.GET), today)
         or outlook.shown_year
     )
     return render(

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from schoolplan import clock
-from schoolplan.forms import show_errors
+from schoolplan.forms import posted_year, show_errors
 from schoolplan.models import School, SchoolYear
 from schoolplan.permissions import (
     CLASS_TEAM,
@@ -66,7 +66,7 @@ def cap_overview(request, pk):
     school = _staff_school(request, pk)
     today = clock.today(school)
     # A principal prepares the next year's classes before it starts (meetings/next_year.py).
-    year = SchoolYear.objects.chosen_or_current(school.district_id, request.GET.get("year"), today)
+    year = SchoolYear.objects.chosen_or_current(school.district_id, posted_year(request.GET), today)
     here = reverse("cap_overview", args=[school.pk]) + (f"?year={year.start_year}" if year else "")
     manages = can(request.user, MANAGE_SCHOOL, school)
     class_form = ClassForm(prefix="class", school=school)

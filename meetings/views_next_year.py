@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from schoolplan import clock
+from schoolplan.forms import posted_year
 from schoolplan.models import School, SchoolYear
 from schoolplan.permissions import MANAGE_SCHOOL, VIEW_SCHOOL, get_visible_or_404, require
 
@@ -22,7 +23,7 @@ def cap_carried_over(request, pk):
     )
     require(request.user, MANAGE_SCHOOL, school)
     year = SchoolYear.objects.chosen_or_current(
-        school.district_id, request.POST.get("year"), clock.today(school)
+        school.district_id, posted_year(request.POST), clock.today(school)
     )
     if year is None:
         raise Http404("No such school year.")

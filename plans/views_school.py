@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from meetings.models import Goal, GoalArea, RegistrationStatus, WorkshopRegistration
 from schoolplan import clock
-from schoolplan.forms import Posted
+from schoolplan.forms import Posted, posted_year
 from schoolplan.models import School, SchoolYear
 from schoolplan.permissions import (
     EDIT_SCHOOL_PLAN,
@@ -34,7 +34,7 @@ def school_and_year(request, school_pk, ability=VIEW_SCHOOL):
     years = SchoolYear.objects.filter(district_id=school.district_id).order_by("-start_year")
     year = SchoolYear.objects.chosen_or_current(
         school.district_id,
-        request.GET.get("year") or request.POST.get("year"),
+        posted_year(request.GET) or posted_year(request.POST),
         clock.today(school),
     )
     return school, year, years

@@ -10,6 +10,7 @@ from django.utils.safestring import mark_safe
 
 from schoolplan import between_years, clock
 from schoolplan.csvfiles import spreadsheet_safe
+from schoolplan.forms import posted_year
 from schoolplan.models import District, EssaDesignation, Level, SchoolYear
 from schoolplan.pdf import render_pdf
 from schoolplan.permissions import (
@@ -125,7 +126,7 @@ def dashboard(request, pk):
     # next one is set up (schoolplan/between_years.py).
     outlook = between_years.outlook(district, today)
     year = (
-        SchoolYear.objects.chosen_or_current(district.pk, request.GET.get("year"), today)
+        SchoolYear.objects.chosen_or_current(district.pk, posted_year(request.GET), today)
         or outlook.shown_year
     )
     between = {

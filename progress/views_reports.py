@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from schoolplan import cim_levels, clock
-from schoolplan.forms import posted_int
+from schoolplan.forms import posted_int, posted_year
 from schoolplan.models import CimStatus, District, SchoolYear
 from schoolplan.permissions import (
     EDIT_CIM_PLAN,
@@ -36,7 +36,9 @@ def _district_and_year(request, pk):
     district = get_visible_or_404(District.objects.all(), request.user, VIEW_DISTRICT, pk=pk)
     years = SchoolYear.objects.filter(district=district).order_by("-start_year")
     year = SchoolYear.objects.chosen_or_current(
-        district.pk, request.GET.get("year") or request.POST.get("year"), clock.today(district)
+        district.pk,
+        posted_year(request.GET) or posted_year(request.POST),
+        clock.today(district),
     )
     if year is None:
         raise Http404("No school year is set up.")

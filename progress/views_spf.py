@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 from meetings.cpm import cpm_year
 from plans.views_school import school_and_year
 from schoolplan import clock
-from schoolplan.forms import Posted
+from schoolplan.forms import Posted, posted_year
 from schoolplan.models import FAMILY_LANGUAGE_NAMES, District, SchoolYear
 from schoolplan.permissions import (
     MANAGE_DISTRICT,
@@ -144,7 +144,7 @@ def spf_district(request, pk):
                 return redirect(f"{request.path}?year={year.start_year}")
     years = SchoolYear.objects.filter(district=district).order_by("-start_year")
     year = SchoolYear.objects.chosen_or_current(
-        district.pk, request.GET.get("year"), clock.today(district)
+        district.pk, posted_year(request.GET), clock.today(district)
     )
     rows = []
     if year is not None:

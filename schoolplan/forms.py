@@ -160,6 +160,11 @@ def posted_int(value, maximum=MAX_ID):
     return None
 
 
+def posted_year(data, name="year"):
+    """The school year a page asks for, ?year=2026, as an int (None when absent or not a year)."""
+    return posted_int(data.get(name), maximum=9999)
+
+
 def posted_text(value):
     """Text a page sent by hand, as a form's CharField would store it: without NUL characters
     (PostgreSQL refuses them in text and JSON: a 500), which no one can type or see anyway."""

@@ -4,6 +4,7 @@ import base64
 import logging
 from datetime import timedelta
 
+from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
@@ -45,8 +46,6 @@ def queue_email(key, to, subject, body, attachment=None, html_body="", reply_to=
         },
     )
     if created:
-        from .tasks import send_queued_emails
-
         transaction.on_commit(send_queued_emails.delay)
     return created
 
@@ -135,3 +134,9 @@ def send_queued(limit=100):
         )
         sent += 1
     return sent
+
+
+@shared_task(name="schoolplan.tasks.send_queued_emails")
+def send_queued_emails():
+    """Send what the outbox holds (on each queue_email's commit, and every minute by beat)."""
+    return send_queued()

@@ -11,6 +11,7 @@ out hourly too: to each person when it is REMINDER_DIGEST_HOUR (07:00) in their 
 
 from collections import defaultdict
 
+from celery import shared_task
 from django.conf import settings
 from django.db import transaction
 from django.db.models import CharField, Value
@@ -21,6 +22,7 @@ from django.utils import translation
 
 from . import clock
 from .deadlines import collect, collect_local
+from .mail import send_queued_emails
 from .models import NotificationSettings, OutboxEmail, Reminder, ReminderChannel
 from .permissions import time_zones_of
 
@@ -127,8 +129,6 @@ def dispatch():
 
 
 def _ring_the_doorbell():
-    from .tasks import send_queued_emails
-
     transaction.on_commit(send_queued_emails.delay)
 
 
@@ -202,3 +202,16 @@ def send_digests(today=None):
     if emails:
         _ring_the_doorbell()
     return len(emails)
+
+
+@shared_task(name="schoolplan.tasks.sweep_reminders")
+def sweep_reminders():
+    """Hourly (beat): record the reminders due and hand them to the outbox."""
+    return sweep()
+
+
+@shared_task(name="schoolplan.tasks.send_reminder_digests")
+def send_reminder_digests():
+    """Hourly (beat): the digests of the people for whom it is now the digest hour (07:00) in
+    their district; one e-mail a day per person who chose the digest."""
+    return send_digests()

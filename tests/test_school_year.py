@@ -1,6 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
+from schoolplan.forms import posted_year
 from schoolplan.models import CpmStage, SchoolYear
 
 from .clock import YEAR, on, year_name
@@ -120,9 +121,18 @@ def test_one_school_year_per_district_and_year(district):
 def test_a_chosen_year_that_is_not_a_year_falls_back_to_the_current_one(district):
     """?year=² or a 30-digit year was a 500 (int() refuses "²"; the database refuses 10**29)."""
     year = SchoolYearFactory(district=district, start_year=YEAR)
-    for chosen in ("²", "9" * 30, "-1", "twenty", "", None):
-        assert SchoolYear.objects.chosen_or_current(district, chosen, on(11, 30)) == year
+    for chosen in ("²", "9" * 30, "-1", "twenty", ""):
+        assert posted_year({"year": chosen}) is None
+        assert (
+            SchoolYear.objects.chosen_or_current(
+                district, posted_year({"year": chosen}), on(11, 30)
+            )
+            == year
+        )
+    assert posted_year({}) is None
     assert (
-        SchoolYear.objects.chosen_or_current(district, str(YEAR), on(1, 1, start_year=YEAR + 3))
+        SchoolYear.objects.chosen_or_current(
+            district, posted_year({"year": str(YEAR)}), on(1, 1, start_year=YEAR + 3)
+        )
         == year
     )

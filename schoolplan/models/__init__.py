@@ -1,31 +1,24 @@
 from .audit import AuditEvent
 from .cim import CimTeam
 from .cim_level import CimLevel
+from .membership import DISTRICT_ROLES, SCHOOL_ROLES, CadreGroup, Membership, Role
 from .organisation import (
-    DISTRICT_ROLES,
     FAMILY_LANGUAGE_NAMES,
     FAMILY_LANGUAGES,
     INTENSIVE_STATUSES,
     LEVEL_ORDER,
-    SCHOOL_ROLES,
     TARGETED_STATUSES,
-    CadreGroup,
     CimStatus,
-    CpmStage,
     District,
     EssaDesignation,
     Level,
-    Membership,
-    Role,
     School,
-    SchoolYear,
     User,
-    Window,
-    default_dates,
     reports_per_year,
 )
 from .outbox import OutboxEmail
 from .reminders import NotificationSettings, Reminder, ReminderCategory, ReminderChannel
+from .school_year import CpmStage, SchoolYear, Window, default_dates
 from .versioned import Versioned
 
 __all__ = [

@@ -1,7 +1,9 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from .organisation import District, Role, SchoolYear, User
+from .membership import Role
+from .organisation import District, User
+from .school_year import SchoolYear
 
 
 class CimTeam(models.Model):

@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.db import models
 
-from .organisation import CimStatus, District, SchoolYear
+from .organisation import CimStatus, District
+from .school_year import SchoolYear
 
 
 class CimLevel(models.Model):
