@@ -97,6 +97,7 @@ def prepare(args, data_file):
     from django.core.management import call_command
 
     from meetings.models import Meeting
+    from plans import carry_over as plan_carry_over
     from plans import services as plan_services
     from plans.models import Activity, Outcome, Strategy
     from progress.management.commands.generate_district import generate
@@ -117,7 +118,7 @@ def prepare(args, data_file):
         role = "cim_lead" if n == 0 else "cim_member"
         Membership.objects.create(user=member, role=role, district=district)
         members.append(member)
-    plan = plan_services.start_plan(district=district, year=year, user=members[0])
+    plan = plan_carry_over.start_plan(district=district, year=year, user=members[0])
     activities, metrics = [], []
     for s in range(2):
         strategy = plan_services.add(

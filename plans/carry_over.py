@@ -17,7 +17,6 @@ from django.db import transaction
 from schoolplan.next_year import a_year_on, year_name
 
 from . import services
-from .forms import team_people
 from .models import (
     Activity,
     CimProblemStatement,
@@ -153,7 +152,7 @@ def carry(last, plan, *, user):
         )
         for strategy in last.strategies.prefetch_related("root_causes", "problem_statements")
     }
-    team = set(team_people(plan.district).values_list("pk", flat=True))
+    team = set(services.team_people(plan.district).values_list("pk", flat=True))
     for activity in Activity.objects.filter(strategy__plan=last).order_by("pk"):
         carried.activities[activity.pk] = services.add(
             Activity,
@@ -199,3 +198,14 @@ def carry(last, plan, *, user):
     for hook in HOOKS:
         carried.lines += hook(carried, user=user)
     return carried
+
+
+def start_plan(*, district, year, user, from_last_year=False):
+    """The district's plan for year, started if need be. from_last_year: start it from the
+    district's plan of the year before (plans.carry_over); refused if there is none, or if the
+    year's plan has already been started (a copy is made once, into an empty plan)."""
+    if not from_last_year:
+        return services.start_document(
+            PlanForImprovement, user=user, district=district, school_year=year
+        )[0]
+    return start_from_last_year(district=district, year=year, user=user)

@@ -1,7 +1,6 @@
 from django import forms
 
 from schoolplan.forms import DateInput
-from schoolplan.models import Membership, Role, User
 
 from .models import (
     Activity,
@@ -12,20 +11,7 @@ from .models import (
     Strategy,
     TaSession,
 )
-
-
-def team_people(district):
-    return (
-        User.objects.filter(
-            is_active=True,
-            memberships__in=Membership.objects.filter(
-                district=district,
-                role__in=(Role.CIM_LEAD, Role.CIM_MEMBER, Role.DISTRICT_STAFF),
-            ),
-        )
-        .distinct()
-        .order_by("last_name", "first_name")
-    )
+from .services import ta_providers, team_people
 
 
 class VersionedForm(forms.ModelForm):
@@ -174,8 +160,6 @@ class TaSessionForm(forms.ModelForm):
         }
 
     def __init__(self, *args, plan, default_provider=None, today=None, **kwargs):
-        from .services import ta_providers
-
         super().__init__(*args, **kwargs)
         self.fields["strategy"].queryset = plan.strategies.all()
         account = self.fields["provider_account"]

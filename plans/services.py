@@ -12,7 +12,7 @@ from django.db.models import F
 
 from meetings.models import Goal
 from schoolplan import clock
-from schoolplan.models import Role, User
+from schoolplan.models import Membership, Role, User
 
 from .models import (
     EDITABLE_STATUSES,
@@ -307,15 +307,18 @@ def start_document(model, *, user, **keys):
     return document, created
 
 
-def start_plan(*, district, year, user, from_last_year=False):
-    """The district's plan for year, started if need be. from_last_year: start it from the
-    district's plan of the year before (plans.carry_over); refused if there is none, or if the
-    year's plan has already been started (a copy is made once, into an empty plan)."""
-    if not from_last_year:
-        return start_document(PlanForImprovement, user=user, district=district, school_year=year)[0]
-    from .carry_over import start_from_last_year
-
-    return start_from_last_year(district=district, year=year, user=user)
+def team_people(district):
+    return (
+        User.objects.filter(
+            is_active=True,
+            memberships__in=Membership.objects.filter(
+                district=district,
+                role__in=(Role.CIM_LEAD, Role.CIM_MEMBER, Role.DISTRICT_STAFF),
+            ),
+        )
+        .distinct()
+        .order_by("last_name", "first_name")
+    )
 
 
 def ta_providers(district):

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from meetings import cim
 from meetings.models import Meeting, MeetingType
 from meetings.services import NeedsConfirmation
-from plans import services as plan_services
+from plans import carry_over as plan_carry_over
 from plans.carry_over import last_years_plan
 from plans.models import Outcome, PlanForImprovement
 from schoolplan import cim_levels, clock
@@ -110,7 +110,7 @@ def plan_start(request, pk):
     # seed 001: a new year's plan may start from last year's (plans.carry_over), or empty.
     from_last_year = request.POST.get("start") == "last_year"
     try:
-        plan = plan_services.start_plan(
+        plan = plan_carry_over.start_plan(
             district=district, year=year, user=request.user, from_last_year=from_last_year
         )
     except ValidationError as error:

@@ -4,6 +4,7 @@ from decimal import Decimal
 import time_machine
 
 from meetings import cim
+from plans import carry_over as plan_carry_over
 from plans import services as plan_services
 from plans.models import Activity, Outcome, Strategy
 from progress.models import Metric
@@ -13,7 +14,7 @@ from .meeting_helpers import at
 
 
 def make_plan(district, year, user):
-    plan = plan_services.start_plan(district=district, year=year, user=user)
+    plan = plan_carry_over.start_plan(district=district, year=year, user=user)
     strategy = plan_services.add(Strategy, user=user, plan=plan, title="Tier 1 literacy")
     activity = plan_services.add(Activity, user=user, strategy=strategy, title="Coach co-teachers")
     outcome = plan_services.add(Outcome, user=user, activity=activity, description="IEP benchmark")

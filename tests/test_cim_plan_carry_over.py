@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.urls import reverse
 
+from plans import carry_over as plan_carry_over
 from plans import services as plan_services
 from plans.models import (
     Activity,
@@ -53,7 +54,7 @@ def old_plan(district, last_year, lead, clock):
     """Last year's plan: an analysis, one strategy addressing it, two activities, an outcome
     with a metric measured through the year and an implementation metric never measured."""
     clock.set(last(8, 1))
-    plan = plan_services.start_plan(district=district, year=last_year, user=lead)
+    plan = plan_carry_over.start_plan(district=district, year=last_year, user=lead)
     finding = plan_services.add(
         DataFinding, user=lead, plan=plan, statement="18% of SWD at benchmark", source="Screener"
     )
@@ -125,7 +126,7 @@ def new_year(school_year, clock):
 
 
 def carry(district, year, user):
-    return plan_services.start_plan(district=district, year=year, user=user, from_last_year=True)
+    return plan_carry_over.start_plan(district=district, year=year, user=user, from_last_year=True)
 
 
 def snapshot(plan):
@@ -234,14 +235,14 @@ def test_starting_twice_is_refused_and_copies_nothing_more(district, old_plan, n
 
 
 def test_an_empty_plan_already_started_is_not_filled(district, old_plan, new_year, lead):
-    plan = plan_services.start_plan(district=district, year=new_year, user=lead)
+    plan = plan_carry_over.start_plan(district=district, year=new_year, user=lead)
     with pytest.raises(ValidationError, match="has already been started"):
         carry(district, new_year, lead)
     assert not plan.strategies.exists() and not plan.findings.exists()
 
 
 def test_an_empty_start_works_beside_last_years(district, old_plan, new_year, lead):
-    plan = plan_services.start_plan(district=district, year=new_year, user=lead)
+    plan = plan_carry_over.start_plan(district=district, year=new_year, user=lead)
     assert not plan.strategies.exists() and not plan.findings.exists()
     assert old_plan.strategies.count() == 1
 

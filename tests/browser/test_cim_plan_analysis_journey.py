@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from plans import carry_over as plan_carry_over
 from plans import services as plan_services
 from plans.models import Activity, Outcome, PlanForImprovement, Strategy, TaSession
 from progress.models import Measurement, Metric
@@ -37,7 +38,7 @@ def test_lead_writes_the_analysis_and_carries_the_plan_into_next_year(page, scre
     this_year = SchoolYearFactory(district=district, start_year=YEAR)
     lead = UserFactory(username="lead", first_name="Ana", last_name="Reyes")
     member(Role.CIM_LEAD, district, user=lead)
-    plan = plan_services.start_plan(district=district, year=last_year, user=lead)
+    plan = plan_carry_over.start_plan(district=district, year=last_year, user=lead)
     strategy = plan_services.add(
         Strategy, user=lead, plan=plan, title="Strengthen Tier 1 literacy", position=1
     )
@@ -135,7 +136,7 @@ def test_lead_logs_a_ta_session_held_not_one_to_come(page, screenshot, clock):
     provider = UserFactory(first_name="Tamsin", last_name="Aguilar")
     member(Role.TA_PROVIDER, district, user=provider)
     CimTeam.objects.create(district=district, school_year=year, lead=lead, ta_provider=provider)
-    plan = plan_services.start_plan(district=district, year=year, user=lead)
+    plan = plan_carry_over.start_plan(district=district, year=year, user=lead)
 
     log_in(page, "lead", PASSWORD)
     page.goto(reverse("ta_sessions", args=[plan.pk]))
