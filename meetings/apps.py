@@ -15,7 +15,7 @@ class MeetingsConfig(AppConfig):
         from .demo import build_demo_cap, build_demo_meetings, build_demo_workshops
         from .models import MeetingType
         from .recorded_late import require_attendance
-        from .services import register_held_check
+        from .recording import register_held_check
 
         register_demo(build_demo_meetings)
         register_demo(build_demo_cap)

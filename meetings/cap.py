@@ -8,8 +8,6 @@ teaching approaches and the curriculum.
 
 import csv
 import io
-from collections import Counter
-from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -19,11 +17,10 @@ from schoolplan import clock
 from schoolplan.models import Role
 from schoolplan.permissions import CLASS_TEAM, restrict
 
-from . import services
+from . import recording, services
 from .models import (
     MAX_ASSESSMENT_FILE_BYTES,
     ActionCategory,
-    ActionItem,
     ActionItemUpdate,
     ActionReview,
     ActionStatus,
@@ -31,7 +28,6 @@ from .models import (
     CapMeeting,
     GroupNote,
     Meeting,
-    MeetingStatus,
     MeetingType,
     PupilNote,
     ReviewOutcome,
@@ -194,7 +190,7 @@ def check_assessment_file(upload):
 
 @transaction.atomic
 def save_analysis(cap, *, user, strengths, areas_of_focus, assessment_file=None, clear_file=False):
-    services.require_record_open(cap.meeting)
+    recording.require_record_open(cap.meeting)
     check_assessment_file(assessment_file)
     cap.strengths = strengths.strip()
     cap.areas_of_focus = areas_of_focus.strip()
@@ -244,7 +240,7 @@ def require_analysis(meeting):
 
 @transaction.atomic
 def add_note(cap, *, user, kind, subject, note):
-    services.require_record_open(cap.meeting)
+    recording.require_record_open(cap.meeting)
     subject, note = subject.strip(), note.strip()
     if not subject or not note:
         raise ValidationError("Give the group or pupil and the note.")
@@ -282,7 +278,7 @@ def review_action(
     meeting, *, user, action_item, outcome, impact="", next_step="", carry_forward=False
 ):
     """Record how a previous action went; carry an unfinished one forward as a linked action."""
-    services.require_record_open(meeting)
+    recording.require_record_open(meeting)
     previous = previous_cap_meeting(meeting)
     if previous is None or action_item.meeting_id != previous.pk:
         raise ValidationError("Only the previous CAP meeting's actions are reviewed here.")
@@ -331,98 +327,3 @@ def review_action(
 
 
 # --- Balance and overview ------------------------------------------------------------------
-
-
-@dataclass
-class Balance:
-    counts: dict
-    total: int
-
-    @property
-    def focus_share(self):
-        focus = sum(self.counts.get(c, 0) for c in FOCUS_CATEGORIES)
-        return round(100 * focus / self.total) if self.total else 0
-
-    @property
-    def bars(self):
-        return [
-            {
-                "key": category.value,
-                "label": category.label,
-                "count": self.counts.get(category, 0),
-                "percent": round(100 * self.counts.get(category, 0) / self.total)
-                if self.total
-                else 0,
-            }
-            for category in ActionCategory
-        ]
-
-    @property
-    def nudge(self):
-        # seed 003: TA intervention and parental engagement are allowed, but not the default.
-        if self.total and self.focus_share < 50:
-            return (
-                f"Only {self.focus_share}% of the agreed actions adapt teaching or the curriculum. "
-                "CAP meetings work best when most actions change how the class is taught; "
-                "teaching-assistant support and parental engagement come after."
-            )
-        return ""
-
-
-def category_balance(actions):
-    return category_balance_from_counts(
-        Counter(action.category or ActionCategory.OTHER for action in actions)
-    )
-
-
-def latest_assessment_point(school, year, today):
-    points = AssessmentPoint.objects.filter(school=school, school_year=year)
-    return (
-        points.filter(date__lte=today).order_by("-date").first() or points.order_by("date").first()
-    )
-
-
-@dataclass
-class ClassRow:
-    school_class: SchoolClass
-    meeting: Meeting | None
-    open_actions: dict
-
-    @property
-    def state(self):
-        if self.meeting is None:
-            return "missing"
-        return "held" if self.meeting.status == MeetingStatus.HELD else "scheduled"
-
-
-def class_overview(school, year, today):
-    """For leaders: each class, its CAP meeting after the latest assessment point, open actions."""
-    point = latest_assessment_point(school, year, today)
-    classes = list(
-        SchoolClass.objects.filter(school=school, school_year=year).select_related("teacher")
-    )
-    meetings = {}
-    if point is not None:
-        for cap in (
-            CapMeeting.objects.filter(assessment_point=point, school_class__in=classes)
-            .exclude(meeting__status=MeetingStatus.CANCELLED)
-            .select_related("meeting")
-        ):
-            current = meetings.get(cap.school_class_id)
-            if current is None or cap.meeting.status == MeetingStatus.HELD:
-                meetings[cap.school_class_id] = cap.meeting
-    open_counts = {}
-    for class_id, category in ActionItem.objects.filter(
-        meeting__cap__school_class__in=classes, status=ActionStatus.OPEN
-    ).values_list("meeting__cap__school_class_id", "category"):
-        per_class = open_counts.setdefault(class_id, Counter())
-        per_class[category or ActionCategory.OTHER] += 1
-    rows = [ClassRow(c, meetings.get(c.pk), dict(open_counts.get(c.pk, {}))) for c in classes]
-    totals = Counter()
-    for row in rows:
-        totals.update(row.open_actions)
-    return point, rows, category_balance_from_counts(totals)
-
-
-def category_balance_from_counts(counts):
-    return Balance(dict(counts), sum(counts.values()))

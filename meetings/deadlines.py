@@ -23,7 +23,7 @@ from schoolplan.deadlines import (
 from schoolplan.models import District, ReminderCategory, Role, School
 from schoolplan.next_year import year_name
 
-from .cim import monthly_compliance
+from .cim_reviews import monthly_compliance
 from .models import ActionItem, ActionStatus, Invitation, Meeting, MeetingStatus, MeetingType
 from .next_year import waiting, waiting_text
 

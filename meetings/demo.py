@@ -14,7 +14,7 @@ from schoolplan import clock
 from schoolplan.demo import demo_years, meeting_day
 from schoolplan.models import CpmStage, District, Role, School, SchoolYear, User
 
-from . import cpm
+from . import cpm_scheduling
 from .models import (
     ActionItem,
     ActionItemUpdate,
@@ -163,7 +163,7 @@ def _cpm_meeting(school, year, stage, day, habit, today, recorder):
     )
     AgendaItem.objects.add_to(
         meeting,
-        cpm.suggested_agenda(
+        cpm_scheduling.suggested_agenda(
             school,
             year,
             stage,

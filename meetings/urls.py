@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import views, views_cap, views_next_year, views_workshops
+from . import views, views_cap, views_minutes, views_next_year, views_workshops
 
 urlpatterns = [
     # Workshops (seed 002)
@@ -39,12 +39,14 @@ urlpatterns = [
     path("meetings/<int:pk>/cancel/", views.meeting_cancel, name="meeting_cancel"),
     path("meetings/<int:pk>/agenda/", views.agenda_edit, name="agenda_edit"),
     path("meetings/<int:pk>/invite/", views.meeting_invite, name="meeting_invite"),
-    path("meetings/<int:pk>/minutes/", views.minutes_edit, name="minutes_edit"),
-    path("meetings/<int:pk>/minutes/publish/", views.minutes_publish, name="minutes_publish"),
-    path("meetings/<int:pk>/minutes/amend/", views.minutes_amend, name="minutes_amend"),
-    path("meetings/<int:pk>/actions/", views.action_add, name="action_add"),
-    path("actions/<int:pk>/update/", views.action_update, name="action_update"),
-    path("meetings/<int:pk>/goals/", views.goal_add, name="goal_add"),
+    path("meetings/<int:pk>/minutes/", views_minutes.minutes_edit, name="minutes_edit"),
+    path(
+        "meetings/<int:pk>/minutes/publish/", views_minutes.minutes_publish, name="minutes_publish"
+    ),
+    path("meetings/<int:pk>/minutes/amend/", views_minutes.minutes_amend, name="minutes_amend"),
+    path("meetings/<int:pk>/actions/", views_minutes.action_add, name="action_add"),
+    path("actions/<int:pk>/update/", views_minutes.action_update, name="action_update"),
+    path("meetings/<int:pk>/goals/", views_minutes.goal_add, name="goal_add"),
     path("schools/<int:pk>/cap/", views_cap.cap_overview, name="cap_overview"),
     path(
         "schools/<int:pk>/cap/carried-over/",

@@ -1,14 +1,14 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
 
 from schoolplan import between_years, clock
-from schoolplan.forms import mark_invalid, posted_year, show_errors, show_theirs
+from schoolplan.forms import mark_invalid, posted_year, show_errors
 from schoolplan.models import CpmStage, School, SchoolYear
 from schoolplan.permissions import (
     MANAGE_DISTRICT,
@@ -19,22 +19,20 @@ from schoolplan.permissions import (
     require,
 )
 
-from . import cpm, notices, services
+from . import cpm, cpm_scheduling, notices, services
 from .access import MANAGE, RECORD, can_manage, can_record
 from .access import get_meeting as _meeting
+from .cap_page import cap_context
 from .forms import (
     ActionItemForm,
     ActionUpdateForm,
     AgendaFormSet,
-    AmendmentForm,
     CancelForm,
     CpmMeetingForm,
     GoalForm,
     InviteForm,
-    MinutesForm,
 )
-from .models import ActionItem, ActionItemUpdate, Goal, Meeting, MeetingType
-from .views_cap import cap_context
+from .models import ActionItemUpdate, Goal, Meeting, MeetingType
 
 MEETINGS_PER_PAGE = 20
 
@@ -85,7 +83,7 @@ def cpm_year_view(request, pk):
             "outlook": outlook,
             "can_start": can(request.user, MANAGE_DISTRICT, school.district) and outlook.start_url,
             "glance": cpm.cpm_year(school, year, today) if year else None,
-            "purposes": {stage.value: cpm.PURPOSE[stage] for stage in CpmStage},
+            "purposes": {stage.value: cpm_scheduling.PURPOSE[stage] for stage in CpmStage},
             "today": today,
             "can_manage": can(request.user, MANAGE_SCHOOL, school),
         },
@@ -125,7 +123,7 @@ def schedule_cpm(request, pk):
                 f"{meeting.title} is scheduled. {meeting.district} has been told; "
                 "invite people from the meeting page.",
             )
-            warning = cpm.combination_warning(
+            warning = cpm_scheduling.combination_warning(
                 meeting.counts_as_title_i_meeting, meeting.counts_as_spf_meeting
             )
             if warning:
@@ -137,7 +135,7 @@ def schedule_cpm(request, pk):
         {
             "school": school,
             "form": form,
-            "combination_warning": cpm.combination_warning(True, True),
+            "combination_warning": cpm_scheduling.combination_warning(True, True),
         },
     )
 
@@ -254,7 +252,7 @@ def detail_page(request, meeting, **refused):
         **(cap_context(request.user, meeting, actions) if is_cap else {}),
         "goal_form": GoalForm(prefix="goal"),
         "status_choices": ActionUpdateForm.base_fields["status"].choices,
-        "combination_warning": cpm.combination_warning(
+        "combination_warning": cpm_scheduling.combination_warning(
             meeting.counts_as_title_i_meeting, meeting.counts_as_spf_meeting
         ),
         "now": clock.now(),
@@ -311,152 +309,3 @@ def meeting_invite(request, pk):
             messages.success(request, f"{len(created)} invitation(s) sent with a calendar entry.")
             return redirect(meeting)
     return render(request, "meetings/invite_form.html", {"meeting": meeting, "form": form})
-
-
-@require_http_methods(["GET", "POST"])
-def minutes_edit(request, pk):
-    meeting = _meeting(request, pk, RECORD)
-    minutes = getattr(meeting, "minutes", None)
-    if minutes and minutes.is_published:
-        return redirect("minutes_amend", pk=meeting.pk)
-    initial = {
-        "text": minutes.text if minutes else "",
-        "decisions": minutes.decisions if minutes else "",
-        "attended": [i.user_id for i in meeting.invitations.all() if i.attended],
-        "family_attendees": meeting.family_attendees,
-        "community_attendees": meeting.community_attendees,
-        "version": minutes.version if minutes else 0,
-    }
-    form = MinutesForm(request.POST or None, meeting=meeting, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.record_minutes(
-                meeting,
-                user=request.user,
-                text=data["text"],
-                decisions=data["decisions"],
-                attended=data["attended"],
-                family_attendees=data["family_attendees"],
-                community_attendees=data["community_attendees"],
-                mark_held=data.get("mark_held", False),
-                # No version sent: a first save only; it must not overwrite minutes it never saw.
-                expected_version=data["version"] or 0,
-            )
-        except services.RecordConflict as conflict:
-            meeting.refresh_from_db()
-            _show_minutes_conflict(form, conflict, meeting)
-        except ValidationError as error:
-            meeting.refresh_from_db()
-            show_errors(form, error)
-        else:
-            messages.success(request, "Minutes saved.")
-            return redirect(meeting)
-    return render(request, "meetings/minutes_form.html", {"meeting": meeting, "form": form})
-
-
-def _show_minutes_conflict(form, conflict, meeting):
-    """Someone saved the minutes since this page loaded: their text beside the boxes that
-    differ, this person's text kept in them; saving again (now knowing theirs) keeps theirs out."""
-    data = form.cleaned_data
-    for name in ("text", "decisions"):
-        if (data.get(name) or "").strip() != (conflict.theirs.get(name) or "").strip():
-            show_theirs(
-                form,
-                name,
-                theirs=conflict.theirs[name],
-                by=conflict.by,
-                at=conflict.at,
-                place=meeting,
-            )
-    if not form.errors:
-        form.add_error(None, conflict)
-    form.data = form.data.copy()
-    form.data["version"] = conflict.version
-
-
-@require_POST
-def minutes_publish(request, pk):
-    meeting = _meeting(request, pk, RECORD)
-    try:
-        services.publish_minutes(meeting, user=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, "Minutes published. From now on, changes are amendments.")
-    return redirect(meeting)
-
-
-@require_http_methods(["GET", "POST"])
-def minutes_amend(request, pk):
-    meeting = _meeting(request, pk, RECORD)
-    minutes = getattr(meeting, "minutes", None)
-    if minutes is None or not minutes.is_published:
-        return redirect("minutes_edit", pk=meeting.pk)
-    form = AmendmentForm(
-        request.POST or None, initial={"text": minutes.text, "decisions": minutes.decisions}
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.amend_minutes(meeting, user=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            show_errors(form, error)
-        else:
-            messages.success(request, "Amendment recorded; the earlier text is kept.")
-            return redirect(meeting)
-    return render(request, "meetings/amend_form.html", {"meeting": meeting, "form": form})
-
-
-@require_POST
-def action_add(request, pk):
-    meeting = _meeting(request, pk, RECORD)
-    form = ActionItemForm(
-        request.POST,
-        meeting=meeting,
-        prefix="action",
-        categorised=meeting.meeting_type == MeetingType.CAP,
-    )
-    if form.is_valid():
-        try:
-            services.add_action_item(meeting, user=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            show_errors(form, error)
-        else:
-            messages.success(request, "Action item added.")
-            return redirect(f"{meeting.get_absolute_url()}#actions")
-    return detail_page(request, meeting, action_form=form)
-
-
-@require_POST
-def action_update(request, pk):
-    item = get_object_or_404(
-        ActionItem.objects.filter(meeting__in=Meeting.objects.visible_to(request.user)),
-        pk=pk,
-    )
-    if not can_record(request.user, item.meeting):
-        raise PermissionDenied("Only the meeting's team updates its actions.")
-    form = ActionUpdateForm(request.POST, auto_id=f"action-{item.pk}-%s")
-    if form.is_valid():
-        try:
-            services.update_action_item(item, user=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            show_errors(form, error)
-        else:
-            messages.success(request, f"“{item}” is {item.get_status_display().lower()}.")
-            return redirect(f"{item.meeting.get_absolute_url()}#action-{item.pk}")
-    return detail_page(request, _meeting(request, item.meeting_id), update=(item.pk, form))
-
-
-@require_POST
-def goal_add(request, pk):
-    meeting = _meeting(request, pk, RECORD)
-    form = GoalForm(request.POST, prefix="goal")
-    if form.is_valid():
-        try:
-            services.add_goal(meeting, user=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            show_errors(form, error)
-        else:
-            messages.success(request, "Goal recorded.")
-            return redirect(f"{meeting.get_absolute_url()}#goals")
-    return detail_page(request, meeting, goal_form=form)

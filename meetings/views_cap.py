@@ -19,7 +19,7 @@ from schoolplan.permissions import (
     require,
 )
 
-from . import cap, next_year, services
+from . import cap, cap_year, next_year, services
 from .access import RECORD, get_meeting
 from .forms_cap import (
     AnalysisForm,
@@ -32,10 +32,8 @@ from .forms_cap import (
 from .models import (
     ActionCategory,
     ActionItem,
-    ActionItemUpdate,
     ActionStatus,
     CapMeeting,
-    GroupNote,
     Meeting,
     SchoolClass,
 )
@@ -95,7 +93,7 @@ def cap_overview(request, pk):
             show_errors(class_form if adding_class else point_form, error)
     point, rows, balance = (None, [], None)
     if year is not None:
-        point, rows, balance = cap.class_overview(school, year, today)
+        point, rows, balance = cap_year.class_overview(school, year, today)
     points = school.assessment_points.filter(school_year=year) if year else []
     return render(
         request,
@@ -149,7 +147,7 @@ def class_record(request, pk):
             "caps": caps,
             "pupil_notes": pupil_notes,
             "is_team": team,
-            "balance": cap.category_balance(actions),
+            "balance": cap_year.category_balance(actions),
             "co_leaders": school_class.co_leaders.all(),
         },
     )
@@ -260,42 +258,3 @@ def review_add(request, pk, action_pk):
             messages.success(request, f"“{item}” reviewed.")
             return redirect(f"{meeting.get_absolute_url()}#review")
     return detail_page(request, meeting, review=(item.pk, form))
-
-
-def cap_context(user, meeting, actions):
-    """What the meeting page shows of a CAP meeting, by who is looking."""
-    record = meeting.cap
-    team = can(user, CLASS_TEAM, record)
-    previous = cap.previous_cap_meeting(meeting)
-    review_rows = []
-    if previous is not None:
-        reviews = {r.action_item_id: r for r in meeting.action_reviews.all()}
-        for item in previous.action_items.select_related("owner").prefetch_related(
-            Prefetch("updates", ActionItemUpdate.objects.select_related("by"))
-        ):
-            review = reviews.get(item.pk)
-            review_rows.append(
-                {
-                    "item": item,
-                    "review": review,
-                    "form": ReviewForm(
-                        prefix=f"review-{item.pk}",
-                        initial={
-                            "outcome": review.outcome if review else None,
-                            "impact": review.impact if review else "",
-                            "next_step": review.next_step if review else "",
-                        },
-                    ),
-                }
-            )
-    return {
-        "cap": record,
-        "is_team": team,
-        "previous_cap": previous,
-        "review_rows": review_rows,
-        "group_notes": GroupNote.objects.filter(cap=record),
-        "pupil_notes": cap.pupil_notes_visible_to(user).filter(cap=record) if team else [],
-        "note_form": NoteForm(prefix="note"),
-        "balance": cap.category_balance(actions),
-        "csv_preview": cap.csv_preview(record) if team else None,
-    }

@@ -13,7 +13,7 @@ from datetime import timedelta
 from django.db.models import QuerySet
 from django.urls import reverse
 
-from meetings.cim import monthly_compliance
+from meetings.cim_reviews import monthly_compliance
 from meetings.cpm import requirements_for
 from meetings.models import (
     AssessmentPoint,

@@ -28,7 +28,7 @@ class ReviewScheduleForm(MeetingTimesForm):
     late_warning = ""
 
     def ask_for_confirmation(self, message):
-        """meetings.cim refused a date in an earlier month until the lead confirms it."""
+        """meetings.cim_reviews refused a date in an earlier month until the lead confirms it."""
         self.late_warning = message
         field = self.fields["confirm_late"]
         field.widget = forms.CheckboxInput()

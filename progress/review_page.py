@@ -9,7 +9,7 @@ their text, and the other person's is shown beside it.
 
 from contextlib import suppress
 
-from meetings.services import RecordConflict
+from meetings.recording import RecordConflict
 from schoolplan.forms import posted_ids, posted_int, posted_text
 
 from .measurements import parse_value

@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.dateformat import format as format_date
 
-from meetings.services import RecordConflict, require_record_open
+from meetings.recording import RecordConflict, require_record_open
 from plans import services as plan_services
 from plans.models import Activity, ImplementationStatus, PlanChange
 from schoolplan import clock

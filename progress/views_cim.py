@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from meetings import cim
+from meetings import cim_reviews
 from meetings.models import Meeting, MeetingType
 from meetings.services import NeedsConfirmation
 from plans import carry_over as plan_carry_over
@@ -62,8 +62,8 @@ def cim_home(request, pk):
         spans = cim_levels.levels_of(district, year)
         context.update(
             {
-                "months": cim.monthly_compliance(district, year, today),
-                "team": cim.team_for(district, year),
+                "months": cim_reviews.monthly_compliance(district, year, today),
+                "team": cim_reviews.team_for(district, year),
                 "reviews": reviews,
                 "plan": PlanForImprovement.objects.filter(
                     district=district, school_year=year
@@ -88,7 +88,7 @@ def team_edit(request, pk):
     year = _year(district, request)
     if year is None:
         raise Http404("No school year.")
-    team = cim.team_for(district, year) or CimTeam(district=district, school_year=year)
+    team = cim_reviews.team_for(district, year) or CimTeam(district=district, school_year=year)
     form = CimTeamForm(request.POST or None, instance=team, district=district)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
@@ -136,7 +136,7 @@ def review_schedule(request, pk):
     form = ReviewScheduleForm(request.POST or None, host=district)
     if request.method == "POST" and form.is_valid():
         try:
-            review = cim.schedule_review(
+            review = cim_reviews.schedule_review(
                 user=request.user,
                 district=district,
                 **form.when_and_where,
@@ -157,7 +157,7 @@ def review_schedule(request, pk):
                 messages.success(request, f"{review.title} is scheduled and the team invited.")
             return redirect("review_record", pk=review.pk)
     year = SchoolYear.objects.of_district_on(district, clock.today(district))
-    invited = cim.invitees(cim.team_for(district, year)) if year else []
+    invited = cim_reviews.invitees(cim_reviews.team_for(district, year)) if year else []
     return render(
         request,
         "progress/review_schedule.html",

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from meetings import recorded_late
-from meetings import services as meeting_services
+from meetings import recording as meeting_recording
 from meetings.models import Meeting, MeetingType
 from plans.models import ImplementationStatus, PlanForImprovement
 from schoolplan import clock
@@ -154,7 +154,7 @@ def review_attendance(request, pk):
     require(request.user, EDIT_CIM_PLAN, review)
     row = AttendanceRow.posted(review, invitations, request.POST)
     try:
-        meeting_services.record_attendance(
+        meeting_recording.record_attendance(
             review,
             user=request.user,
             attended=row.chosen,
@@ -176,7 +176,7 @@ def review_minutes(request, pk):
     require(request.user, EDIT_CIM_PLAN, review)
     row = MinutesRow.posted(review, _minutes(review), request.POST)
     try:
-        meeting_services.record_minutes(
+        meeting_recording.record_minutes(
             review,
             user=request.user,
             text=row.text.value,

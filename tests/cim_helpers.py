@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import time_machine
 
-from meetings import cim
+from meetings import cim_reviews
 from plans import carry_over as plan_carry_over
 from plans import services as plan_services
 from plans.models import Activity, Outcome, Strategy
@@ -34,7 +34,7 @@ def review_on(district, user, day, hour=15):
     (one dated in a month already over would be a late record, tests/test_cim_notifications)."""
     start = at(day, hour)
     with time_machine.travel(start - timedelta(days=1)):
-        return cim.schedule_review(
+        return cim_reviews.schedule_review(
             user=user,
             district=district,
             starts_at=start,

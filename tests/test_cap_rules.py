@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from meetings import cap, services
+from meetings import cap, cap_year, recording, services
 from meetings.models import ActionCategory, ActionStatus, ReviewOutcome
 from schoolplan.models import Role
 
@@ -94,11 +94,11 @@ def test_cannot_be_held_without_analysis(clock, school_class, point, teacher):
     meeting = schedule_cap(school_class, point, teacher)
     clock.set(moment(CAP_DAY, "17:00"))  # the meeting is over
     with pytest.raises(ValidationError, match="Fill in the class analysis"):
-        services.record_minutes(meeting, user=teacher, text="Met", mark_held=True)
+        recording.record_minutes(meeting, user=teacher, text="Met", mark_held=True)
     meeting.refresh_from_db()
     assert meeting.is_planned
     analyse(meeting, teacher)
-    services.record_minutes(meeting, user=teacher, text="Met", mark_held=True)
+    recording.record_minutes(meeting, user=teacher, text="Met", mark_held=True)
     meeting.refresh_from_db()
     assert meeting.is_held
 
@@ -109,7 +109,7 @@ def test_analysis_needs_both_strengths_and_focus(clock, school_class, point, tea
     analyse(meeting, teacher, strengths="Strong readers", focus="  ")
     clock.set(moment(CAP_DAY, "17:00"))
     with pytest.raises(ValidationError, match="Fill in the class analysis"):
-        services.record_minutes(meeting, user=teacher, text="Met", mark_held=True)
+        recording.record_minutes(meeting, user=teacher, text="Met", mark_held=True)
 
 
 def test_review_and_carry_forward(school, school_year, school_class, point, teacher):
@@ -178,14 +178,14 @@ def test_category_balance_nudges_towards_teaching_and_curriculum(school_class, p
     meeting = schedule_cap(school_class, point, teacher)
     for category in ("ta_support", "parental", "parental", "teaching"):
         services.add_action_item(meeting, user=teacher, description=category, category=category)
-    balance = cap.category_balance(meeting.action_items.all())
+    balance = cap_year.category_balance(meeting.action_items.all())
     assert balance.total == 4
     assert balance.counts == {"ta_support": 1, "parental": 2, "teaching": 1}
     assert balance.focus_share == 25
     assert balance.nudge.startswith("Only 25% of the agreed actions adapt teaching")
     services.add_action_item(meeting, user=teacher, description="c", category="curriculum")
     services.add_action_item(meeting, user=teacher, description="t", category="teaching")
-    balance = cap.category_balance(meeting.action_items.all())
+    balance = cap_year.category_balance(meeting.action_items.all())
     assert balance.focus_share == 50
     assert balance.nudge == ""
 
@@ -195,7 +195,7 @@ def test_leaders_overview(school, school_year, school_class, point, teacher):
     meeting = schedule_cap(school_class, point, teacher)
     services.add_action_item(meeting, user=teacher, description="a", category="teaching")
     services.add_action_item(meeting, user=teacher, description="b", category="ta_support")
-    latest, rows, balance = cap.class_overview(school, school_year, on(11, 22))
+    latest, rows, balance = cap_year.class_overview(school, school_year, on(11, 22))
     assert latest == point
     states = {row.school_class.name: (row.state, row.open_actions) for row in rows}
     assert states == {

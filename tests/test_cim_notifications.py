@@ -13,7 +13,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from meetings import cim, services
+from meetings import cim_reviews, recording, services
 from meetings.models import Meeting, MeetingStatus
 from progress import compliance
 from progress.services import add_comment
@@ -66,7 +66,7 @@ def team(district, year, people):
 
 def schedule(district, user, day, *, at="15:00", **options):
     start = moment(day, at, DENVER)
-    return cim.schedule_review(
+    return cim_reviews.schedule_review(
         user=user,
         district=district,
         starts_at=start,
@@ -87,7 +87,7 @@ def calendar_of(email):
 def month_of(district, year, day, today):
     return next(
         m
-        for m in cim.monthly_compliance(district, year, today)
+        for m in cim_reviews.monthly_compliance(district, year, today)
         if (m.first_day.year, m.first_day.month) == (day.year, day.month)
     )
 
@@ -335,12 +335,12 @@ def test_a_late_record_is_held_only_with_its_attendance_and_then_shows_as_late(
     clock.set(moment(LATE_ENTRY_DAY, "10:00", DENVER))
     review = schedule(district, people["lead"], LATE_REVIEW_DAY, confirm_late=True)
     with pytest.raises(ValidationError, match="tick who attended"):
-        services.record_minutes(
+        recording.record_minutes(
             review, user=people["lead"], text="Reviewed both strategies.", mark_held=True
         )
     review.refresh_from_db()
     assert review.status == MeetingStatus.PLANNED
-    services.record_minutes(
+    recording.record_minutes(
         review,
         user=people["lead"],
         text="Reviewed both strategies.",
@@ -382,10 +382,10 @@ def test_a_review_held_on_time_in_the_month_wins_over_a_late_record(
     clock.set(moment(on(11, 3), "10:00", DENVER))
     on_time = schedule(district, people["lead"], on(11, 5))
     clock.set(moment(on(11, 6), "10:00", DENVER))
-    services.record_minutes(on_time, user=people["lead"], text="Held.", mark_held=True)
+    recording.record_minutes(on_time, user=people["lead"], text="Held.", mark_held=True)
     clock.set(moment(LATE_ENTRY_DAY, "10:00", DENVER))
     late = schedule(district, people["lead"], LATE_REVIEW_DAY, confirm_late=True)
-    services.record_minutes(
+    recording.record_minutes(
         late, user=people["lead"], text="Held.", attended=[people["lead"]], mark_held=True
     )
     assert month_of(district, year, LATE_REVIEW_DAY, LATE_ENTRY_DAY).state == "held"

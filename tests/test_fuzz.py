@@ -42,6 +42,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from meetings import recording as meeting_recording
 from meetings import services as meeting_services
 from meetings import workshops
 from meetings.forms import (
@@ -303,8 +304,8 @@ def _published(w):
     meeting = schedule(
         w["school"], w["principal"], day=on(11, 12), confirm_repeat=True, place="Hall"
     )
-    meeting_services.record_minutes(meeting, user=w["principal"], text="Minutes.", mark_held=True)
-    meeting_services.publish_minutes(meeting, user=w["principal"])
+    meeting_recording.record_minutes(meeting, user=w["principal"], text="Minutes.", mark_held=True)
+    meeting_recording.publish_minutes(meeting, user=w["principal"])
     w["published"] = meeting
 
 

@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from meetings import services
+from meetings import recording, services
 from meetings.models import ActionStatus, Minutes, PublishedMinutesError
 from schoolplan.models import Role
 
@@ -22,7 +22,7 @@ def principal(school, school_year):
 def held(clock, school, principal):
     meeting = schedule(school, principal, day=on(9, 15))
     clock.set(on(9, 16))  # the day after it
-    services.record_minutes(meeting, user=principal, text="We looked at the SPF.", mark_held=True)
+    recording.record_minutes(meeting, user=principal, text="We looked at the SPF.", mark_held=True)
     return meeting
 
 
@@ -30,7 +30,7 @@ def test_marking_held_needs_minutes(clock, school, principal):
     clock.set(on(9, 16))  # the meeting has been: only the minutes are missing
     meeting = schedule(school, principal)
     with pytest.raises(ValidationError) as error:
-        services.record_minutes(meeting, user=principal, text="  ", mark_held=True)
+        recording.record_minutes(meeting, user=principal, text="  ", mark_held=True)
     assert error.value.message_dict == {
         "text": ["Write the minutes before marking the meeting held."]
     }
@@ -42,14 +42,14 @@ def test_a_future_meeting_cannot_be_marked_held(clock, school, principal):
     clock.set(on(9, 1))
     meeting = schedule(school, principal, day=on(9, 15))
     with pytest.raises(ValidationError, match="has not started yet"):
-        services.record_minutes(meeting, user=principal, text="Notes", mark_held=True)
+        recording.record_minutes(meeting, user=principal, text="Notes", mark_held=True)
     meeting.refresh_from_db()
     assert meeting.is_planned
 
 
 def test_held_with_attendance(held, principal):
     assert held.is_held
-    services.record_minutes(
+    recording.record_minutes(
         held,
         user=principal,
         text="We looked at the SPF.",
@@ -61,25 +61,25 @@ def test_held_with_attendance(held, principal):
 
 
 def test_published_minutes_are_immutable(held, principal):
-    services.publish_minutes(held, user=principal)
+    recording.publish_minutes(held, user=principal)
     minutes = Minutes.objects.get(meeting=held)
     minutes.text = "Rewritten history"
     with pytest.raises(PublishedMinutesError):
         minutes.save()
     with pytest.raises(ValidationError, match="published"):
-        services.record_minutes(held, user=principal, text="Again")
+        recording.record_minutes(held, user=principal, text="Again")
     assert Minutes.objects.get(meeting=held).text == "We looked at the SPF."
 
 
 def test_publishing_needs_a_held_meeting(school, principal):
     meeting = schedule(school, principal)
     with pytest.raises(ValidationError, match="mark the meeting held"):
-        services.publish_minutes(meeting, user=principal)
+        recording.publish_minutes(meeting, user=principal)
 
 
 def test_amendment_keeps_the_earlier_text(held, principal):
-    services.publish_minutes(held, user=principal)
-    services.amend_minutes(
+    recording.publish_minutes(held, user=principal)
+    recording.amend_minutes(
         held,
         user=principal,
         text="We looked at the SPF and set two goals.",
@@ -95,9 +95,9 @@ def test_amendment_keeps_the_earlier_text(held, principal):
 
 
 def test_amendment_needs_a_reason(held, principal):
-    services.publish_minutes(held, user=principal)
+    recording.publish_minutes(held, user=principal)
     with pytest.raises(ValidationError) as error:
-        services.amend_minutes(held, user=principal, text="New", decisions="", reason="")
+        recording.amend_minutes(held, user=principal, text="New", decisions="", reason="")
     assert "reason" in error.value.message_dict
     assert Minutes.objects.get(meeting=held).amendments.count() == 0
 
@@ -139,7 +139,7 @@ def test_open_action_past_due_is_overdue(held, principal):
 
 def test_after_publishing_no_new_actions_but_follow_up_continues(held, principal):
     item = services.add_action_item(held, user=principal, description="Survey families")
-    services.publish_minutes(held, user=principal)
+    recording.publish_minutes(held, user=principal)
     with pytest.raises(ValidationError, match="published"):
         services.add_action_item(held, user=principal, description="Late addition")
     services.update_action_item(item, user=principal, status=ActionStatus.DONE)

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from meetings import services as meeting_services
+from meetings import recording as meeting_recording
 from meetings.models import Invitation, Minutes
 from plans import services as plan_services
 from plans.models import Activity, Outcome, PlanChange, Strategy
@@ -465,8 +465,8 @@ def test_a_published_or_cancelled_review_refuses_row_saves(two, setup, review, l
     lead_client, _ = two
     activity = setup["activity"]
     fields = loaded_activity(lead_client, review, activity)
-    meeting_services.record_minutes(review, user=lead, text="Done", mark_held=True)
-    meeting_services.publish_minutes(review, user=lead)
+    meeting_recording.record_minutes(review, user=lead, text="Done", mark_held=True)
+    meeting_recording.publish_minutes(review, user=lead)
     response = save(lead_client, activity_url(review, activity), fields, barriers="Late words")
     html = response.content.decode()
     assert "published" in html and ">Late words</textarea>" in html

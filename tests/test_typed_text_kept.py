@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.html import escape
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from meetings import recording as meeting_recording
 from meetings import services as meeting_services
 from meetings.models import ActionItem, ActionReview, AgendaItem, Goal, GroupNote, PupilNote
 from plans import cadre as cadre_services
@@ -128,11 +129,11 @@ def _decided_meanwhile(w):
 
 
 def _minutes_published(w):
-    meeting_services.record_minutes(
+    meeting_recording.record_minutes(
         w["meeting"], user=w["principal"], text="Minutes.", mark_held=True
     )
     w["meeting"].refresh_from_db()
-    meeting_services.publish_minutes(w["meeting"], user=w["principal"])
+    meeting_recording.publish_minutes(w["meeting"], user=w["principal"])
 
 
 def _summary_written(w):

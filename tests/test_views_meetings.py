@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from meetings import services
+from meetings import recording, services
 from meetings.models import ActionItem, Meeting, Minutes
 from schoolplan.models import Role
 
@@ -191,8 +191,8 @@ def test_action_items_on_the_meeting_page(client, school, principal, meeting):
 @pytest.mark.calendar
 def test_published_minutes_redirect_to_amendment(client, clock, school, principal, meeting):
     clock.set(on(9, 16))  # the day after the meeting
-    services.record_minutes(meeting, user=principal, text="Notes", mark_held=True)
-    services.publish_minutes(meeting, user=principal)
+    recording.record_minutes(meeting, user=principal, text="Notes", mark_held=True)
+    recording.publish_minutes(meeting, user=principal)
     client.force_login(principal)
     response = client.post(reverse("minutes_edit", args=[meeting.pk]), {"text": "Changed"})
     assert response.status_code == 302
@@ -292,7 +292,7 @@ def test_minutes_saved_over_newer_minutes_are_refused_and_both_texts_shown(
     page = client.get(url).content.decode()
     assert 'name="version" value="0"' in page
     other = member(Role.SCHOOL_STAFF, school)
-    services.record_minutes(meeting, user=other, text="Ana's notes: the families asked about ELD.")
+    recording.record_minutes(meeting, user=other, text="Ana's notes: the families asked about ELD.")
     mine = "Mine: twelve families came.\nWe agreed on three actions."
     posted = {"text": mine, "family_attendees": 12, "community_attendees": 0, "version": 0}
     response = client.post(url, posted)

@@ -8,7 +8,8 @@ from django.urls import reverse
 
 from schoolplan.models import School, SchoolYear
 
-from .engine import ActionItem, Meeting
+from .engine import Meeting
+from .record import ActionItem
 
 ASSESSMENT_FILE_TYPES = ["csv", "xlsx", "xls", "pdf", "docx", "ods", "txt"]
 MAX_ASSESSMENT_FILE_BYTES = 5 * 1024 * 1024

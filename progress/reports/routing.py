@@ -78,7 +78,7 @@ def report_routing(report):
 def cim_lead(report):
     """The CIM lead of the period's year (the team's lead, else whoever signed it off): the
     report e-mail's Reply-To, and copied."""
-    from meetings.cim import team_for
+    from meetings.cim_reviews import team_for
 
     team = team_for(report.due.district, report.due.school_year)
     return team.lead if team is not None else report.signed_off_by

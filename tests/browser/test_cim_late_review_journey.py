@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from meetings import services
+from meetings import recording
 from meetings.models import Meeting, MeetingType
 from schoolplan.models import User
 
@@ -72,7 +72,7 @@ def test_lead_records_last_months_review_late(page, screenshot, clock):
     review = last_month.get()
     assert review.recorded_late_at is not None
     lead = User.objects.get(username="cimlead")
-    services.record_minutes(
+    recording.record_minutes(
         review, user=lead, text="Reviewed both strategies.", attended=[lead], mark_held=True
     )
     page.goto(f"/districts/{review.district_id}/cim/")

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from meetings import services as meeting_services
+from meetings import recording as meeting_recording
 from meetings.models import ActionReview
 from plans import workflow
 from plans.models import EssaPlanStatus, Strategy
@@ -194,9 +194,9 @@ def test_action_item_kept_when_the_minutes_were_published_meanwhile(page, screen
     page.goto(meeting.get_absolute_url())
     page.get_by_label("What").fill(LINE)
     # A colleague publishes the minutes while this one is typing.
-    meeting_services.record_minutes(meeting, user=principal, text="Minutes.", mark_held=True)
+    meeting_recording.record_minutes(meeting, user=principal, text="Minutes.", mark_held=True)
     meeting.refresh_from_db()
-    meeting_services.publish_minutes(meeting, user=principal)
+    meeting_recording.publish_minutes(meeting, user=principal)
     page.get_by_role("button", name="Add action item").click()
     expect(page.get_by_role("alert").filter(has_text="The minutes are published")).to_be_visible()
     expect(page.get_by_label("What")).to_have_value(LINE)
