@@ -37,7 +37,7 @@ from django.template import engines  # noqa: E402
 from django.test import RequestFactory  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from progress.management.commands.generate_district import generate  # noqa: E402
+from demo.management.commands.generate_district import generate  # noqa: E402
 from progress.views_compliance import dashboard  # noqa: E402
 from schoolplan.models import Membership, School, User  # noqa: E402
 

@@ -96,11 +96,11 @@ def prepare(args, data_file):
     from django.contrib.auth.hashers import make_password
     from django.core.management import call_command
 
+    from demo.management.commands.generate_district import generate
     from meetings.models import Meeting
     from plans import carry_over as plan_carry_over
     from plans import services as plan_services
     from plans.models import Activity, Outcome, Strategy
-    from progress.management.commands.generate_district import generate
     from progress.models import Metric
     from schoolplan.models import Membership, School, User
 

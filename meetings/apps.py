@@ -8,18 +8,13 @@ class MeetingsConfig(AppConfig):
     name = "meetings"
 
     def ready(self):
-        from schoolplan.demo import register_demo
 
         from . import cpm_deadlines, deadlines  # noqa: F401  (register the app's deadline rules)
         from .cap import require_analysis
-        from .demo import build_demo_cap, build_demo_meetings, build_demo_workshops
         from .models import MeetingType
         from .recorded_late import require_attendance
         from .recording import register_held_check
 
-        register_demo(build_demo_meetings)
-        register_demo(build_demo_cap)
-        register_demo(build_demo_workshops)
         register_held_check(MeetingType.CAP, require_analysis)
         register_held_check(MeetingType.CIM_REVIEW, require_attendance)
 

@@ -9,14 +9,11 @@ class PlansConfig(AppConfig):
 
     def ready(self):
         from schoolplan.attention import register_card_links
-        from schoolplan.demo import register_demo
 
         from . import deadlines  # noqa: F401  (registers the app's deadline rules)
         from .cadre import card_links
-        from .demo import build_demo_school_plans
 
         register_card_links(card_links)
-        register_demo(build_demo_school_plans)
 
         from schoolplan.next_year import register_carry_over
 

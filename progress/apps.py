@@ -9,22 +9,10 @@ class ProgressConfig(AppConfig):
 
     def ready(self):
         from schoolplan.attention import register_card_links
-        from schoolplan.demo import register_demo
 
         from . import attention, deadlines  # noqa: F401  (register the app's deadline rules)
 
         register_card_links(attention.card_links)
-        from .demo import (
-            build_demo_cim,
-            build_demo_progress_report,
-            build_demo_school_metrics,
-            build_demo_spf,
-        )
-
-        register_demo(build_demo_cim)
-        register_demo(build_demo_school_metrics)
-        register_demo(build_demo_spf)
-        register_demo(build_demo_progress_report)
 
         from meetings.cpm import SPF_PUBLICATION_HOOKS
 

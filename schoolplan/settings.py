@@ -53,6 +53,9 @@ INSTALLED_APPS = [
     "meetings",
     "plans",
     "progress",
+    # The top floor: the demo data (`make run`) and the district generator (benchmarks). It
+    # has no models and nothing imports it; installed everywhere, for its commands.
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -10,10 +10,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from demo.management.commands.generate_district import generate
 from meetings.models import Meeting, MeetingStatus, MeetingType
 from plans import workflow
 from progress import compliance
-from progress.management.commands.generate_district import generate
 from schoolplan.models import EssaDesignation, Role
 
 from .clock import YEAR, on, year_name

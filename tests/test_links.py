@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import Resolver404, resolve
 
-from schoolplan.management.commands.demo_data import PEOPLE
+from demo.management.commands.demo_data import PEOPLE
 from schoolplan.models import User
 
 from .clock import YEAR, on

@@ -34,7 +34,7 @@ from django.urls import Resolver404, URLResolver, get_resolver, resolve
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from schoolplan.management.commands.demo_data import DEMO_PASSWORD, PEOPLE
+from demo.management.commands.demo_data import DEMO_PASSWORD, PEOPLE
 from schoolplan.models import School, User
 from schoolplan.models.reminders import NotificationSettings
 

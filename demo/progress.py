@@ -1,4 +1,4 @@
-"""Demo progress records, around each district's today (schoolplan.demo): Riverbend's CIM team,
+"""Demo progress records, around each district's today (demo.days): Riverbend's CIM team,
 plan and monthly reviews, last year's and this year's; the Valdez plans' metrics; SPF results of
 both years with a published family summary, in Riverbend and in Lakeside (Colorado); the first
 CIM progress report once it is due."""
@@ -6,14 +6,14 @@ CIM progress report once it is due."""
 from datetime import date, timedelta
 from decimal import Decimal
 
-from meetings.models import Invitation, Meeting, MeetingStatus, MeetingType, Minutes
-from plans.demo import build_cim_analysis
-from plans.models import Activity, Outcome, PlanForImprovement, Strategy
-from schoolplan import clock
-from schoolplan.demo import demo_years
-from schoolplan.models import CimTeam, District, School, SchoolYear, User
+from demo.plans import build_cim_analysis
 
-from .models import ActivityReview, Measurement, Metric, SpfResult
+from demo.days import demo_years
+from meetings.models import Invitation, Meeting, MeetingStatus, MeetingType, Minutes
+from plans.models import Activity, Outcome, PlanForImprovement, Strategy
+from progress.models import ActivityReview, Measurement, Metric, SpfResult
+from schoolplan import clock
+from schoolplan.models import CimTeam, District, School, SchoolYear, User
 
 # Each metric's value at the year's successive reviews.
 PLAN = [
@@ -305,7 +305,7 @@ def _spf_results(district, years):
 def _family_summary(school, year, principal, today):
     """The school's family summary for the year, published in its SPF sharing window (or
     today, if the window opened today)."""
-    from . import spf
+    from progress import spf
 
     if school.spf_summaries.filter(school_year=year).exists():
         return 0
@@ -344,11 +344,11 @@ def build_demo_spf():
 
 def build_demo_progress_report():
     """The demo district's first quarterly report, submitted, so its page shows a frozen one."""
-    from .models import RenderJob
-    from .reports import content as report_content
-    from .reports import periods as report_periods
-    from .reports import render as report_render
-    from .reports import workflow as report_workflow
+    from progress.models import RenderJob
+    from progress.reports import content as report_content
+    from progress.reports import periods as report_periods
+    from progress.reports import render as report_render
+    from progress.reports import workflow as report_workflow
 
     district = District.objects.filter(slug="riverbend-usd").first()
     today = clock.today(district) if district else None

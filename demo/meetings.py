@@ -1,4 +1,4 @@
-"""Demo meetings, around each district's today (schoolplan.demo): every demo school's CPM
+"""Demo meetings, around each district's today (demo.days): every demo school's CPM
 meetings of last year and this year, Valdez's CAP cycle and a workshop series.
 
 A school's CPM meeting falls on the day its habit says. Once that day has passed it is held, with
@@ -10,12 +10,9 @@ meetings are there to read, this year's window is open or coming with something 
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from schoolplan import clock
-from schoolplan.demo import demo_years, meeting_day
-from schoolplan.models import CpmStage, District, Role, School, SchoolYear, User
-
-from . import cpm_scheduling
-from .models import (
+from demo.days import demo_years, meeting_day
+from meetings import cpm_scheduling
+from meetings.models import (
     ActionItem,
     ActionItemUpdate,
     ActionStatus,
@@ -27,6 +24,8 @@ from .models import (
     MeetingType,
     Minutes,
 )
+from schoolplan import clock
+from schoolplan.models import CpmStage, District, Role, School, SchoolYear, User
 
 KICK_OFF, CHECK_IN, WRAP_UP = CpmStage.KICK_OFF, CpmStage.CHECK_IN, CpmStage.WRAP_UP
 
@@ -276,8 +275,8 @@ def build_demo_meetings():
 
 def build_demo_cap():
     """Valdez: two classes, the year's assessment points, and 3B's first CAP meeting."""
-    from . import cap
-    from .models import AssessmentPoint, CapMeeting, GroupNote, PupilNote, SchoolClass
+    from meetings import cap
+    from meetings.models import AssessmentPoint, CapMeeting, GroupNote, PupilNote, SchoolClass
 
     valdez = School.objects.select_related("district").filter(name="Valdez Elementary").first()
     if valdez is None:
@@ -356,8 +355,8 @@ def build_demo_workshops():
     """A workshop series in the demo district, open for ESSA-designated schools this week."""
     from datetime import time
 
-    from . import workshops
-    from .models import WorkshopSeries
+    from meetings import workshops
+    from meetings.models import WorkshopSeries
 
     district = District.objects.filter(slug="riverbend-usd").first()
     staff = User.objects.filter(username="district").first()

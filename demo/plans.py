@@ -5,12 +5,9 @@ from datetime import timedelta
 from decimal import Decimal
 
 from meetings.models import GoalArea
-from schoolplan import clock
-from schoolplan.models import CadreGroup, School, SchoolYear, User
-
-from . import cadre as cadre_services
-from . import services, surveys, workflow
-from .models import (
+from plans import cadre as cadre_services
+from plans import services, surveys, workflow
+from plans.models import (
     ActionStep,
     Activity,
     CadreAction,
@@ -28,6 +25,8 @@ from .models import (
     RootCause,
     Strategy,
 )
+from schoolplan import clock
+from schoolplan.models import CadreGroup, School, SchoolYear, User
 
 QUESTIONS = [
     "I feel welcome at school",
@@ -205,7 +204,7 @@ def build_demo_school_plans():
 
 
 # Riverbend's Plan for Improvement: the data analysis behind it (seed 001: data analysis -> root
-# cause -> plan). progress.demo builds the plan and calls this once the strategies exist.
+# cause -> plan). demo.progress builds the plan and calls this once the strategies exist.
 FINDINGS = [
     (
         "18% of students with IEPs in grades 3–5 read at benchmark, against 41% of all students.",
@@ -249,7 +248,7 @@ def build_cim_analysis(plan):
     """The plan's findings, root causes and problem statements, linked to its strategies. A
     plan whose district had one the year before continues it (carried_from), as a plan started
     from last year's would."""
-    from .carry_over import last_years_plan
+    from plans.carry_over import last_years_plan
 
     if plan.findings.exists():
         return

@@ -1,6 +1,6 @@
 """Build realistic demo districts around today, and print their logins.
 
-Each district gets the school year containing its today and the year before (schoolplan.demo),
+Each district gets the school year containing its today and the year before (demo.days),
 so the demo is live on any date: in July the new year's Kick Off is coming and last year's
 meetings are there to read.
 
@@ -14,8 +14,15 @@ from datetime import date
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from demo.meetings import build_demo_cap, build_demo_meetings, build_demo_workshops
+from demo.plans import build_demo_school_plans
+from demo.progress import (
+    build_demo_cim,
+    build_demo_progress_report,
+    build_demo_school_metrics,
+    build_demo_spf,
+)
 from schoolplan import cim_levels, clock, two_factor
-from schoolplan.demo import DEMO_EXTENSIONS
 from schoolplan.models import (
     CadreGroup,
     CimStatus,
@@ -114,6 +121,21 @@ PEOPLE = [
 ]
 
 
+# After the districts, schools, years and people: each app's records, in the order they build
+# on each other (meetings, then the plans that cite them, then progress on the plans). Each
+# builder finds its district, reads its today and is idempotent.
+BUILDERS = [
+    build_demo_meetings,
+    build_demo_cap,
+    build_demo_workshops,
+    build_demo_school_plans,
+    build_demo_cim,
+    build_demo_school_metrics,
+    build_demo_spf,
+    build_demo_progress_report,
+]
+
+
 class Command(BaseCommand):
     help = "Create (or leave as is) the demo districts, schools, school year and users."
 
@@ -128,7 +150,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         with transaction.atomic():
             created = self.build()
-            created += sum(builder() for builder in DEMO_EXTENSIONS)
+            created += sum(builder() for builder in BUILDERS)
         self.print_logins(created)
         if options["two_factor_codes"]:
             self.print_two_factor_codes()

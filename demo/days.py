@@ -1,4 +1,4 @@
-"""The demo district is built by the core; apps above it add their own demo records here.
+"""The demo's calendar: the years it builds and the days its meetings fall on.
 
 Every demo date is read from the district's today (schoolplan.clock), so `make run` shows a live
 year whatever the date: the year containing today with its open or next window, and the year
@@ -7,20 +7,11 @@ before with what was held in it (in July the new year has not started its window
 
 from datetime import timedelta
 
-from . import clock
-from .models import SchoolYear
-
-DEMO_EXTENSIONS = []
+from schoolplan import clock
+from schoolplan.models import SchoolYear
 
 # Community meetings fall on a Tuesday, Wednesday or Thursday evening.
 MEETING_WEEKDAYS = (1, 2, 3)
-
-
-def register_demo(builder):
-    """builder() -> number of records it created. It finds its district, reads the district's
-    today (clock.today(district)) and must be idempotent: a second run adds only what is missing."""
-    DEMO_EXTENSIONS.append(builder)
-    return builder
 
 
 def demo_years(district):
