@@ -6,9 +6,8 @@ CIM progress report once it is due."""
 from datetime import date, timedelta
 from decimal import Decimal
 
-from demo.plans import build_cim_analysis
-
 from demo.days import demo_years
+from demo.plans import build_cim_analysis
 from meetings.models import Invitation, Meeting, MeetingStatus, MeetingType, Minutes
 from plans.models import Activity, Outcome, PlanForImprovement, Strategy
 from progress.models import ActivityReview, Measurement, Metric, SpfResult

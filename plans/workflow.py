@@ -36,6 +36,17 @@ def start_blueprint(*, school, year, user):
     return start_document(Blueprint, user=user, school=school, school_year=year)[0]
 
 
+# What apps above plans require of an ESSA plan before it goes to the district (progress: its
+# leading and lagging metrics): check(plan) -> [what is missing, in the user's words].
+# Registered in the app's AppConfig.ready(); see docs/ARCHITECTURE.md.
+SUBMISSION_CHECKS = []
+
+
+def register_submission_check(check):
+    SUBMISSION_CHECKS.append(check)
+    return check
+
+
 def missing_for_submission(plan):
     """What the plan still needs before it can go to the district, in the user's words."""
     missing = []
@@ -45,11 +56,8 @@ def missing_for_submission(plan):
     for problem in problems:
         if not problem.root_causes.all():
             missing.append(f"a root cause for the problem “{problem.gap}”")
-    kinds = set(plan.metrics.values_list("kind", flat=True))
-    if "leading" not in kinds:
-        missing.append("a leading metric")
-    if "lagging" not in kinds:
-        missing.append("a lagging metric")
+    for check in SUBMISSION_CHECKS:
+        missing.extend(check(plan))
     return missing
 
 

@@ -14,6 +14,18 @@ class ProgressConfig(AppConfig):
 
         register_card_links(attention.card_links)
 
+        from plans.workflow import register_submission_check
+
+        from .plan_checks import metrics_present
+
+        register_submission_check(metrics_present)
+
+        from schoolplan.extensions import register_school_page_section
+
+        from .school_page import compliance_section
+
+        register_school_page_section(compliance_section)
+
         from meetings.cpm import SPF_PUBLICATION_HOOKS
 
         from .plan_items import register

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from . import attention, clock, next_year
+from .extensions import school_page_sections
 from .forms import DistrictForm, SchoolForm, SchoolYearForm
 from .models import LEVEL_ORDER, District, EssaDesignation, Level, School, SchoolYear, default_dates
 from .permissions import (
@@ -84,6 +85,8 @@ def school_detail(request, pk):
             "can_keep_records": can(request.user, KEEP_SCHOOL_RECORDS, school),
             "can_view_district": can(request.user, VIEW_DISTRICT, school.district),
             "can_view_cadre": can(request.user, VIEW_CADRE, school),
+            # What the apps above add (progress: the compliance row), from their hooks.
+            "sections": school_page_sections(request, school),
         },
     )
 

@@ -29,25 +29,3 @@ def isodate(value, format_string="j M Y"):
     if isinstance(parsed, datetime) and parsed.tzinfo is not None:
         parsed = clock.local(parsed)
     return date_format(parsed, format_string) if parsed else value
-
-
-@register.inclusion_tag("progress/_school_compliance.html", takes_context=True)
-def school_compliance(context, school):
-    """{% school_compliance school %}: the school's row of the compliance model, on its page."""
-    from progress import compliance
-    from progress.views_compliance import SYMBOLS
-    from schoolplan.models import SchoolYear
-
-    today = clock.today(school)
-    year = SchoolYear.objects.of_district_on(school.district_id, today)
-    if year is None:
-        return {"row": None}
-    [row] = compliance.keep_openable_links(
-        compliance.compute(school.district, year, today, [school]), context["request"].user
-    )
-    return {
-        "row": row,
-        "year": year,
-        "items": [(label, row.cells[key]) for key, label in compliance.REQUIREMENTS],
-        "symbols": SYMBOLS,
-    }
