@@ -8,6 +8,14 @@ class MeetingsConfig(AppConfig):
     name = "meetings"
 
     def ready(self):
+        from schoolplan.extensions import register_district_link, register_school_link
+        from schoolplan.permissions import KEEP_SCHOOL_RECORDS, VIEW_DISTRICT_WORK
+
+        register_school_link("CPM year", "cpm_year", 10, style="primary")
+        register_school_link("Meetings", "school_meetings", 20)
+        register_school_link("CAP meetings", "cap_overview", 30, KEEP_SCHOOL_RECORDS)
+        register_school_link("Workshops", "school_workshops", 80)
+        register_district_link("Workshops", "workshops", 30, VIEW_DISTRICT_WORK)
 
         from . import cpm_deadlines, deadlines  # noqa: F401  (register the app's deadline rules)
         from .cap import require_analysis

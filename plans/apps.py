@@ -8,6 +8,13 @@ class PlansConfig(AppConfig):
     name = "plans"
 
     def ready(self):
+        from schoolplan.extensions import register_school_link
+        from schoolplan.permissions import VIEW_CADRE
+
+        register_school_link("ESSA action plan", "school_essa", 40)
+        register_school_link("Blueprint", "school_blueprint", 50)
+        register_school_link("Cadre", "school_cadre", 60, VIEW_CADRE)
+
         from schoolplan.attention import register_card_links
 
         from . import deadlines  # noqa: F401  (registers the app's deadline rules)

@@ -8,6 +8,17 @@ class ProgressConfig(AppConfig):
     name = "progress"
 
     def ready(self):
+        from schoolplan.extensions import register_district_link, register_school_link
+        from schoolplan.permissions import VIEW_DISTRICT_WORK
+
+        register_school_link("SPF and family summary", "spf_school", 70)
+        register_school_link("Family page", "family_school", 90, arg="public_slug")
+        register_district_link("CIM: reviews and plan", "cim_home", 10, style="primary")
+        register_district_link("SPF results", "spf_district", 20, VIEW_DISTRICT_WORK)
+        register_district_link(
+            "Compliance dashboard", "compliance", 40, VIEW_DISTRICT_WORK, style="outline-primary"
+        )
+
         from schoolplan.attention import register_card_links
 
         from . import attention, deadlines  # noqa: F401  (register the app's deadline rules)

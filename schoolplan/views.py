@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from . import attention, clock, next_year
-from .extensions import school_page_sections
+from .extensions import DISTRICT_LINKS, SCHOOL_LINKS, place_links, school_page_sections
 from .forms import DistrictForm, SchoolForm, SchoolYearForm
 from .models import LEVEL_ORDER, District, EssaDesignation, Level, School, SchoolYear, default_dates
 from .permissions import (
@@ -87,6 +87,7 @@ def school_detail(request, pk):
             "can_view_cadre": can(request.user, VIEW_CADRE, school),
             # What the apps above add (progress: the compliance row), from their hooks.
             "sections": school_page_sections(request, school),
+            "links": place_links(request.user, school, SCHOOL_LINKS),
         },
     )
 
@@ -134,6 +135,7 @@ def district_detail(request, pk):
             "start_name": start_from and next_year.year_name(start_from.start_year + 1),
             "can_manage": can(request.user, MANAGE_DISTRICT, district),
             "can_view_district_work": can(request.user, VIEW_DISTRICT_WORK, district),
+            "links": place_links(request.user, district, DISTRICT_LINKS),
         },
     )
 
