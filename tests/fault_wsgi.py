@@ -1,4 +1,4 @@
-"""The WSGI application of tests/test_faults.py's server, with one test-only hook.
+"""The WSGI application of tests/schoolplan/test_faults.py's server, with one test-only hook.
 
 With FAULT_DIR set, a service function named in FAULT_PAUSE ("module:function", comma-separated)
 may be stopped in the middle of a request: when the file FAULT_DIR/arm-<function> exists (its

@@ -1,4 +1,4 @@
-"""Hostile values for the fuzz tests (tests/test_fuzz.py): hypothesis strategies per kind of form
+"""Hostile values for the fuzz tests (tests/schoolplan/test_fuzz.py): hypothesis strategies per kind of form
 field, and CSV files that are malformed, oversized, in the wrong encoding or full of formulas.
 
 A value is a str, bytes (sent as they are: invalid UTF-8 reaches the server undecoded) or a list

@@ -16,7 +16,7 @@ from schoolplan.models import Role
 
 from ..clock import on
 from ..factories import member
-from ..test_typed_text_kept import LINE, PARAGRAPH, TODAY, build_world
+from ..schoolplan.test_typed_text_kept import LINE, PARAGRAPH, TODAY, build_world
 from .conftest import log_in
 from .test_accessibility import AXE, Audit
 

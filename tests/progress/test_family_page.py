@@ -1,0 +1,324 @@
+"""The families' page (DOMAIN: progress, CPM): public, only what was published, in English and
+Spanish, cached and forgotten on publish."""
+
+import re
+import shutil
+import subprocess
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.urls import reverse
+
+from meetings.models import Goal, Meeting, MeetingStatus, MeetingType, PupilNote
+from plans import workflow
+from plans.models import Initiative
+from progress import spf
+from progress.models import Measurement, Metric, SpfSummary
+from schoolplan.models import Role
+
+from ..cap_helpers import make_class, make_point, schedule_cap
+from ..clock import on
+from ..conftest import IN_CI
+from ..factories import SchoolYearFactory, member
+from ..meeting_helpers import at
+from ..school_plan_helpers import complete_plan
+
+pytestmark = pytest.mark.django_db
+
+CANARY = "CANARY-{}-7f3e"
+PO_FILE = Path(settings.BASE_DIR) / "locale" / "es" / "LC_MESSAGES" / "django.po"
+MO_FILE = PO_FILE.with_suffix(".mo")
+
+
+# The day the families look: early in the Check In window, its meeting coming up.
+TODAY = on(12, 4)
+
+
+@pytest.fixture
+def world(school, clock):
+    """A school with published and unpublished things, each unpublished one carrying a canary."""
+    clock.set(TODAY)
+    today = TODAY
+    year = SchoolYearFactory(district=school.district)
+    principal = member(Role.PRINCIPAL, school)
+    principal.first_name, principal.last_name = "Ana", CANARY.format("staffname")
+    principal.save()
+    teacher = member(Role.SCHOOL_STAFF, school)
+    summary = spf.save_texts(
+        school, year, {"en": "We grew in math.", "es": "Crecimos en matemáticas."}, user=principal
+    )
+    spf.publish(summary, user=principal)
+    blueprint = workflow.start_blueprint(school=school, year=year, user=principal)
+    blueprint.theory_of_action = "If we teach math talk, students explain their thinking."
+    blueprint.save()
+    Initiative.objects.create(blueprint=blueprint, area="math", title="Math talk every day")
+    goal = Goal.objects.create(
+        school=school, school_year=year, area="math", text="40% meet the math standard"
+    )
+    metric = Metric.objects.create(
+        goal=goal,
+        name="Math proficiency",
+        unit="%",
+        baseline=Decimal("31"),
+        target=Decimal("40"),
+        target_date=on(5, 30),
+    )
+    # On the path's straight line it should be about 35.5 today; 36 is on track.
+    Measurement.objects.create(
+        metric=metric, date=today, value=Decimal("36"), note=CANARY.format("measurementnote")
+    )
+    workflow.publish_blueprint(blueprint, user=principal)
+    # Things families must never see:
+    plan = complete_plan(school, year, principal)
+    plan.problems.update(gap=CANARY.format("essadraft"))
+    upcoming = today + timedelta(days=5)
+    Meeting.objects.create(
+        district=school.district,
+        school=school,
+        school_year=year,
+        meeting_type=MeetingType.CPM,
+        cpm_stage="check_in",
+        title="Check In for families",
+        starts_at=at(upcoming, 17),
+        ends_at=at(upcoming, 18),
+        place="Cafeteria",
+        languages_offered=["en", "es"],
+    )
+    Meeting.objects.create(
+        district=school.district,
+        school=school,
+        school_year=year,
+        meeting_type=MeetingType.CPM,
+        title=CANARY.format("cancelled"),
+        starts_at=at(upcoming, 10),
+        ends_at=at(upcoming, 11),
+        status=MeetingStatus.CANCELLED,
+    )
+    Meeting.objects.create(
+        district=school.district,
+        school=school,
+        school_year=year,
+        meeting_type=MeetingType.CIM_REVIEW,
+        title=CANARY.format("cimreview"),
+        starts_at=at(upcoming, 12),
+        ends_at=at(upcoming, 13),
+    )
+    school_class = make_class(school, year, teacher)
+    cap = schedule_cap(
+        school_class, make_point(school, year, day=today - timedelta(days=3)), teacher, day=upcoming
+    )
+    cap.title = CANARY.format("capmeeting")
+    cap.save()
+    PupilNote.objects.create(cap=cap.cap, pupil="JD", note=CANARY.format("pupilnote"))
+    other_year = SchoolYearFactory(district=school.district, start_year=year.start_year + 1)
+    SpfSummary.objects.create(
+        school=school, school_year=other_year, texts={"en": CANARY.format("draftsummary")}
+    )
+    return {"school": school, "year": year, "principal": principal, "summary": summary}
+
+
+def _page(client, school, language=None):
+    if language:
+        return client.get(reverse("family_school_in", args=[school.public_slug, language]))
+    return client.get(reverse("family_school", args=[school.public_slug]))
+
+
+@pytest.mark.calendar
+def test_anyone_reads_what_was_published(client, world):
+    response = _page(client, world["school"])
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "We grew in math." in page
+    assert (
+        "40% meet the math standard" in page and "Math proficiency" in page and "On track" in page
+    )
+    assert "Check In for families" in page and "English, Spanish" in page
+    assert "Read our School Blueprint" in page
+
+
+@pytest.mark.calendar
+def test_nothing_unpublished_or_private_appears(client, world):
+    school = world["school"]
+    pages = [
+        _page(client, school).content.decode(),
+        _page(client, school, "es").content.decode(),
+        client.get(reverse("family_blueprint", args=[school.public_slug])).content.decode(),
+        client.get(
+            reverse("family_blueprint_in", args=[school.public_slug, "es"])
+        ).content.decode(),
+    ]
+    for page in pages:
+        leaked = re.findall(r"CANARY-\w+-7f3e", page)
+        assert leaked == [], leaked
+
+
+@pytest.mark.calendar
+def test_an_unpublished_summary_and_blueprint_disappear(client, world):
+    school, principal = world["school"], world["principal"]
+    spf.unpublish(world["summary"], user=principal)
+    workflow.unpublish_blueprint(school.blueprints.get(), user=principal)
+    page = _page(client, school).content.decode()
+    assert "We grew in math." not in page and "40% meet the math standard" not in page
+    assert "has not published its summary" in page
+    assert client.get(reverse("family_blueprint", args=[school.public_slug])).status_code == 404
+
+
+@pytest.mark.calendar
+def test_the_page_is_cached_and_forgotten_on_publish(
+    client, world, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    school, principal = world["school"], world["principal"]
+    _page(client, school)
+    with django_assert_num_queries(1):  # the school; the page itself comes from the cache
+        assert "We grew in math." in _page(client, school).content.decode()
+    # A change behind the app's back (no signal) is not seen: the page really is cached...
+    SpfSummary.objects.filter(pk=world["summary"].pk).update(texts={"en": "Changed quietly."})
+    assert "We grew in math." in _page(client, school).content.decode()
+    # ...and publishing (through the app) forgets it at once.
+    with django_capture_on_commit_callbacks(execute=True):
+        summary = spf.save_texts(school, world["year"], {"en": "Published anew."}, user=principal)
+        spf.publish(summary, user=principal)
+    page = _page(client, school).content.decode()
+    assert "Published anew." in page and "We grew in math." not in page
+
+
+@pytest.mark.calendar
+def test_a_new_meeting_shows_up_without_waiting(client, world, django_capture_on_commit_callbacks):
+    school = world["school"]
+    _page(client, school)
+    soon = TODAY + timedelta(days=9)
+    with django_capture_on_commit_callbacks(execute=True):
+        Meeting.objects.create(
+            district=school.district,
+            school=school,
+            school_year=world["year"],
+            meeting_type=MeetingType.CADRE,
+            title="Cadre evening",
+            starts_at=at(soon, 18),
+            ends_at=at(soon, 19),
+        )
+    assert "Cadre evening" in _page(client, school).content.decode()
+
+
+@pytest.mark.calendar
+def test_the_spanish_page_is_in_spanish(client, world):
+    response = _page(client, world["school"], "es")
+    page = response.content.decode()
+    assert response["Content-Language"] == "es" and '<html lang="es">' in page
+    assert "Crecimos en matemáticas." in page and "We grew in math." not in page
+    for spanish in (
+        "Cómo le va a nuestra escuela",
+        "Próximas reuniones comunitarias",
+        "Va bien",
+        "inglés, español",
+        "Agregar a mi calendario",
+    ):
+        assert spanish in page, spanish
+
+
+def _visible_text(html):
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    # The language switcher names each language in itself ("English" on the Spanish page).
+    html = re.sub(r'<a [^>]*\blang="en"[^>]*>.*?</a>', " ", html, flags=re.S)
+    html = re.sub(r"<[^>]+>", "\n", html)
+    return {line.strip() for line in html.splitlines() if line.strip()}
+
+
+def _po_entries(text=None):
+    """(msgid, msgstr, fuzzy) of a catalogue, by default the committed Spanish one."""
+    text = PO_FILE.read_text(encoding="utf-8") if text is None else text
+
+    def join(quoted):
+        return "".join(re.findall(r'"(.*)"', quoted))
+
+    return [
+        (join(m.group(2)), join(m.group(3)), bool(m.group(1)))
+        for m in re.finditer(
+            r'^(#, fuzzy\n)?(?:#\|.*\n)*msgid ((?:".*"\n)+)msgstr ((?:".*"\n?)+)', text, re.M
+        )
+    ]
+
+
+def test_every_interface_string_has_its_spanish():
+    entries = [e for e in _po_entries() if e[0]]
+    assert len(entries) > 60
+    missing = [msgid for msgid, msgstr, fuzzy in entries if not msgstr or fuzzy]
+    assert missing == []
+
+
+def _gettext_tools():
+    if shutil.which("msgfmt") and shutil.which("xgettext"):
+        return True
+    if IN_CI:
+        pytest.fail("gettext (msgfmt, xgettext) is missing: .ci/run installs it")
+    pytest.skip("gettext is not installed here")
+
+
+def test_the_compiled_catalogue_is_up_to_date(tmp_path):
+    _gettext_tools()
+    compiled = tmp_path / "django.mo"
+    subprocess.run(["msgfmt", "--check-format", "-o", str(compiled), str(PO_FILE)], check=True)
+    assert compiled.read_bytes() == MO_FILE.read_bytes(), "run: manage.py compilemessages"
+
+
+def test_the_catalogue_has_every_string_of_the_code(tmp_path, settings, monkeypatch):
+    """makemessages over a copy of the project finds no string the catalogue lacks."""
+    _gettext_tools()
+    for part in ("schoolplan", "meetings", "plans", "progress", "templates", "locale"):
+        shutil.copytree(Path(settings.BASE_DIR) / part, tmp_path / part)
+    settings.LOCALE_PATHS = [tmp_path / "locale"]
+    monkeypatch.chdir(tmp_path)  # makemessages reads and writes below the current folder
+    call_command("makemessages", locale=["es"], verbosity=0)
+    fresh = (tmp_path / "locale" / "es" / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
+    wanted = {msgid for msgid, _, _ in _po_entries(fresh) if msgid}
+    have = {msgid for msgid, _, _ in _po_entries()}
+    assert len(wanted) > 60
+    assert wanted - have == set(), "run makemessages and translate the new strings"
+
+
+@pytest.mark.calendar
+def test_no_english_interface_string_is_left_on_the_spanish_pages(client, world):
+    school = world["school"]
+    english = {
+        msgid
+        for msgid, msgstr, _ in _po_entries()
+        if msgid and msgid != msgstr and "%(" not in msgid
+    }
+    for url in (
+        reverse("family_school_in", args=[school.public_slug, "es"]),
+        reverse("family_blueprint_in", args=[school.public_slug, "es"]),
+    ):
+        text = _visible_text(client.get(url).content.decode())
+        # The school's own words (names, goals, titles) are data; the interface is not.
+        left = {line for line in text if line in english}
+        assert left == set(), (url, left)
+
+
+@pytest.mark.calendar
+def test_the_calendar_file_is_only_for_community_meetings(client, world):
+    school = world["school"]
+    check_in = Meeting.objects.get(title="Check In for families")
+    response = client.get(reverse("family_meeting_ics", args=[school.public_slug, check_in.pk]))
+    assert response.status_code == 200 and b"BEGIN:VEVENT" in response.content
+    for title in ("cimreview", "capmeeting"):
+        meeting = Meeting.objects.get(title=CANARY.format(title))
+        url = reverse("family_meeting_ics", args=[school.public_slug, meeting.pk])
+        assert client.get(url).status_code == 404
+
+
+def test_an_unknown_school_is_a_404(client, db):
+    assert client.get(reverse("family_school", args=["no-such-school"])).status_code == 404
+
+
+@pytest.mark.calendar
+def test_deleting_plans_with_metrics_and_values_works(world):
+    """Cascades delete metrics after their plan: forgetting the page must not trip on that."""
+    school = world["school"]
+    school.essa_plans.all().delete()
+    school.blueprints.all().delete()
+    Goal.objects.filter(school=school).delete()
+    assert not Metric.objects.exists() and not Measurement.objects.exists()
