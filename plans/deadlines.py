@@ -65,7 +65,9 @@ def essa_plan_due(today, scope, reach):
                 standing.text.lower() if standing.plan else "not started yet"
             )
         if standing.plan is not None and standing.plan.status == EssaPlanStatus.RETURNED:
-            title += " (returned for changes)"
+            # The district's comment is waiting: say so first.
+            title = f"{school.name}: ESSA action plan: returned for changes"
+            title += f"; resubmit by {due:%-d %b %Y}" if due and today <= due else ""
             level = "danger"
         yield Deadline(
             rule=name,

@@ -31,7 +31,8 @@ def make_plan(district, year, user):
 
 def review_on(district, user, day, hour=15):
     """A review scheduled ahead, as a team does: the day before it, whatever the test's date
-    (one dated in a month already over would be a late record, tests/meetings/test_cim_notifications)."""
+    (one dated in a month already over would be a late record,
+    tests/meetings/test_cim_notifications)."""
     start = at(day, hour)
     with time_machine.travel(start - timedelta(days=1)):
         return cim_reviews.schedule_review(

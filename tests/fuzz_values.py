@@ -1,5 +1,6 @@
-"""Hostile values for the fuzz tests (tests/schoolplan/test_fuzz.py): hypothesis strategies per kind of form
-field, and CSV files that are malformed, oversized, in the wrong encoding or full of formulas.
+"""Hostile values for the fuzz tests (tests/schoolplan/test_fuzz.py): hypothesis strategies
+per kind of form field, and CSV files that are malformed, oversized, in the wrong encoding or
+full of formulas.
 
 A value is a str, bytes (sent as they are: invalid UTF-8 reaches the server undecoded) or a list
 of either (a field sent several times, as checkboxes are).

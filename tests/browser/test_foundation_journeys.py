@@ -1,3 +1,4 @@
+import re
 from io import StringIO
 
 import pytest
@@ -29,7 +30,9 @@ def test_principal_logs_in_and_sees_their_school(page, demo, screenshot):
     log_in(page, "principal", DEMO_PASSWORD)
     expect(page.get_by_role("heading", name="What needs your attention")).to_be_visible()
     expect(page.get_by_role("link", name="Valdez Elementary", exact=True)).to_be_visible()
-    expect(page.get_by_text("Kick Off CPM:").first).to_be_visible()
+    # The school's card: the year's windows, and what needs the principal (its deadlines).
+    expect(page.get_by_role("list", name=re.compile("Windows of school year"))).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile("^Valdez Elementary: ")).first).to_be_visible()
     screenshot(page, "02-principal-home")
 
     page.get_by_role("link", name="Valdez Elementary", exact=True).click()

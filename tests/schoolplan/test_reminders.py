@@ -375,7 +375,8 @@ def _district_of(n, with_data=True):
 
 def _sweep_queries(today):
     # The sweep's rules (every district at once); the home-only ones run for one person's
-    # districts and read each district's compliance (tests/schoolplan/test_home.py counts the home page).
+    # districts and read each district's compliance (tests/schoolplan/test_home.py counts the
+    # home page).
     with CaptureQueriesContext(connection) as context:
         list(deadlines.collect(today, emails=True))
     return len(context.captured_queries)
