@@ -9,15 +9,7 @@ from django.db.models import QuerySet
 from schoolplan import clock
 from schoolplan.models import EssaDesignation
 
-from .models import EssaPlan, EssaPlanStatus
-
-
-def essa_due_on(school, year):
-    """seed 002: targeted-support schools submit their plan by the year's due date (May 15);
-    other schools have no deadline (None)."""
-    if school.essa_designation != EssaDesignation.TARGETED:
-        return None
-    return year.essa_plan_due
+from .models import EssaPlan, EssaPlanStatus, essa_due_on
 
 
 @dataclass

@@ -39,9 +39,11 @@ from .school import (
     ReviewFrequency,
     RootCause,
     StepStatus,
+    essa_due_on,
 )
 
 __all__ = [
+    "essa_due_on",
     "EDITABLE_STATUSES",
     "STEP_ORDER",
     "ActionStep",

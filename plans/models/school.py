@@ -16,6 +16,15 @@ SCHOOL_SCOPE = {"district": "school__district_id", "school": "school_id"}
 PLAN_SCOPE = {"district": "plan__school__district_id", "school": "plan__school_id"}
 
 
+def essa_due_on(school, year):
+    """seed 002: targeted-support schools submit their ESSA action plan by the year's due date
+    (May 15); other schools have no deadline (None). The one statement of the rule: the plan,
+    its standing (plans.essa), the pages and the reminders read it."""
+    if school.essa_designation != EssaDesignation.TARGETED:
+        return None
+    return year.essa_plan_due
+
+
 class EssaPlanStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     SUBMITTED = "submitted", "Submitted"
@@ -63,12 +72,12 @@ class EssaPlan(models.Model):
 
     @property
     def due_on(self):
-        return self.school_year.essa_plan_due
+        """The day it is due (plans.essa), None for a school with no deadline."""
+        return essa_due_on(self.school, self.school_year)
 
     @property
     def must_submit(self):
-        """seed 002: schools with a targeted-support designation must submit by May 15."""
-        return self.school.essa_designation == EssaDesignation.TARGETED
+        return self.due_on is not None
 
     @property
     def is_editable(self):
