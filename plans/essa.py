@@ -83,7 +83,7 @@ def essa_standings(schools, years, today, zone=None):
         plan.school_id: plan
         for plan in EssaPlan.objects.filter(
             school__in=[s.pk for s in schools] if ids is None else ids, school_year__in=year_ids
-        )
+        ).only("school_id", "school_year_id", "status", "submitted_at", "submitted_late")
     }
     return {
         s.pk: essa_standing(s, plans.get(s.pk), year_of(s), today, zone)

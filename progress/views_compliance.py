@@ -65,10 +65,17 @@ def _filtered_schools(district, params):
 
 
 def _display(row, links=True):
-    """The row's cells as HTML, built once here: a thousand rows of eight cells through the
+    """The whole table row as HTML, built once here: a thousand rows of eight cells through the
     template language (or format_html) cost more than everything else on the page (see
     bench/dashboard_bench.py). Every value is escaped before it goes in."""
-    parts = []
+    name = escape(row.school.name)
+    if links and row.year_url:
+        name = f'<a href="{escape(row.year_url)}">{name}</a>'
+    parts = [
+        '<tr class="has-gap">' if row.has_gap else "<tr>",
+        f'<th scope="row" class="fw-normal">{name}'
+        f'<div class="small text-body-secondary">{escape(row.facts)}</div></th>',
+    ]
     for key, _label in compliance.REQUIREMENTS:
         cell = row.cells[key]
         text = escape(cell.text)
@@ -78,6 +85,7 @@ def _display(row, links=True):
             f'<td class="cell-{cell.state.replace("/", "")}"><span aria-hidden="true">'
             f"{SYMBOLS[cell.state]}</span> {text}</td>"
         )
+    parts.append("</tr>")
     return mark_safe("".join(parts))  # noqa: S308 - built from escaped values only
 
 
@@ -91,7 +99,6 @@ def dashboard_data(district, year, params, today, links=True, user=None):
     # The school's name opens its CPM year page (VIEW_SCHOOL); decided once, for the district.
     school_pages = links and (user is None or can(user, VIEW_SCHOOL, district))
     for row in rows:
-        row.display = _display(row, links)
         school = row.school
         row.year_url = f"{year_url(school.pk)}?year={year.start_year}" if school_pages else ""
         row.facts = " · ".join(
@@ -114,6 +121,8 @@ def dashboard_data(district, year, params, today, links=True, user=None):
         )
     else:
         rows.sort(key=lambda r: r.school.name.lower(), reverse=descending)
+    for row in rows:  # only the rows shown
+        row.display = _display(row, links)
     return rows
 
 
