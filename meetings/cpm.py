@@ -8,26 +8,18 @@ requirement is met is decided here only (see "The requirement model" below).
 from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
-from django.urls import reverse
-from django.utils.dateformat import format as format_date
 
 from schoolplan import clock
 from schoolplan.models import CpmStage
+from schoolplan.rows import Links, long_day, short_day
 
 from .models import Goal, Meeting, MeetingStatus, MeetingType
-
-
-def _day(value):
-    return format_date(value, "j M Y")
-
 
 # --- The requirement model ------------------------------------------------------------------
 # Whether a CPM requirement is met (held, scheduled, minutes due, missed; the SPF rule; Title I)
 # is decided here and only here. The CPM year page, the home page, the school page, the
 # compliance dashboard (cells, filters, summary, CSV, PDF) and the reminder rules all read
 # `requirements_for` (many schools, a fixed number of queries) or `cpm_year` (one school).
-
-REQUIREMENT_KEYS = ("kick_off", "check_in", "wrap_up", "spf", "title_i")
 
 # A requirement's state -> the kind of mark it gets where states of several sources meet (the
 # dashboard cell, the home chart): minutes due is something still due.
@@ -63,34 +55,36 @@ class Requirement:
         window = self.window
         if self.state == "met":
             text = f"{'Family summary published' if self.published_on else 'Held'} on "
-            text += f"{_day(self.day)}."
+            text += f"{long_day(self.day)}."
         elif self.state == "awaiting_minutes":
             text = (
-                f"The meeting of {_day(self.day)} has passed: record its minutes to mark it held."
+                f"The meeting of {long_day(self.day)} has passed: record its minutes to mark it "
+                "held."
             )
         elif self.state == "scheduled":
-            text = f"Scheduled for {_day(self.day)}."
+            text = f"Scheduled for {long_day(self.day)}."
         elif self.state == "missed" and window is not None:
             text = (
-                f"The {window.label} window closed on {_day(window.closes)} with no meeting held."
+                f"The {window.label} window closed on {long_day(window.closes)} with no meeting "
+                "held."
             )
         elif self.state == "missed":
-            text = f"The school year ended on {_day(self.ends)} with no meeting held."
+            text = f"The school year ended on {long_day(self.ends)} with no meeting held."
         elif self.starts is not None:
-            text = f"The school year starts on {_day(self.starts)}."
+            text = f"The school year starts on {long_day(self.starts)}."
         elif self.state == "upcoming":
             text = f"Schedule it for {window.dates}."
         elif window is not None:
             days = self.days_left
             text = (
-                f"Not scheduled yet; the {window.label} window closes on {_day(window.closes)} "
+                f"Not scheduled yet; the {window.label} window closes on {long_day(window.closes)} "
                 f"({days} day{'s' if days != 1 else ''} left)."
             )
         else:
             text = "Not scheduled yet."
         if self.published_outside is not None and self.state != "met":
             text += (
-                f" The family summary was published on {_day(self.published_outside)}, "
+                f" The family summary was published on {long_day(self.published_outside)}, "
                 "outside the window, so it does not count."
             )
         return text
@@ -100,19 +94,19 @@ class Requirement:
         """The few words of a dashboard cell."""
         if self.state == "met":
             what = "Summary published" if self.published_on else "Held"
-            return f"{what} {_short_day(self.day)}"
+            return f"{what} {short_day(self.day)}"
         if self.state == "awaiting_minutes":
-            return f"Minutes due ({_short_day(self.day)})"
+            return f"Minutes due ({short_day(self.day)})"
         if self.state == "scheduled":
-            return f"Scheduled {_short_day(self.day)}"
+            return f"Scheduled {short_day(self.day)}"
         if self.state == "missed":
             return "Missed"
         if self.starts is not None:
-            return f"From {_short_day(self.starts)}"
+            return f"From {short_day(self.starts)}"
         if self.state == "upcoming":
-            return f"Opens {_short_day(self.window.opens)}"
+            return f"Opens {short_day(self.window.opens)}"
         if self.window is not None:
-            return f"Nothing scheduled, closes {_short_day(self.window.closes)}"
+            return f"Nothing scheduled, closes {short_day(self.window.closes)}"
         return "Nothing scheduled"
 
     @property
@@ -129,10 +123,6 @@ class Requirement:
     @property
     def kind(self):
         return KINDS[self.state]
-
-    @property
-    def is_gap(self):
-        return self.kind in ("due", "missed")
 
 
 @dataclass
@@ -166,14 +156,6 @@ class MeetingRecord:
     counts_as_spf_meeting: bool
     counts_as_title_i_meeting: bool
     url: str
-
-
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-def _short_day(value):
-    """ "3 Oct": strftime costs more than the rest of a dashboard cell (bench/dashboard_bench)."""
-    return f"{value.day} {MONTHS[value.month - 1]}"
 
 
 def _assess(requirement, meetings, today):
@@ -277,20 +259,10 @@ def school_requirements(school, year, today, meetings, published_on=None):
     return requirements
 
 
-class _Links:
-    """meeting_detail URLs of many meetings: reverse() once, then fill in the id."""
-
-    def __init__(self, name, placeholder=987654321):
-        self.pattern = reverse(name, args=[placeholder]).replace(str(placeholder), "{}")
-
-    def __call__(self, pk):
-        return self.pattern.format(pk)
-
-
 def meeting_records(school_ids, year_ids):
     """{school id: [MeetingRecord]} of the schools' non-cancelled meetings in those years, in
     date order, each dated where its district is (one query)."""
-    meeting_url = _Links("meeting_detail")
+    meeting_url = Links("meeting_detail")
     found = {}
     rows = (
         Meeting.objects.filter(school__in=school_ids, school_year__in=year_ids)
@@ -328,38 +300,26 @@ def meeting_records(school_ids, year_ids):
 
 
 def requirements_for(schools, years, today):
-    """{school id: [Requirement]} for many schools at once. `years`: one SchoolYear for all, or
-    {district id: SchoolYear}; `today`: one day, or {district id: its today}. A fixed number of
-    queries whatever the number of schools; given a QuerySet of schools, the queries read it as a
-    subquery rather than binding a thousand ids."""
+    """{school id: [Requirement]} for many schools at once, as of today (the rules run once per
+    zone). `years`: one SchoolYear for all, or {district id: SchoolYear}; a school without one
+    is left out. A fixed number of queries whatever the number of schools; given a QuerySet of
+    schools, the queries read it as a subquery rather than binding a thousand ids."""
     ids = schools.values("pk") if isinstance(schools, QuerySet) else None
-    schools = list(schools)
-
-    def year_of(school):
-        return years if not isinstance(years, dict) else years.get(school.district_id)
-
-    def today_of(school):
-        return today if not isinstance(today, dict) else today[school.district_id]
-
-    by_year = {}
-    for school in schools:
-        year = year_of(school)
-        if year is not None:
-            by_year.setdefault(year.pk, (year, []))[1].append(school.pk)
+    year_of = {
+        school: years.get(school.district_id) if isinstance(years, dict) else years
+        for school in schools
+    }
+    year_of = {school: year for school, year in year_of.items() if year is not None}
     if ids is None:
-        ids = [pk for _, school_ids in by_year.values() for pk in school_ids]
-    meetings = meeting_records(ids, list(by_year))
-    published = _published_days(ids, list(by_year))
+        ids = [school.pk for school in year_of]
+    year_ids = list({year.pk for year in year_of.values()})
+    meetings = meeting_records(ids, year_ids)
+    published = _published_days(ids, year_ids)
     return {
         school.pk: school_requirements(
-            school,
-            year_of(school),
-            today_of(school),
-            meetings.get(school.pk, []),
-            published.get(school.pk),
+            school, year, today, meetings.get(school.pk, []), published.get(school.pk)
         )
-        for school in schools
-        if year_of(school) is not None
+        for school, year in year_of.items()
     }
 
 

@@ -13,14 +13,11 @@ from schoolplan.deadlines import (
     rule,
 )
 from schoolplan.models import CpmStage, ReminderCategory, Role, School
+from schoolplan.rows import day_and_year
 
 from .cpm import requirements_for
 
 CPM_DAYS_BEFORE = (30, 14, 3)  # DOMAIN: Reminders, defaults
-
-
-def _day(value):
-    return f"{value:%-d %b %Y}"
 
 
 def _schools_in(years, scope):
@@ -79,8 +76,8 @@ def _requirement_deadline(school, year, requirement, today, reach):
             occasion=f"{year.start_year}-{stage}-{days}d" if days else None,
             title=f"{school.name}: "
             + (f"schedule the {label} meeting" if stage else "share the SPF results with families")
-            + f"; its window closes on {_day(window.closes)} ({left} day{'s' if left != 1 else ''} "
-            "left)",
+            + f"; its window closes on {day_and_year(window.closes)} "
+            f"({left} day{'s' if left != 1 else ''} left)",
             due_on=window.closes,
             link=where,
             level="danger" if left <= 3 else "warning" if left <= 14 else "info",
@@ -120,7 +117,7 @@ def _requirement_deadline(school, year, requirement, today, reach):
         return Deadline(
             **common,
             occasion=None,
-            title=f"{school.name}: {label}: the window opens on {_day(window.opens)}; "
+            title=f"{school.name}: {label}: the window opens on {day_and_year(window.opens)}; "
             f"schedule it for {window.dates}",
             due_on=window.closes,
             link=where,

@@ -2,16 +2,11 @@
 window it must fall in; which meetings a Title I school's Kick Off may stand for."""
 
 from django.core.exceptions import ValidationError
-from django.utils.dateformat import format as format_date
 
 from schoolplan.models import CpmStage
+from schoolplan.rows import long_day
 
 from .models import Goal, Meeting
-
-
-def _day(value):
-    return format_date(value, "j M Y")
-
 
 # seed 000: what each meeting is for, as a suggested agenda (title, minutes).
 PURPOSE = {
@@ -73,7 +68,7 @@ def check_window(year, stage, day):
     if not window.contains(day):
         raise ValidationError(
             f"A {window.label} meeting must fall in the {window.label} window, {window.dates}; "
-            f"{_day(day)} is outside it.",
+            f"{long_day(day)} is outside it.",
             code="outside_window",
         )
 

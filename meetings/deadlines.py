@@ -22,16 +22,13 @@ from schoolplan.deadlines import (
 )
 from schoolplan.models import District, ReminderCategory, Role, School
 from schoolplan.next_year import year_name
+from schoolplan.rows import day_and_year
 
 from .cim_reviews import monthly_compliance
 from .models import ActionItem, ActionStatus, Invitation, Meeting, MeetingStatus, MeetingType
 from .next_year import waiting, waiting_text
 
 CIM_REMINDER_DAY = 20  # a month with no CIM review: remind on the 20th (default)
-
-
-def _day(value):
-    return f"{value:%-d %b %Y}"
 
 
 def _month_end(first_day):
@@ -109,7 +106,7 @@ def action_items(today, scope, reach):
         elif due_on < today:
             late_since = due_on + timedelta(days=1)
             occasion = "overdue" if today - late_since <= reach else None
-            title, level = f"Overdue since {_day(due_on)}: {description}", "danger"
+            title, level = f"Overdue since {day_and_year(due_on)}: {description}", "danger"
         else:
             occasion, title, level = None, f"Due today: {description}", "warning"
         yield Deadline(
@@ -216,7 +213,7 @@ def workshop_priority_window(today, scope, reach):
                 subject=f"school:{school_id}",
                 occasion=f"workshop-{series.pk}-{days}d" if days else None,
                 title=f"{name}: register for “{series.title}” before the ESSA priority window "
-                f"closes on {_day(series.priority_closes)}",
+                f"closes on {day_and_year(series.priority_closes)}",
                 due_on=series.priority_closes,
                 link=reverse("workshop_register", args=[series.pk, school_id]),
                 recipients=principals.get(school_id, []),

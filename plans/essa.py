@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 
 from schoolplan import clock
 from schoolplan.models import EssaDesignation
+from schoolplan.rows import short_day
 
 from .models import EssaPlan, EssaPlanStatus, essa_due_on
 
@@ -20,24 +21,12 @@ class EssaStanding:
     plan: object = None
 
     @property
-    def is_gap(self):
-        return self.state in ("due", "missed", "late")
-
-    @property
     def handed_in(self):
         """Submitted or accepted: nothing is left for the school to do by the due date."""
         return self.plan is not None and self.plan.status in (
             EssaPlanStatus.SUBMITTED,
             EssaPlanStatus.ACCEPTED,
         )
-
-    @property
-    def submitted_late(self):
-        return self.plan is not None and self.plan.submitted_late
-
-
-def _day(value):
-    return f"{value:%-d %b}"
 
 
 def essa_standing(school, plan, year, today, zone=None):
@@ -52,7 +41,7 @@ def essa_standing(school, plan, year, today, zone=None):
             return EssaStanding("upcoming", "Not started", due_on)
         return EssaStanding("missed" if overdue else "due", "Not started", due_on)
     submitted = (
-        _day(clock.local_date(plan.submitted_at, zone or school)) if plan.submitted_at else ""
+        short_day(clock.local_date(plan.submitted_at, zone or school)) if plan.submitted_at else ""
     )
     if plan.status == EssaPlanStatus.ACCEPTED:
         # Accepted or not, a plan handed in after the due date stays late (the district must

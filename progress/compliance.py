@@ -33,6 +33,7 @@ from schoolplan.permissions import (
     VIEW_SCHOOL,
     scope_for,
 )
+from schoolplan.rows import Links, short_day
 
 from .reports import periods as report_periods
 
@@ -75,21 +76,6 @@ REQUIREMENTS = [
     ("workshop", "Workshop"),
 ]
 NOT_APPLICABLE = Cell("n/a", "Not required")
-
-
-def _day(value):
-    return f"{value:%-d %b}"
-
-
-class Links:
-    """URLs of many objects of one kind: reverse() once, then fill in the id (a dashboard of a
-    thousand schools would otherwise spend its time in the URL resolver)."""
-
-    def __init__(self, name, placeholder=987654321):
-        self.pattern = reverse(name, args=[placeholder]).replace(str(placeholder), "{}")
-
-    def __call__(self, pk):
-        return self.pattern.format(pk)
 
 
 # What each kind of cell link opens, and who may open it (the pages' own checks): a cell links
@@ -158,7 +144,7 @@ def compute(district, year, today=None, schools=None):
         "essa": Links("school_essa"),
         "registration": Links("workshop_registration"),
         "workshops": Links("school_workshops"),
-        "cpm_year": _YearLinks("cpm_year", year),
+        "cpm_year": YearLinks("cpm_year", year),
         "family": Links("family_school", placeholder="school-slug-placeholder"),
     }
     points = {}
@@ -208,12 +194,12 @@ def compute(district, year, today=None, schools=None):
         if today < year.starts_on:  # a year started ahead (in June): nothing is due in it yet
             for key in ("cap", "workshop"):
                 if row.cells[key].state == "due":
-                    row.cells[key] = Cell("upcoming", f"From {_day(year.starts_on)}")
+                    row.cells[key] = Cell("upcoming", f"From {short_day(year.starts_on)}")
         rows.append(row)
     return rows
 
 
-class _YearLinks(Links):
+class YearLinks(Links):
     """A school's CPM year page, on the year shown."""
 
     def __init__(self, name, year):

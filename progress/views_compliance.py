@@ -17,7 +17,6 @@ from schoolplan.permissions import (
     MANAGE_DISTRICT,
     VIEW_DISTRICT,
     VIEW_DISTRICT_WORK,
-    VIEW_SCHOOL,
     can,
     get_visible_or_404,
 )
@@ -95,21 +94,6 @@ def dashboard_data(district, year, params, today, links=True, user=None):
         # The CIM team sees the CAP count, but a school's CAP pages are its staff's: a cell
         # links only where its reader may go.
         compliance.keep_openable_links(rows, user)
-    year_url = compliance.Links("cpm_year")
-    # The school's name opens its CPM year page (VIEW_SCHOOL); decided once, for the district.
-    school_pages = links and (user is None or can(user, VIEW_SCHOOL, district))
-    for row in rows:
-        school = row.school
-        row.year_url = f"{year_url(school.pk)}?year={year.start_year}" if school_pages else ""
-        row.facts = " · ".join(
-            part
-            for part in (
-                school.get_level_display(),
-                "Title I" if school.title_i else "",
-                school.essa_short,
-            )
-            if part
-        )
     if params.get("gap") == "1":
         rows = [row for row in rows if row.has_gap]
     sort = params.get("sort", "school")
@@ -121,7 +105,25 @@ def dashboard_data(district, year, params, today, links=True, user=None):
         )
     else:
         rows.sort(key=lambda r: r.school.name.lower(), reverse=descending)
+    year_url = compliance.YearLinks("cpm_year", year)
+    # The school's name opens its CPM year page, for those the cells' rule lets follow it;
+    # decided once, for the district.
+    school_pages = links and (
+        user is None
+        or any(can(user, ability, district) for ability in compliance.LINK_ABILITIES["cpm_year"])
+    )
     for row in rows:  # only the rows shown
+        school = row.school
+        row.year_url = year_url(school.pk) if school_pages else ""
+        row.facts = " · ".join(
+            part
+            for part in (
+                school.get_level_display(),
+                "Title I" if school.title_i else "",
+                school.essa_short,
+            )
+            if part
+        )
         row.display = _display(row, links)
     return rows
 

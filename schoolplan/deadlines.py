@@ -47,14 +47,6 @@ class Deadline:
     watcher_link: str = ""  # where watchers go, when the recipients' link is not theirs
     chart: str = ""  # an SVG figure the home page shows under the title (already escaped)
 
-    @property
-    def text(self):
-        return self.title
-
-    @property
-    def url(self):
-        return self.link
-
 
 HOME_ONLY = set()  # rules that never send e-mail: the sweep does not run them
 

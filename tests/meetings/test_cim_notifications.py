@@ -373,7 +373,7 @@ def test_a_late_record_is_held_only_with_its_attendance_and_then_shows_as_late(
 
     # The district staff's home card says it too.
     [card] = cards_for(staff, LATE_ENTRY_DAY)
-    assert f"CIM review {label}: {stamp}." in [item.text for item in card.items]
+    assert f"CIM review {label}: {stamp}." in [item.title for item in card.items]
 
 
 def test_a_review_held_on_time_in_the_month_wins_over_a_late_record(

@@ -241,7 +241,7 @@ def test_home_shows_the_missing_kick_off(client, school, principal):
     from schoolplan.attention import cards_for
 
     cards = cards_for(principal, on(11, 22))
-    texts = [item.text for item in cards[0].items]
+    texts = [item.title for item in cards[0].items]
     assert (
         f"{school.name}: schedule the Kick Off CPM meeting; its window closes on 30 Nov {YEAR} "
         "(8 days left)" in texts

@@ -64,7 +64,7 @@ def district_in(name, zone, **fields):
 
 
 def texts(cards):
-    return [item.text for card in cards for item in card.items]
+    return [item.title for card in cards for item in card.items]
 
 
 # --- (a) A window closes at midnight where the district is ------------------------------------

@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.calendar]
 
 
 def texts(cards):
-    return [item.text for card in cards for item in card.items]
+    return [item.title for card in cards for item in card.items]
 
 
 def test_cadre_member_sees_the_open_window(client, clock, school, school_year):
@@ -60,8 +60,8 @@ def test_school_without_a_year_is_told_so(school):
 def test_district_staff_without_a_year_get_a_link_to_set_it_up(district):
     cards = cards_for(member(Role.DISTRICT_STAFF, district), on(11, 22))
     item = cards[0].items[0]
-    assert item.text == f"No school year {year_name()} is set up: schools see no windows."
-    assert item.url == reverse("school_year_create", args=[district.pk])
+    assert item.title == f"No school year {year_name()} is set up: schools see no windows."
+    assert item.link == reverse("school_year_create", args=[district.pk])
 
 
 def test_missing_cpm_contact_is_flagged(school_year):

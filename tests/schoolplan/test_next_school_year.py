@@ -55,7 +55,7 @@ def year(school_year, clock):
 
 
 def texts(cards):
-    return [item.text for card in cards for item in card.items]
+    return [item.title for card in cards for item in card.items]
 
 
 def start(year, user, **dates):
@@ -406,9 +406,9 @@ def test_the_principals_home_card_points_to_the_copies(copies, school, principal
         i
         for card in cards_for(principal, on(6, 20))
         for i in card.items
-        if "carried over" in i.text
+        if "carried over" in i.title
     ]
-    assert found and found[0].url.endswith(f"?year={YEAR + 1}")
+    assert found and found[0].link.endswith(f"?year={YEAR + 1}")
 
 
 # --- The reminder -----------------------------------------------------------------------------

@@ -1,0 +1,33 @@
+"""Formatting for pages and rules that handle many rows at once (a dashboard of a thousand
+schools, the reminder sweep): days written without strftime, URLs filled in without the
+resolver. Both cost more per row than everything else a row does (bench/dashboard_bench.py)."""
+
+from django.urls import reverse
+from django.utils.dateformat import format as format_date
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def short_day(value):
+    """ "3 Oct" (as strftime's "%-d %b" writes it)."""
+    return f"{value.day} {MONTHS[value.month - 1]}"
+
+
+def day_and_year(value):
+    """ "3 Oct 2026" (as strftime's "%-d %b %Y" writes it)."""
+    return f"{short_day(value)} {value.year}"
+
+
+def long_day(value):
+    """ "3 Oct 2026" in the active language's month names (Django's "j M Y")."""
+    return format_date(value, "j M Y")
+
+
+class Links:
+    """URLs of many objects of one kind: reverse() once, then fill in the id."""
+
+    def __init__(self, name, placeholder=987654321):
+        self.pattern = reverse(name, args=[placeholder]).replace(str(placeholder), "{}")
+
+    def __call__(self, pk):
+        return self.pattern.format(pk)
