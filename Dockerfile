@@ -22,7 +22,15 @@ COPY . .
 RUN SECRET_KEY=collectstatic-only-build-time-key-not-used-at-run-time-0123456789 \
     python manage.py collectstatic --noinput
 
-RUN useradd --system --uid 1000 schoolplan && mkdir -p /app/var && chown schoolplan /app/var
+# The media folder exists, owned by the app user, before a volume is mounted on it: Docker then
+# copies its owner to a new volume, so uploads (CAP assessment files, workshop pre-work) work.
+RUN useradd --system --uid 1000 schoolplan \
+    && mkdir -p /app/var/media \
+    && chown -R schoolplan /app/var
 USER schoolplan
 EXPOSE 8000
-CMD ["gunicorn", "schoolplan.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# gunicorn.conf.py: bind 0.0.0.0:8000, GUNICORN_WORKERS (3), GUNICORN_TIMEOUT (60 s).
+ENV GUNICORN_ACCESS_LOG=-
+HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 \
+    CMD ["python", "manage.py", "healthcheck", "web"]
+CMD ["gunicorn", "schoolplan.wsgi:application"]

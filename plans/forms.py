@@ -1,6 +1,6 @@
 from django import forms
 
-from schoolplan.forms import DateInput
+from schoolplan.forms import DateInput, ModelMultipleChoiceField
 
 from .models import (
     Activity,
@@ -66,6 +66,7 @@ class RootCauseForm(VersionedForm):
             "findings": forms.CheckboxSelectMultiple,
         }
         labels = {"findings": "Data findings that support it"}
+        field_classes = {"findings": ModelMultipleChoiceField}
 
     def limit_to(self, plan):
         _limit_links(
@@ -83,6 +84,7 @@ class ProblemStatementForm(VersionedForm):
             "root_causes": forms.CheckboxSelectMultiple,
         }
         labels = {"root_causes": "Root causes behind it"}
+        field_classes = {"root_causes": ModelMultipleChoiceField}
 
     def limit_to(self, plan):
         _limit_links(
@@ -99,6 +101,10 @@ class StrategyForm(VersionedForm):
             "title": "High-Leverage Strategy",
             "problem_statements": "Problem statements it addresses",
             "root_causes": "Root causes it addresses",
+        }
+        field_classes = {
+            "problem_statements": ModelMultipleChoiceField,
+            "root_causes": ModelMultipleChoiceField,
         }
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),

@@ -95,16 +95,25 @@ def database_unavailable(request, exception):
 
 def server_error(request):
     """handler500: a database lost before any view ran (loading the session or the user, which
-    the middleware above never sees) is the same 503 page; anything else is Django's 500."""
+    the middleware above never sees) is the same 503 "try again" page. Anything else is our
+    fault: trying again will not help, so the page says so and gives an error id that the log
+    line carries, for the administrator to find."""
     import sys
+    import uuid
 
     from django.db import InterfaceError, OperationalError
-    from django.views.defaults import server_error as django_server_error
+    from django.http import HttpResponseServerError
+    from django.template import loader
 
     exception = sys.exc_info()[1]
     if isinstance(exception, OperationalError | InterfaceError):
         return database_unavailable(request, exception)
-    return django_server_error(request)
+    error_id = uuid.uuid4().hex[:12]
+    logging.getLogger("schoolplan.errors").error(
+        "Server error %s: %s %s", error_id, request.method, request.path, exc_info=exception
+    )
+    # Rendered without a request context: the failure may be in what a context needs.
+    return HttpResponseServerError(loader.render_to_string("500.html", {"error_id": error_id}))
 
 
 class DistrictTimeZoneMiddleware:

@@ -59,6 +59,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the client's address through our own proxies only (TRUSTED_PROXY_COUNT), then the
+    # health check, before the host check and the HTTPS redirect (schoolplan.edge).
+    "schoolplan.edge.ClientAddressMiddleware",
+    "schoolplan.edge.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "schoolplan.middleware.ContentSecurityPolicyMiddleware",
     # A lost database connection is a 503 "try again" page (the transaction rolled back).
@@ -68,6 +72,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Whatever a signed-in person receives is "Cache-Control: private, no-store".
+    "schoolplan.edge.PrivateCacheMiddleware",
     "schoolplan.middleware.SessionTimeoutMiddleware",
     "schoolplan.middleware.DistrictTimeZoneMiddleware",
     # Every page needs a login unless its view opts out with @login_not_required.
@@ -105,11 +111,14 @@ VAR_DIR.mkdir(exist_ok=True)
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{VAR_DIR / 'schoolplan.sqlite3'}",
+        # Seconds a connection is kept for the next request (production: 60, see there).
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")),
         # A kept connection is checked before reuse: after a PostgreSQL restart it reconnects.
         conn_health_checks=True,
     )
 }
+# Behind PgBouncer in transaction mode a cursor may not outlive its transaction (README).
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DB_DISABLE_SERVER_SIDE_CURSORS")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "schoolplan.User"
@@ -149,7 +158,13 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# REMOTE_ADDR is already the client's address behind our trusted proxies (schoolplan.edge).
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+
+# How many proxies of our own (nginx, a load balancer) stand in front of the app. Their
+# X-Forwarded-For and X-Forwarded-Proto are believed; nobody else's (SECURITY.md). 0: none, the
+# socket's address is the client's.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
 LANGUAGE_CODE = "en"
 # Staff pages are in English; the families' pages are in English or Spanish, chosen by their
@@ -214,6 +229,8 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BEAT_SCHEDULE = {
+    # Proof of life for beat's healthcheck (manage.py healthcheck beat).
+    "heartbeat": {"task": "schoolplan.tasks.record_heartbeat", "schedule": 60.0, "args": ("beat",)},
     # The outbox is the truth; this sweep catches anything a wake-up missed or that failed.
     "send-queued-emails": {"task": "schoolplan.tasks.send_queued_emails", "schedule": 60.0},
     # Deadline reminders: recorded hourly (REMINDER_SWEEP_SECONDS). Digests: asked every hour,

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from . import (
+    password_reset,
     views,
     views_cim_level,
     views_health,
@@ -55,6 +56,12 @@ urlpatterns = [
     path("", include("meetings.urls")),
     path("", include("plans.urls")),
     path("", include("progress.urls")),
+    # Before Django's own: throttled, sent through the outbox, links from SITE_URL.
+    path(
+        "accounts/password_reset/",
+        password_reset.PasswordResetView.as_view(),
+        name="password_reset",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     # For load balancers: no login, one query.

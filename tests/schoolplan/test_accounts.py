@@ -83,13 +83,17 @@ def test_password_change(client, db):
     assert user.check_password("another-long-password-2")
 
 
-def test_password_reset_by_email(client, db):
+def test_password_reset_by_email(client, db, settings, django_capture_on_commit_callbacks):
+    settings.SITE_URL = "https://schoolplan.example.org"
     user = UserFactory(email="ana@example.org")
-    response = client.post(reverse("password_reset"), {"email": "ana@example.org"})
+    with django_capture_on_commit_callbacks(execute=True):  # the outbox sends after the commit
+        response = client.post(reverse("password_reset"), {"email": "ana@example.org"})
     assert response.status_code == 302
     assert len(mail.outbox) == 1
     assert mail.outbox[0].subject == "Reset your SchoolPlan password"
-    link = re.search(r"http://testserver(/accounts/reset/\S+)", mail.outbox[0].body).group(1)
+    link = re.search(
+        r"https://schoolplan.example.org(/accounts/reset/\S+)", mail.outbox[0].body
+    ).group(1)
     form_url = client.get(link).url  # Django swaps the token for a session-bound one
     response = client.post(
         form_url,

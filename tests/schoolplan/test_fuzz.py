@@ -93,6 +93,7 @@ from schoolplan.models import (
     default_dates,
 )
 from schoolplan.next_year import proposed_dates
+from schoolplan.password_reset import ThrottledPasswordResetForm
 from schoolplan.views_notifications import NotificationSettingsForm
 
 from .. import fuzz_values as fv
@@ -357,6 +358,14 @@ FORM_TARGETS = [
         u("school_edit", pk=pk("school")),
         lambda w: SchoolForm(instance=w["school"], principal_only=True),
         ("schoolplan.forms.SchoolForm",),
+    ),
+    Target(
+        "password_reset (throttled: after five, 429 with nothing written)",
+        "principal",
+        lambda w: reverse("password_reset"),
+        lambda w: ThrottledPasswordResetForm(),
+        ("schoolplan.password_reset.ThrottledPasswordResetForm",),
+        also=(429,),
     ),
     Target(
         "district_edit",

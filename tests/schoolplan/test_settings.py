@@ -73,28 +73,59 @@ def test_production_refuses_the_development_key():
     assert "Set SECRET_KEY" in result.stderr
 
 
-def test_production_passes_check_deploy_without_warnings():
-    result = run(
-        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        DJANGO_SETTINGS_MODULE="schoolplan.settings_production",
-        SECRET_KEY="x7!kq2-production-like-secret-key-for-the-deploy-check-9f3b1c0a5e",
-        ALLOWED_HOSTS="schoolplan.example.org",
-        DEBUG="1",  # production ignores it
+PRODUCTION = {
+    "DJANGO_SETTINGS_MODULE": "schoolplan.settings_production",
+    "SECRET_KEY": "x7!kq2-production-like-secret-key-for-the-deploy-check-9f3b1c0a5e",
+    "ALLOWED_HOSTS": "schoolplan.example.org",
+    "SITE_URL": "https://schoolplan.example.org",
+    "DEFAULT_FROM_EMAIL": "SchoolPlan <schoolplan@example.org>",
+}
+
+
+def check_deploy(**env):
+    return run(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"], **{**PRODUCTION, **env}
     )
+
+
+def test_production_passes_check_deploy_without_warnings():
+    result = check_deploy(DEBUG="1")  # production ignores DEBUG
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
 
 
 def test_check_deploy_warns_when_two_factor_sign_in_is_not_required():
-    result = run(
-        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        DJANGO_SETTINGS_MODULE="schoolplan.settings_production",
-        SECRET_KEY="x7!kq2-production-like-secret-key-for-the-deploy-check-9f3b1c0a5e",
-        ALLOWED_HOSTS="schoolplan.example.org",
-        TWO_FACTOR_REQUIRED="0",
-    )
+    result = check_deploy(TWO_FACTOR_REQUIRED="0")
     assert result.returncode != 0
     assert "schoolplan.W001" in result.stdout + result.stderr
+
+
+def test_check_deploy_fails_without_a_real_site_url():
+    """Every e-mail's links start with SITE_URL: unset, they lead to 127.0.0.1:8000."""
+    env = {k: v for k, v in PRODUCTION.items() if k != "SITE_URL"}
+    result = run(["manage.py", "check", "--deploy"], **env)  # errors fail at the default level
+    assert result.returncode != 0 and "schoolplan.E001" in result.stderr
+    for url in ("http://schoolplan.example.org", "https://localhost:8000"):
+        result = run(["manage.py", "check", "--deploy"], **{**PRODUCTION, "SITE_URL": url})
+        assert result.returncode != 0 and "schoolplan.E001" in result.stderr, url
+
+
+def test_check_deploy_warns_about_a_localhost_sender():
+    result = check_deploy(DEFAULT_FROM_EMAIL="SchoolPlan <schoolplan@localhost>")
+    assert result.returncode != 0
+    assert "schoolplan.W002" in result.stdout + result.stderr
+
+
+def test_production_keeps_database_connections_and_trusts_proxies_only_when_told():
+    code = (
+        "import json, django; from django.conf import settings; django.setup(); "
+        "print(json.dumps([settings.DATABASES['default']['CONN_MAX_AGE'], "
+        "getattr(settings, 'SECURE_PROXY_SSL_HEADER', None), settings.TRUSTED_PROXY_COUNT]))"
+    )
+    result = run(code, **PRODUCTION)
+    assert json.loads(result.stdout) == [60, None, 0], result.stderr
+    result = run(code, **PRODUCTION, TRUSTED_PROXY_COUNT="1", DB_CONN_MAX_AGE="0")
+    assert json.loads(result.stdout) == [0, ["HTTP_X_FORWARDED_PROTO", "https"], 1]
 
 
 def test_every_page_carries_a_content_security_policy_without_inline_script(client):
