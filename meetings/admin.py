@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from schoolplan.admin import ViewOnlyAdmin
+
 from .models import ActionItem, AgendaItem, CalendarFeed, Goal, Invitation, Meeting, Minutes
 
 
@@ -24,9 +26,11 @@ class MeetingAdmin(admin.ModelAdmin):
 
 
 @admin.register(Minutes)
-class MinutesAdmin(admin.ModelAdmin):
+class MinutesAdmin(ViewOnlyAdmin):
+    """Minutes are written and published on the meeting's page; published minutes change only
+    by an amendment there, which keeps the earlier text and writes the audit log."""
+
     list_display = ["meeting", "published_at"]
-    readonly_fields = ["published_at", "published_by"]
 
 
 admin.site.register(ActionItem)

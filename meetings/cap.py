@@ -16,6 +16,7 @@ from django.utils.dateformat import format as format_date
 from schoolplan import clock
 from schoolplan.models import Role
 from schoolplan.permissions import CLASS_TEAM, restrict
+from schoolplan.text import fit
 
 from . import recording, services
 from .models import (
@@ -150,7 +151,7 @@ def schedule_cap_meeting(
         school=school,
         school_year=year,
         meeting_type=MeetingType.CAP,
-        title=f"CAP {school_class} – after {assessment_point.name}",
+        title=fit(Meeting, "title", f"CAP {school_class} – after {assessment_point.name}"),
         starts_at=starts_at,
         ends_at=ends_at,
         place=place,
@@ -195,12 +196,7 @@ def save_analysis(cap, *, user, strengths, areas_of_focus, assessment_file=None,
     cap.strengths = strengths.strip()
     cap.areas_of_focus = areas_of_focus.strip()
     if clear_file:
-        # The file stored now, not whatever the caller's form put on the object (a ModelForm
-        # puts a new upload there during validation: deleting that closed it, and saving it
-        # then failed).
-        stored = type(cap).objects.get(pk=cap.pk).assessment_file
-        if stored:
-            stored.delete(save=False)
+        # The stored file leaves storage when this commits (schoolplan.uploads).
         cap.assessment_file = None
     if assessment_file is not None:
         cap.assessment_file = assessment_file

@@ -53,7 +53,7 @@ def suggested_agenda(school, year, stage, *, title_i=False, spf=False):
     summary = "; ".join(goal.text for goal in goals) or "the goals set at Kick Off"
     return [
         ("Welcome and introductions", 5),
-        (f"The year's progress toward our goals: {summary}"[:300], 25),
+        (f"The year's progress toward our goals: {summary}", 25),
         ("How families keep reaching toward the goals over the summer and next year", 20),
         ("Celebrations and thanks", 10),
         ("Questions", 10),

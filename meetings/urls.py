@@ -27,6 +27,11 @@ urlpatterns = [
         name="workshop_registration",
     ),
     path(
+        "workshops/registrations/<int:pk>/prework/",
+        views_workshops.workshop_prework_file,
+        name="workshop_prework_file",
+    ),
+    path(
         "workshops/registrations/<int:pk>/cancel/",
         views_workshops.workshop_cancel,
         name="workshop_cancel",

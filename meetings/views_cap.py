@@ -190,7 +190,9 @@ def schedule_cap(request, pk):
 @require_http_methods(["GET", "POST"])
 def analysis_edit(request, pk):
     meeting = get_meeting(request, pk, RECORD)
-    record = meeting.cap
+    record = getattr(meeting, "cap", None)
+    if record is None:  # only a CAP meeting has an analysis
+        raise Http404("Only a CAP meeting has an analysis.")
     form = AnalysisForm(request.POST or None, request.FILES or None, instance=record)
     if request.method == "POST" and form.is_valid():
         try:

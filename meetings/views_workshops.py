@@ -4,7 +4,7 @@ import csv
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -282,6 +282,16 @@ def workshop_registration(request, pk):
         "meetings/workshop_registration.html",
         {"registration": registration, "form": form, "may_edit": may_edit},
     )
+
+
+def workshop_prework_file(request, pk):
+    """The pre-work a school attached: whoever may see its registration (the school, the
+    district's workshop organisers)."""
+    registration = _registration(request, pk)
+    if not registration.prework_file:
+        raise Http404("No pre-work file.")
+    name = registration.prework_file.name.rsplit("/", 1)[-1]
+    return FileResponse(registration.prework_file.open("rb"), as_attachment=True, filename=name)
 
 
 @require_POST

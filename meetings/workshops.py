@@ -16,6 +16,7 @@ from django.db import transaction
 from schoolplan import clock
 from schoolplan.mail import queue_email
 from schoolplan.models import Membership, Role
+from schoolplan.text import fit
 
 from .models import (
     HostKind,
@@ -60,7 +61,7 @@ def add_session(series, *, user, day, starts, ends, place, level, capacity=None)
         host_kind=HostKind.DISTRICT,
         school_year=series.school_year,
         meeting_type=MeetingType.WORKSHOP,
-        title=f"{series.title} ({level})",
+        title=fit(Meeting, "title", f"{series.title} ({level})"),
         starts_at=starts_at,
         ends_at=ends_at,
         place=place,

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from schoolplan.admin import ViewOnlyAdmin, ViewOnlyInline
+
 from .models import (
     Activity,
     CimProblemStatement,
@@ -12,15 +14,17 @@ from .models import (
     TaSession,
 )
 
+# Plans and their items change on the plan's page only: there every save keeps the plan's
+# history and checks the version the editor started from. Here they are shown, not changed.
 
-class StrategyInline(admin.StackedInline):
+
+class StrategyInline(ViewOnlyInline, admin.StackedInline):
     model = Strategy
-    extra = 0
     exclude = ["version"]
 
 
 @admin.register(PlanForImprovement)
-class PlanAdmin(admin.ModelAdmin):
+class PlanAdmin(ViewOnlyAdmin):
     list_display = ["__str__", "district", "school_year"]
     inlines = [StrategyInline]
 
@@ -31,9 +35,13 @@ class PlanChangeAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in PlanChange._meta.fields]
 
 
-admin.site.register(Activity)
-admin.site.register(Outcome)
-admin.site.register(TaSession)
-admin.site.register(DataFinding)
-admin.site.register(CimRootCause)
-admin.site.register(CimProblemStatement)
+for model in (
+    Strategy,
+    Activity,
+    Outcome,
+    TaSession,
+    DataFinding,
+    CimRootCause,
+    CimProblemStatement,
+):
+    admin.site.register(model, ViewOnlyAdmin)

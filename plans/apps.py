@@ -27,3 +27,9 @@ class PlansConfig(AppConfig):
         from . import next_year
 
         register_carry_over(next_year.preview, next_year.copy)
+
+        from schoolplan.pdf_jobs import register_pdf_kind
+
+        from . import export
+
+        register_pdf_kind("essa-plan", visible=export.visible_plan, render=export.render_plan)

@@ -11,6 +11,7 @@ from django.db import transaction
 from schoolplan import audit, clock
 from schoolplan.mail import queue_email
 from schoolplan.models import Membership, Role, User
+from schoolplan.text import fit
 
 from . import services
 from .models import (
@@ -80,7 +81,7 @@ def record_consensus(step, *, user, agreed_on, decision, agreed_by):
         by=user,
         action="agreed",
         object_kind="consensus",
-        object_label=decision[:300],
+        object_label=fit(PlanChange, "object_label", decision),
         object_id=consensus.pk,
         changes={"Who agreed": ["", ", ".join(m.name for m in members)]},
     )

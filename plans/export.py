@@ -145,11 +145,39 @@ def read_essa_csv(text):
     return [tuple(unsafe(cell) for cell in row) for row in reader]
 
 
+def pdf_title(plan):
+    return f"ESSA action plan – {plan.school.name} – {plan.school_year.name}"
+
+
+def file_name(plan):
+    return f"essa-action-plan-{plan.school.public_slug}-{plan.school_year.name}"
+
+
 def essa_pdf(plan):
     with clock.zone(plan.school):
         return render_pdf(
             "plans/essa_plan_pdf.html",
             {"plan": plan},
-            title=f"ESSA action plan – {plan.school.name} – {plan.school_year.name}",
+            title=pdf_title(plan),
             author=plan.submitted_by.display_name if plan.submitted_by else plan.school.name,
         )
+
+
+# The PDF is made in the worker (schoolplan.pdf_jobs): registered in PlansConfig.ready().
+
+
+def visible_plan(user, params):
+    from schoolplan.permissions import VIEW_SCHOOL, get_visible_or_404
+
+    plan = get_visible_or_404(
+        EssaPlan.objects.select_related("school", "school_year"),
+        user,
+        VIEW_SCHOOL,
+        pk=params.get("plan"),
+    )
+    return pdf_title(plan), plan.get_absolute_url()
+
+
+def render_plan(params, user):
+    plan = load(params["plan"])
+    return essa_pdf(plan), pdf_title(plan), f"{file_name(plan)}.pdf"

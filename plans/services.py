@@ -13,6 +13,7 @@ from django.db.models import F
 from meetings.models import Goal
 from schoolplan import clock
 from schoolplan.models import Membership, Role, User
+from schoolplan.text import fit
 
 from .models import (
     EDITABLE_STATUSES,
@@ -203,11 +204,11 @@ def _record(obj, user, action, changes, document=None, source=""):
         by=user,
         action=action,
         object_kind=KIND[type(obj)],
-        object_label=str(obj)[:300],
+        object_label=fit(PlanChange, "object_label", obj),
         object_id=obj.pk,
         version=getattr(obj, "version", None),
         changes=changes,
-        source=source[:200],
+        source=fit(PlanChange, "source", source),
     )
 
 

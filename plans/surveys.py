@@ -14,6 +14,7 @@ from django.db import transaction
 
 from schoolplan.csvfiles import CsvImportError, data_rows, read_rows
 from schoolplan.forms import posted_int
+from schoolplan.text import fit
 
 from .models import Survey, SurveyResponse
 
@@ -113,7 +114,7 @@ def import_survey(cadre, *, user, kind, title, data, file_name=""):
         kind=kind,
         title=title,
         questions=questions,
-        file_name=file_name[:200],
+        file_name=fit(Survey, "file_name", file_name),
         imported_by=user,
     )
     SurveyResponse.objects.bulk_create(

@@ -14,6 +14,7 @@ urlpatterns = [
     path("essa/<int:pk>/submit/", views_school.essa_submit, name="essa_submit"),
     path("essa/<int:pk>/decide/", views_school.essa_decide, name="essa_decide"),
     path("essa/<int:pk>/export.<str:fmt>", views_school.essa_export, name="essa_export"),
+    path("essa/<int:pk>/pdf/", views_school.essa_pdf, name="essa_pdf"),
     path(
         "schools/<int:school_pk>/blueprint/",
         views_school.blueprint_for_school,

@@ -11,6 +11,7 @@ from meetings.models import Goal, GoalArea, RegistrationStatus, WorkshopRegistra
 from schoolplan import clock
 from schoolplan.forms import Posted, posted_year
 from schoolplan.models import School, SchoolYear
+from schoolplan.pdf_jobs import request_pdf
 from schoolplan.permissions import (
     EDIT_SCHOOL_PLAN,
     REVIEW_SCHOOL_PLAN,
@@ -171,15 +172,20 @@ def essa_decide(request, pk):
 
 
 def essa_export(request, pk, fmt):
-    plan = export.load(_plan(request, pk).pk)
-    name = f"essa-action-plan-{plan.school.public_slug}-{plan.school_year.name}"
-    if fmt == "csv":
-        response = HttpResponse(export.essa_csv(plan), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-        return response
-    response = HttpResponse(export.essa_pdf(plan), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
+    plan = _plan(request, pk)
+    if fmt == "pdf":  # made in the worker now: ask for it on the plan's page (a POST)
+        return redirect(plan)
+    plan = export.load(plan.pk)
+    response = HttpResponse(export.essa_csv(plan), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{export.file_name(plan)}.csv"'
     return response
+
+
+@require_POST
+def essa_pdf(request, pk):
+    """Ask the worker for the plan's PDF; its page shows the progress, then the download."""
+    plan = _plan(request, pk)
+    return redirect(request_pdf("essa-plan", {"plan": plan.pk}, user=request.user))
 
 
 @require_http_methods(["GET", "POST"])

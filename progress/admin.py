@@ -1,12 +1,22 @@
 from django.contrib import admin
 
-from .models import ActivityReview, Comment, Measurement, Metric
+from schoolplan.admin import ViewOnlyAdmin
 
-admin.site.register(Metric)
+from .models import ActivityReview, Comment, Measurement, Metric, ProgressReport
+
+admin.site.register(Metric, ViewOnlyAdmin)  # its page keeps the history of targets and values
+
+
+@admin.register(ProgressReport)
+class ProgressReportAdmin(ViewOnlyAdmin):
+    """Reports are signed off and submitted on their pages; a submitted one is frozen (and, on
+    PostgreSQL, a trigger refuses to change it)."""
+
+    list_display = ["__str__", "status"]
 
 
 @admin.register(Measurement)
-class MeasurementAdmin(admin.ModelAdmin):
+class MeasurementAdmin(ViewOnlyAdmin):
     """Every version of every value, the replaced ones too (the default manager has the current
     values only). Corrections go through the metric's page, which keeps the history."""
 

@@ -53,6 +53,12 @@ class ProgressConfig(AppConfig):
 
         register_carry_over(next_year.preview, next_year.copy)
 
+        from schoolplan.pdf_jobs import register_pdf_kind
+
+        from .views_compliance import render_dashboard, visible_dashboard
+
+        register_pdf_kind("compliance", visible=visible_dashboard, render=render_dashboard)
+
         from schoolplan.cim_levels import register_follower
 
         from .reports import periods as report_periods

@@ -146,6 +146,14 @@ def draft_text(school, year, result, previous, language):
 def save_texts(school, year, texts, *, user):
     """Store the summary's texts (language code -> text); blank texts are dropped."""
     texts = {code: text.strip() for code, text in texts.items() if (text or "").strip()}
+    too_long = {
+        f"text-{code}": f"At most {SpfSummary.MAX_CHARS:,} characters; this has {len(text):,}. "
+        "Families read it on a phone: keep it to what they need."
+        for code, text in texts.items()
+        if len(text) > SpfSummary.MAX_CHARS
+    }
+    if too_long:
+        raise ValidationError(too_long)
     summary, _ = SpfSummary.objects.get_or_create(school=school, school_year=year)
     if summary.is_published and summary.texts != texts:
         audit.record(user, "spf-summary-edited", summary)

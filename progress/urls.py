@@ -49,6 +49,11 @@ urlpatterns = [
     path("metrics/<int:pk>/", views_metrics.metric_detail, name="metric_detail"),
     path("schools/<int:school_pk>/spf/", views_spf.spf_school, name="spf_school"),
     path("districts/<int:pk>/compliance/", views_compliance.dashboard, name="compliance"),
+    path(
+        "districts/<int:pk>/compliance/pdf/",
+        views_compliance.compliance_pdf,
+        name="compliance_pdf",
+    ),
     # CIM progress reports
     path("districts/<int:pk>/cim/reports/", views_reports.reports_home, name="progress_reports"),
     path(

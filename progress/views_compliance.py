@@ -4,15 +4,18 @@ import csv
 from datetime import timedelta
 from html import escape
 
-from django.http import HttpResponse
-from django.shortcuts import render
+from django.http import HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_POST
 
 from schoolplan import between_years, clock
 from schoolplan.csvfiles import spreadsheet_safe
 from schoolplan.forms import posted_year
 from schoolplan.models import District, EssaDesignation, Level, SchoolYear
 from schoolplan.pdf import render_pdf
+from schoolplan.pdf_jobs import request_pdf
 from schoolplan.permissions import (
     MANAGE_DISTRICT,
     VIEW_DISTRICT,
@@ -128,47 +131,36 @@ def dashboard_data(district, year, params, today, links=True, user=None):
     return rows
 
 
-def dashboard(request, pk):
-    district = get_visible_or_404(District.objects.all(), request.user, VIEW_DISTRICT_WORK, pk=pk)
-    clock.activate(district)  # its dates and times, its exports' too (DOMAIN.md, Time)
-    today = clock.today(district)
+def _page_parts(district, user, params, today):
+    """The years, the one shown (asked for, else current, else the one just ended), and what the
+    page says between two years (schoolplan/between_years.py)."""
     years = SchoolYear.objects.filter(district=district).order_by("-start_year")
-    # Between two years the page says what comes next, and shows the year just ended until the
-    # next one is set up (schoolplan/between_years.py).
     outlook = between_years.outlook(district, today)
     year = (
-        SchoolYear.objects.chosen_or_current(district.pk, posted_year(request.GET), today)
+        SchoolYear.objects.chosen_or_current(district.pk, posted_year(params), today)
         or outlook.shown_year
     )
     between = {
         # The district's page, CIM page and reports ask VIEW_DISTRICT: linked for its holders.
-        "district_pages": can(request.user, VIEW_DISTRICT, district),
+        "district_pages": can(user, VIEW_DISTRICT, district),
         "outlook": outlook,
-        "can_start": can(request.user, MANAGE_DISTRICT, district) and outlook.start_url,
+        "can_start": can(user, MANAGE_DISTRICT, district) and outlook.start_url,
     }
-    if year is None:
-        return render(
-            request, "progress/compliance.html", {"district": district, "year": None, **between}
-        )
+    return years, year, between
+
+
+def page_context(district, year, params, user, today, *, fmt=None, years=(), between=None):
+    """Everything the page, its CSV and its PDF show, for params (the page's query)."""
+    between = between or {}
     # A past year is judged as it ended (on the day after its last: a window closing on 30 June
     # is missed, not open); the current one as of today.
     as_of = min(today, year.ends_on + timedelta(days=1))
-    fmt = request.GET.get("format")
-    rows = dashboard_data(
-        district,
-        year,
-        request.GET,
-        as_of,
-        links=fmt != "pdf",
-        user=request.user,
-    )
-    if fmt == "csv":
-        return _csv(district, year, rows)
+    rows = dashboard_data(district, year, params, as_of, links=fmt != "pdf", user=user)
     district_cells = compliance.district_cells(district, year, as_of)
-    if not between["district_pages"]:
+    if not between.get("district_pages"):
         for cell in district_cells.values():
             cell.url = ""
-    context = {
+    return {
         "district": district,
         "year": year,
         "years": years,
@@ -179,27 +171,76 @@ def dashboard(request, pk):
         "district_cells": district_cells,
         "symbols": SYMBOLS,
         "filters": FILTERS,
-        "params": request.GET,
-        "query": _query_without(request.GET, "sort", "dir", "format"),
-        "headers": sort_headers(request.GET),
-        "export_query": _query_without(request.GET, "format"),
+        "params": params,
+        "query": _query_without(params, "sort", "dir", "format"),
+        "headers": sort_headers(params),
+        "export_query": _query_without(params, "format"),
         # Set, not missing: a missing variable costs an exception per lookup in a long loop.
         "pdf": fmt == "pdf",
         **between,
     }
-    if fmt == "pdf":
-        response = HttpResponse(
-            render_pdf(
-                "progress/compliance_pdf.html",
-                context,
-                title=f"Compliance – {district.name} – {year.name}",
-                author=district.name,
-            ),
-            content_type="application/pdf",
+
+
+def dashboard(request, pk):
+    district = get_visible_or_404(District.objects.all(), request.user, VIEW_DISTRICT_WORK, pk=pk)
+    clock.activate(district)  # its dates and times, its exports' too (DOMAIN.md, Time)
+    today = clock.today(district)
+    years, year, between = _page_parts(district, request.user, request.GET, today)
+    if year is None:
+        return render(
+            request, "progress/compliance.html", {"district": district, "year": None, **between}
         )
-        response["Content-Disposition"] = f'inline; filename="compliance-{year.name}.pdf"'
-        return response
+    fmt = request.GET.get("format")
+    if fmt == "pdf":  # made in the worker now (compliance_pdf): the page has the button
+        return redirect(f"{request.path}?{_query_without(request.GET, 'format')}")
+    if fmt == "csv":
+        as_of = min(today, year.ends_on + timedelta(days=1))
+        rows = dashboard_data(district, year, request.GET, as_of, links=False, user=request.user)
+        return _csv(district, year, rows)
+    context = page_context(
+        district, year, request.GET, request.user, today, years=years, between=between
+    )
     return render(request, "progress/compliance.html", context)
+
+
+@require_POST
+def compliance_pdf(request, pk):
+    """Ask the worker for the dashboard's PDF, with the filters and order on screen."""
+    district = get_visible_or_404(District.objects.all(), request.user, VIEW_DISTRICT_WORK, pk=pk)
+    query = {
+        name: value
+        for name, value in request.POST.items()
+        if name in PDF_PARAMS and isinstance(value, str) and len(value) <= 100
+    }
+    job = request_pdf("compliance", {"district": district.pk, "query": query}, user=request.user)
+    return redirect(job)
+
+
+# What the PDF keeps of the page's query (the filters, the order and the year).
+PDF_PARAMS = (*FILTERS, "gap", "sort", "dir", "year")
+
+
+def visible_dashboard(user, params):
+    district = get_visible_or_404(
+        District.objects.all(), user, VIEW_DISTRICT_WORK, pk=params.get("district")
+    )
+    return f"Compliance dashboard – {district.name}", reverse("compliance", args=[district.pk])
+
+
+def render_dashboard(params, user):
+    district = District.objects.get(pk=params["district"])
+    query = QueryDict(mutable=True)
+    for name, value in params.get("query", {}).items():
+        query[name] = value
+    with clock.zone(district):
+        today = clock.today(district)
+        _, year, between = _page_parts(district, user, query, today)
+        if year is None:
+            raise ValueError("The district has no school year to report on.")
+        context = page_context(district, year, query, user, today, fmt="pdf", between=between)
+        title = f"Compliance – {district.name} – {year.name}"
+        pdf = render_pdf("progress/compliance_pdf.html", context, title=title, author=district.name)
+    return pdf, title, f"compliance-{year.name}.pdf"
 
 
 def sort_headers(params):

@@ -95,6 +95,7 @@ def spf_school(request, school_pk):
             "summary_in_window": bool(summary and summary.is_published)
             and year.window("spf_sharing").contains(clock.local_date(summary.published_at, school)),
             "can_publish": can_publish,
+            "max_chars": SpfSummary.MAX_CHARS,
         },
     )
 

@@ -3,12 +3,14 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from .forms import FamilyLanguagesField
+from .mail import retry_now
 from .models import (
     AuditEvent,
     CimLevel,
     CimTeam,
     District,
     Membership,
+    OutboxEmail,
     School,
     SchoolYear,
     User,
@@ -89,6 +91,81 @@ class CimTeamAdmin(admin.ModelAdmin):
     list_display = ["__str__", "lead", "ta_provider"]
     list_filter = ["district"]
     autocomplete_fields = ["lead", "members", "ta_provider"]
+
+
+class ViewOnlyAdmin(admin.ModelAdmin):
+    """Shown, never changed here: records whose rules (history, versions, amendments, the audit
+    log) live in the app's services, which the admin would bypass. Change them in the app."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ViewOnlyInline:
+    """An inline of a ViewOnlyAdmin's kind: listed, not changed."""
+
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class FailedFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("failed", "Failed, waiting to retry"), ("queued", "Queued"), ("sent", "Sent")]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "failed":
+            return queryset.filter(sent_at__isnull=True, attempts__gt=0)
+        if value == "queued":
+            return queryset.filter(sent_at__isnull=True, attempts=0)
+        if value == "sent":
+            return queryset.filter(sent_at__isnull=False)
+        return queryset
+
+
+@admin.register(OutboxEmail)
+class OutboxEmailAdmin(ViewOnlyAdmin):
+    """The e-mail outbox: what went, what waits, and what failed (with the server's answer).
+    A failed send is retried on its own with backoff; "Retry now" makes it due at once."""
+
+    list_display = ["created_at", "subject", "recipients", "state", "attempts", "next_attempt_at"]
+    list_filter = [FailedFilter]
+    search_fields = ["subject", "key"]
+    date_hierarchy = "created_at"
+    actions = ["retry_now"]
+    exclude = ["attachment_content"]
+
+    @admin.display(description="To")
+    def recipients(self, email):
+        return ", ".join(email.to)
+
+    @admin.display(description="State")
+    def state(self, email):
+        if email.sent_at:
+            return "sent"
+        return f"failed: {email.last_error[:120]}" if email.attempts else "queued"
+
+    @admin.action(description="Retry now (failed, unsent e-mails)")
+    def retry_now(self, request, queryset):
+        count = retry_now(queryset)
+        self.message_user(request, f"{count} e-mail(s) will be sent again now.")
 
 
 @admin.register(AuditEvent)

@@ -12,4 +12,7 @@ class SchoolplanConfig(AppConfig):
             audit,  # noqa: F401  (connects the sign-in signals to the audit log)
             between_years,  # noqa: F401  (registers the reminder to start the next year)
             checks,  # noqa: F401  (registers the deployment checks)
+            uploads,
         )
+
+        uploads.connect()  # a replaced or deleted upload leaves storage with its record

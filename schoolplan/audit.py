@@ -6,6 +6,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 
 from .models.audit import AuditEvent
+from .text import fit
 
 
 def record(user, action, obj=None, summary="", subject="", request=None):
@@ -15,8 +16,8 @@ def record(user, action, obj=None, summary="", subject="", request=None):
         user=user if getattr(user, "pk", None) else None,
         username=getattr(user, "username", "") or "",
         action=action,
-        subject=subject[:80],
-        summary=(summary or (str(obj) if obj is not None else ""))[:300],
+        subject=fit(AuditEvent, "subject", subject),
+        summary=fit(AuditEvent, "summary", summary or (str(obj) if obj is not None else "")),
         ip_address=request.META.get("REMOTE_ADDR") if request is not None else None,
     )
 
@@ -40,7 +41,7 @@ def _logged_out(sender, request, user, **kwargs):
 @receiver(user_login_failed)
 def _login_failed(sender, credentials, request=None, **kwargs):
     AuditEvent.objects.create(
-        username=str(credentials.get("username", ""))[:150],
+        username=fit(AuditEvent, "username", credentials.get("username", "")),
         action="login_failed",
         ip_address=request.META.get("REMOTE_ADDR") if request is not None else None,
     )

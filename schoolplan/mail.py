@@ -12,6 +12,7 @@ from django.db.models import F, Q
 
 from . import clock
 from .models import OutboxEmail
+from .text import fit
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,7 @@ def queue_email(key, to, subject, body, attachment=None, html_body="", reply_to=
             "to": recipients,
             "cc": [address for address in cc if address and address not in recipients],
             "reply_to": [address for address in reply_to if address],
-            "subject": subject,
+            "subject": fit(OutboxEmail, "subject", subject),
             "body": body,
             "html_body": html_body,
             "attachment_name": name,
@@ -134,6 +135,15 @@ def send_queued(limit=100):
         )
         sent += 1
     return sent
+
+
+def retry_now(emails):
+    """Make failed, unsent rows due at once (the admin's "Retry now") and wake the sender after
+    the commit; the send itself goes the usual way, claimed, never twice. Returns how many."""
+    count = emails.filter(sent_at__isnull=True, attempts__gt=0).update(next_attempt_at=None)
+    if count:
+        transaction.on_commit(send_queued_emails.delay)
+    return count
 
 
 @shared_task(name="schoolplan.tasks.send_queued_emails")

@@ -71,10 +71,15 @@ def _time_limit(seconds):
         signal.signal(signal.SIGALRM, previous)
 
 
-def render_pdf(template, context, *, title, author="", variant=None):
+# Every PDF the app makes is tagged PDF/UA (structure a screen reader follows, the title shown
+# as the window's name, the language from the template's <html lang>): some go to the state.
+DEFAULT_VARIANT = "pdf/ua-1"
+
+
+def render_pdf(template, context, *, title, author="", variant=DEFAULT_VARIANT):
     """The template rendered to PDF bytes, with the document's title and author set.
 
-    variant: a PDF variant WeasyPrint knows, e.g. "pdf/ua-1" (tagged for accessibility)."""
+    variant: a PDF variant WeasyPrint knows; PDF/UA-1 (tagged for accessibility) by default."""
     from weasyprint import HTML
 
     html = render_to_string(template, {**context, "pdf_title": title, "pdf_author": author})

@@ -25,6 +25,7 @@ from .deadlines import collect, collect_local
 from .mail import send_queued_emails
 from .models import NotificationSettings, OutboxEmail, Reminder, ReminderChannel
 from .permissions import time_zones_of
+from .text import fit
 
 
 def settings_for(user_ids):
@@ -56,8 +57,8 @@ def record(today=None):
             subject=d.subject,
             recipient_id=user_id,
             occasion=d.occasion,
-            title=d.title[:300],
-            link=d.link[:300],
+            title=fit(Reminder, "title", d.title),
+            link=d.link[:300],  # our own URL, never near the limit
             due_on=d.due_on,
         )
         for d in (collect(today, emails=True) if today else collect_local(emails=True))
@@ -82,7 +83,7 @@ def _email_for(reminder, preferences):
             "preferences_url": _preferences_url(preferences),
         }
         return {
-            "subject": reminder.title[:300],
+            "subject": reminder.title,  # queue_email fits it to the outbox's column
             "body": render_to_string("email/reminders.txt", context),
             "html_body": render_to_string("email/reminders.html", context),
         }

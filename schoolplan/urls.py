@@ -8,6 +8,7 @@ from . import (
     views_health,
     views_next_year,
     views_notifications,
+    views_pdf_jobs,
     views_two_factor,
 )
 
@@ -44,6 +45,9 @@ urlpatterns = [
         views_notifications.notification_settings_token,
         name="notification_settings_token",
     ),
+    path("pdfs/<int:pk>/", views_pdf_jobs.pdf_job, name="pdf_job"),
+    path("pdfs/<int:pk>/download/", views_pdf_jobs.pdf_job_download, name="pdf_job_download"),
+    path("pdfs/<int:pk>/retry/", views_pdf_jobs.pdf_job_retry, name="pdf_job_retry"),
     path("account/two-factor/", views_two_factor.account, name="two_factor_account"),
     path("account/two-factor/setup/", views_two_factor.setup, name="two_factor_setup"),
     path("account/two-factor/verify/", views_two_factor.verify, name="two_factor_verify"),

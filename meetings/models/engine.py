@@ -17,6 +17,7 @@ from schoolplan.models import (
     School,
     SchoolYear,
 )
+from schoolplan.text import fit
 
 
 class MeetingType(models.TextChoices):
@@ -227,7 +228,12 @@ class AgendaItemQuerySet(models.QuerySet):
     def add_to(self, meeting, items):
         """Give meeting an agenda from (title, minutes) pairs, numbered from 1."""
         return self.bulk_create(
-            AgendaItem(meeting=meeting, position=n, title=title, duration_minutes=minutes)
+            AgendaItem(
+                meeting=meeting,
+                position=n,
+                title=fit(AgendaItem, "title", title),  # built from goals and names
+                duration_minutes=minutes,
+            )
             for n, (title, minutes) in enumerate(items, start=1)
         )
 

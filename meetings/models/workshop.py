@@ -146,3 +146,7 @@ class WorkshopRegistration(models.Model):
 
     def get_absolute_url(self):
         return reverse("workshop_registration", args=[self.pk])
+
+    @property
+    def prework_file_name(self):
+        return self.prework_file.name.rsplit("/", 1)[-1] if self.prework_file else ""

@@ -231,8 +231,9 @@ class Blueprint(Versioned):
 
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="blueprints")
     school_year = models.ForeignKey(SchoolYear, on_delete=models.CASCADE, related_name="+")
+    # Public (the families' page): limited, as every public text is (README, "Length limits").
     theory_of_action = models.TextField(
-        "Theory of action", blank=True, help_text="If we …, then …, so that …"
+        "Theory of action", blank=True, max_length=5000, help_text="If we …, then …, so that …"
     )
     status = models.CharField(max_length=10, choices=PublishStatus, default=PublishStatus.DRAFT)
     published_at = models.DateTimeField(null=True, blank=True)
@@ -272,7 +273,7 @@ class Initiative(Versioned):
     blueprint = models.ForeignKey(Blueprint, on_delete=models.CASCADE, related_name="initiatives")
     area = models.CharField(max_length=12, choices=GoalArea)
     title = models.CharField("Initiative", max_length=300)
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, max_length=5000)  # public, like the Blueprint
 
     permission_scope = {
         "district": "blueprint__school__district_id",

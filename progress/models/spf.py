@@ -87,6 +87,8 @@ class SpfSummary(models.Model):
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="spf_summaries")
     school_year = models.ForeignKey(SchoolYear, on_delete=models.CASCADE, related_name="+")
     texts = models.JSONField(default=dict)  # language code -> the text families read
+    # Each language's text at most this long (README, "Length limits"): a page, not a book.
+    MAX_CHARS = 10_000
     published_at = models.DateTimeField(null=True, blank=True)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -75,7 +75,6 @@ def render(content):
             pdf_context(content),
             title=f"CIM progress report – {lea['name']} – {period['label']} {period['year']}",
             author=content["prepared_by"] or lea["name"],
-            variant="pdf/ua-1",
         )
 
 

@@ -17,6 +17,7 @@ from .organisation import (
     reports_per_year,
 )
 from .outbox import OutboxEmail
+from .pdf_job import PdfJob, PdfJobStatus
 from .reminders import NotificationSettings, Reminder, ReminderCategory, ReminderChannel
 from .school_year import CpmStage, SchoolYear, Window, default_dates
 from .versioned import Versioned
@@ -41,6 +42,8 @@ __all__ = [
     "Membership",
     "NotificationSettings",
     "OutboxEmail",
+    "PdfJob",
+    "PdfJobStatus",
     "Reminder",
     "ReminderCategory",
     "ReminderChannel",

@@ -73,6 +73,8 @@ SKIP_URL_NAMES = {
     "essa_export",
     "progress_report_pdf",
     "render_job_pdf",
+    "pdf_job_download",
+    "workshop_prework_file",
     "analysis_file",
     "meeting_ics",
     "family_meeting_ics",

@@ -233,7 +233,7 @@ def test_reviewing_another_schools_action_by_id_is_404(
 
 
 def test_replacing_the_assessment_file_while_removing_the_old_one(
-    client, school_class, point, teacher, settings, tmp_path
+    client, school_class, point, teacher, settings, tmp_path, django_capture_on_commit_callbacks
 ):
     """Tick "remove the attached file" and attach a new one: the new one is kept (it was a 500:
     the form had already put the upload on the record, and removing "the old file" closed it)."""
@@ -248,7 +248,8 @@ def test_replacing_the_assessment_file_while_removing_the_old_one(
     assert client.post(url, {**form, "assessment_file": first}).status_code == 302
     old_name = meeting.cap.__class__.objects.get(pk=meeting.cap.pk).assessment_file.name
     second = SimpleUploadedFile("second.csv", b"pupil,score\nAB,14\n")
-    response = client.post(url, {**form, "clear_file": "on", "assessment_file": second})
+    with django_capture_on_commit_callbacks(execute=True):  # the old file goes on commit
+        response = client.post(url, {**form, "clear_file": "on", "assessment_file": second})
     assert response.status_code == 302
     record = meeting.cap.__class__.objects.get(pk=meeting.cap.pk)
     assert record.assessment_file.name.rsplit("/", 1)[-1].startswith("second")

@@ -47,7 +47,7 @@ from progress.models import Measurement, Metric, RenderJob
 from progress.reports import periods as report_periods
 from progress.reports import render as report_render
 from progress.reports import workflow as report_workflow
-from schoolplan import mail, reminders
+from schoolplan import mail, pdf_jobs, reminders
 from schoolplan.models import (
     DISTRICT_ROLES,
     CimStatus,
@@ -215,6 +215,10 @@ def one_of_everything(district, year, school, principal, teacher, lead, canary=C
         "series": series,
         "registration": registration,
         "feed": feed,
+        # A PDF made in the worker for the CIM lead: theirs alone (schoolplan.pdf_jobs).
+        "pdf_job": pdf_jobs.run_pdf_job(
+            pdf_jobs.request_pdf("essa-plan", {"plan": essa.pk}, user=lead).pk
+        ),
     }
 
 
@@ -262,6 +266,7 @@ def build(name, doc, w):
         "workshop_register": {"series_pk": w["series"].pk, "school_pk": w["school"].pk},
         "workshop_registration": pk("registration"),
         "workshop_cancel": pk("registration"),
+        "workshop_prework_file": pk("registration"),
         "meeting_detail": pk("meeting"),
         "meeting_edit": pk("meeting"),
         "meeting_cancel": pk("meeting"),
@@ -287,6 +292,11 @@ def build(name, doc, w):
         "essa_submit": pk("essa"),
         "essa_decide": pk("essa"),
         "essa_export": {"pk": w["essa"].pk, "fmt": "csv"},
+        "essa_pdf": pk("essa"),
+        "compliance_pdf": pk("district"),
+        "pdf_job": pk("pdf_job"),
+        "pdf_job_download": pk("pdf_job"),
+        "pdf_job_retry": pk("pdf_job"),
         "school_blueprint": {"school_pk": w["school"].pk},
         "blueprint": pk("blueprint"),
         "blueprint_publish": pk("blueprint"),
@@ -643,6 +653,7 @@ SAME_DISTRICT = {
     "workshop_register": _edits(SCHOOL_A, PLAN_WRITERS_A, status=302),
     "workshop_registration": Expect(SCHOOL_A | DISTRICT_WORKERS, changes=PLAN_WRITERS_A),
     "workshop_cancel": _posts(SCHOOL_A | DISTRICT_WORKERS, PLAN_WRITERS_A),
+    "workshop_prework_file": _reads(SCHOOL_A | DISTRICT_WORKERS),
     # The school's plans: its staff write them, the principal submits or publishes, district
     # staff accept or return. The plan of the year exists, so the school's page redirects to it.
     "school_essa": _reads(SCHOOL_A, status=302),
@@ -650,6 +661,12 @@ SAME_DISTRICT = {
     "essa_submit": _posts(SCHOOL_A, ONLY({PRINCIPAL_A})),
     "essa_decide": _posts(SCHOOL_A, ONLY({DISTRICT_STAFF})),
     "essa_export": _reads(SCHOOL_A),
+    # Asking for a PDF writes a job (its page then shows the progress): whoever sees the object.
+    "essa_pdf": _posts(SCHOOL_A, SCHOOL_A),
+    "compliance_pdf": _posts(DISTRICT_WORKERS, DISTRICT_WORKERS),
+    "pdf_job": _reads(ONLY({CIM_LEAD})),
+    "pdf_job_download": _reads(ONLY({CIM_LEAD})),
+    "pdf_job_retry": _posts(ONLY({CIM_LEAD}), ONLY({CIM_LEAD})),
     "school_blueprint": _reads(SCHOOL_A, status=302),
     "blueprint": _reads(SCHOOL_A),
     "blueprint_publish": _posts(SCHOOL_A, ONLY({PRINCIPAL_A})),
@@ -768,13 +785,14 @@ EXTRA = {
         lambda w: reverse("meeting_detail", args=[w["review"].pk]),
         _reads(DISTRICT_VIEWERS),
     ),
+    # The old PDF addresses lead to the pages that ask the worker for them.
     "essa_export (PDF)": (
         lambda w: reverse("essa_export", args=[w["essa"].pk, "pdf"]),
-        _reads(SCHOOL_A),
+        _reads(SCHOOL_A, status=302),
     ),
     "compliance (PDF)": (
         lambda w: reverse("compliance", args=[w["district"].pk]) + "?format=pdf",
-        _reads(DISTRICT_WORKERS),
+        _reads(DISTRICT_WORKERS, status=302),
     ),
 }
 
@@ -832,6 +850,7 @@ def same_district(settings, tmp_path):
     w["cap"].cap.assessment_file.save(
         "scores.csv", ContentFile(f"pupil,score\nJD {CANARY},12\n".encode())
     )
+    w["registration"].prework_file.save("sami-actions.txt", ContentFile(b"1. Walkthroughs\n"))
     # A submitted report: its PDF is made, frozen, and e-mailed to the state with the PDF.
     report_workflow.sign_off(w["report"], user=lead)
     w["job"] = report_render.run_job(

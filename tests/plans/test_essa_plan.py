@@ -25,6 +25,7 @@ from schoolplan.models import EssaDesignation, OutboxEmail, Role, SchoolYear
 
 from ..clock import YEAR, on
 from ..factories import SchoolFactory, SchoolYearFactory, member
+from ..pdf_helpers import assert_tagged
 from ..school_plan_helpers import complete_plan
 
 pytestmark = pytest.mark.django_db
@@ -278,11 +279,19 @@ def test_csv_export_round_trips_the_plans_content(client, plan, principal):
     assert [r[1] for r in rows if r[0] == "Metric" and r[3] == "Kind"] == ["M1", "M2"]
 
 
-def test_pdf_export_has_the_plan_and_its_metadata(client, plan, principal):
+def test_pdf_export_has_the_plan_and_its_metadata(
+    client, plan, principal, eager_celery, django_capture_on_commit_callbacks
+):
     workflow.submit(plan, user=principal)
     client.force_login(principal)
-    response = client.get(reverse("essa_export", args=[plan.pk, "pdf"]))
+    # Made in the worker: the button asks for it, its page offers the download when done.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("essa_pdf", args=[plan.pk]))
+    job_page = client.get(response["Location"]).content.decode()
+    assert "The PDF is ready" in job_page
+    response = client.get(f"{response['Location']}download/")
     assert response["Content-Type"] == "application/pdf"
+    assert "essa-action-plan-" in response["Content-Disposition"]
     reader = PdfReader(io.BytesIO(response.content))
     text = "\n".join(page.extract_text() for page in reader.pages)
     assert "Valdez Elementary" in text and "9 points in grade 3-5 math" in text
@@ -291,6 +300,10 @@ def test_pdf_export_has_the_plan_and_its_metadata(client, plan, principal):
     assert text.count("baseline") == 2 and text.count("\ntarget\n") == 2
     assert reader.metadata.title.startswith("ESSA action plan – Valdez Elementary")
     assert reader.metadata.author == principal.display_name
+    assert_tagged(response.content, reader.metadata.title)
+    # The school · district · plan line once on page 1 (the running header starts on page 2).
+    first_page = reader.pages[0].extract_text()
+    assert first_page.count("ESSA action plan 2026") == 1, first_page
 
 
 def test_item_of_another_plan_cannot_be_reached_through_this_plans_url(

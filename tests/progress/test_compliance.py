@@ -19,6 +19,7 @@ from schoolplan.models import EssaDesignation, Role
 from ..clock import YEAR, on, year_name
 from ..factories import SchoolFactory, member
 from ..meeting_helpers import at, schedule
+from ..pdf_helpers import assert_tagged
 from ..school_plan_helpers import complete_plan
 
 # States at the edges of windows, and pages judged as of the day each test states.
@@ -173,15 +174,29 @@ def test_the_csv_matches_the_table(client, clock, district, school_year):
         assert line[4] in page
 
 
-def test_the_pdf_export(client, clock, district, school_year):
+def test_the_pdf_export(
+    client, clock, district, school_year, eager_celery, django_capture_on_commit_callbacks
+):
     clock.set(on(11, 30))
     SchoolFactory(district=district, name="Printed Elementary")
+    SchoolFactory(district=district, name="Filtered Out High", level="high")
     client.force_login(member(Role.DISTRICT_STAFF, district))
-    response = _dashboard(client, district, year=YEAR, format="pdf")
+    # The page's filters go with the request; the worker makes the PDF.
+    page = _dashboard(client, district, year=YEAR, level="elementary").content.decode()
+    assert 'name="level" value="elementary"' in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("compliance_pdf", args=[district.pk]), {"level": "elementary", "year": YEAR}
+        )
+    response = client.get(f"{response['Location']}download/")
+    assert response["Content-Type"] == "application/pdf"
     from pypdf import PdfReader
 
-    text = PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
+    reader = PdfReader(io.BytesIO(response.content))
+    text = reader.pages[0].extract_text()
     assert "Printed Elementary" in text and "Page 1 of" in text
+    assert "Filtered Out High" not in text
+    assert_tagged(response.content, f"Compliance – {district.name} – {YEAR}-{(YEAR + 1) % 100:02d}")
 
 
 def test_other_districts_cannot_see_the_dashboard(client, district, school_year, other_school):

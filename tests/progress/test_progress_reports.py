@@ -32,6 +32,7 @@ from ..cap_helpers import make_class, make_point, schedule_cap
 from ..cim_helpers import make_plan, review_on
 from ..clock import YEAR, on
 from ..factories import DistrictFactory, SchoolYearFactory, member, set_cim_status
+from ..pdf_helpers import assert_tagged
 
 # Reports are due, late or overdue as of the day the test states (the clock fixture).
 pytestmark = [pytest.mark.django_db, pytest.mark.calendar]
@@ -236,6 +237,7 @@ def test_submitting_renders_freezes_and_sends(client, setup, lead, submit):
     assert "A good quarter." in text
     assert reader.metadata.title.startswith("CIM progress report – Riverbend USD")
     assert reader.metadata.author == lead.display_name
+    assert_tagged(pdf, reader.metadata.title)
     email = OutboxEmail.objects.get(key=f"progress-report:{report.pk}")
     assert email.to == ["consultant@cde.example.gov", "intensivemonitoring@cde.ca.gov"]
     assert email.attachment_base64 and email.attachment_name.endswith("-v1.pdf")
