@@ -58,6 +58,15 @@ def _class(request, pk):
     return school_class
 
 
+def _cap_meeting(request, pk):
+    """A CAP meeting the user keeps the record of. Only a CAP meeting has an analysis, notes and
+    reviews of the previous actions: any other meeting's address here is a 404, not a 500."""
+    meeting = get_meeting(request, pk, RECORD)
+    if getattr(meeting, "cap", None) is None:
+        raise Http404("Only a CAP meeting has an analysis, notes and action reviews.")
+    return meeting
+
+
 @require_http_methods(["GET", "POST"])
 def cap_overview(request, pk):
     """The leaders' view of every class: CAP meeting after the latest assessment point, actions."""
@@ -189,10 +198,8 @@ def schedule_cap(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def analysis_edit(request, pk):
-    meeting = get_meeting(request, pk, RECORD)
-    record = getattr(meeting, "cap", None)
-    if record is None:  # only a CAP meeting has an analysis
-        raise Http404("Only a CAP meeting has an analysis.")
+    meeting = _cap_meeting(request, pk)
+    record = meeting.cap
     form = AnalysisForm(request.POST or None, request.FILES or None, instance=record)
     if request.method == "POST" and form.is_valid():
         try:
@@ -227,7 +234,7 @@ def analysis_file(request, pk):
 def note_add(request, pk):
     from .views import detail_page
 
-    meeting = get_meeting(request, pk, RECORD)
+    meeting = _cap_meeting(request, pk)
     form = NoteForm(request.POST, prefix="note")
     if form.is_valid():
         try:
@@ -244,7 +251,7 @@ def note_add(request, pk):
 def review_add(request, pk, action_pk):
     from .views import detail_page
 
-    meeting = get_meeting(request, pk, RECORD)
+    meeting = _cap_meeting(request, pk)
     # Only actions of meetings the user may see: another school's action is a 404, not a name.
     item = get_object_or_404(
         ActionItem.objects.filter(meeting__in=Meeting.objects.visible_to(request.user)),

@@ -303,7 +303,7 @@ def start_document(model, *, user, **keys):
             by=user,
             action="added",
             object_kind="plan",
-            object_label=str(document),
+            object_label=fit(PlanChange, "object_label", document),
         )
     return document, created
 

@@ -15,6 +15,7 @@ from django.urls import reverse
 from schoolplan import audit, clock
 from schoolplan.mail import queue_email
 from schoolplan.models import Membership, Role
+from schoolplan.text import fit
 
 from .models import (
     EDITABLE_STATUSES,
@@ -181,7 +182,7 @@ def publish_blueprint(blueprint, *, user):
         by=user,
         action="published",
         object_kind="Blueprint",
-        object_label=str(blueprint),
+        object_label=fit(PlanChange, "object_label", blueprint),
     )
     return blueprint
 
@@ -197,6 +198,6 @@ def unpublish_blueprint(blueprint, *, user):
         by=user,
         action="withdrawn",
         object_kind="Blueprint",
-        object_label=str(blueprint),
+        object_label=fit(PlanChange, "object_label", blueprint),
     )
     return blueprint

@@ -149,12 +149,16 @@ def _page_parts(district, user, params, today):
     return years, year, between
 
 
+def judged_on(year, today):
+    """A past year is judged as it ended (on the day after its last: a window closing on 30 June
+    is missed, not open); the current one as of today."""
+    return min(today, year.ends_on + timedelta(days=1))
+
+
 def page_context(district, year, params, user, today, *, fmt=None, years=(), between=None):
-    """Everything the page, its CSV and its PDF show, for params (the page's query)."""
+    """Everything the page and its PDF show, for params (the page's query)."""
     between = between or {}
-    # A past year is judged as it ended (on the day after its last: a window closing on 30 June
-    # is missed, not open); the current one as of today.
-    as_of = min(today, year.ends_on + timedelta(days=1))
+    as_of = judged_on(year, today)
     rows = dashboard_data(district, year, params, as_of, links=fmt != "pdf", user=user)
     district_cells = compliance.district_cells(district, year, as_of)
     if not between.get("district_pages"):
@@ -194,7 +198,7 @@ def dashboard(request, pk):
     if fmt == "pdf":  # made in the worker now (compliance_pdf): the page has the button
         return redirect(f"{request.path}?{_query_without(request.GET, 'format')}")
     if fmt == "csv":
-        as_of = min(today, year.ends_on + timedelta(days=1))
+        as_of = judged_on(year, today)
         rows = dashboard_data(district, year, request.GET, as_of, links=False, user=request.user)
         return _csv(district, year, rows)
     context = page_context(

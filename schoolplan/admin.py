@@ -93,7 +93,7 @@ class CimTeamAdmin(admin.ModelAdmin):
     autocomplete_fields = ["lead", "members", "ta_provider"]
 
 
-class ViewOnlyAdmin(admin.ModelAdmin):
+class ViewOnly:
     """Shown, never changed here: records whose rules (history, versions, amendments, the audit
     log) live in the app's services, which the admin would bypass. Change them in the app."""
 
@@ -107,19 +107,14 @@ class ViewOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class ViewOnlyInline:
-    """An inline of a ViewOnlyAdmin's kind: listed, not changed."""
+class ViewOnlyAdmin(ViewOnly, admin.ModelAdmin):
+    pass
+
+
+class ViewOnlyInline(ViewOnly):
+    """Mixed into an inline (ViewOnlyInline, admin.StackedInline): listed, not changed."""
 
     extra = 0
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class FailedFilter(admin.SimpleListFilter):
@@ -169,18 +164,9 @@ class OutboxEmailAdmin(ViewOnlyAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ViewOnlyAdmin):
     """The audit log, read-only: rows are only ever added."""
 
     list_display = ["at", "username", "user", "action", "subject", "summary", "ip_address"]
     list_filter = ["action"]
     search_fields = ["username", "subject", "summary"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

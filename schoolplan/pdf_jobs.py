@@ -19,6 +19,7 @@ from django.http import Http404
 
 from . import clock
 from .models import PdfJob, PdfJobStatus
+from .text import fit
 
 
 @dataclass(frozen=True)
@@ -83,8 +84,8 @@ def run_pdf_job(job_id):
     PdfJob.objects.filter(pk=job.pk).update(
         status=PdfJobStatus.DONE,
         pdf=pdf,
-        title=title[:300],
-        filename=filename[:200],
+        title=fit(PdfJob, "title", title),  # names a school or a district
+        filename=filename[:200],  # built from slugs and a year: far shorter
         finished_at=clock.now(),
     )
     job.refresh_from_db()

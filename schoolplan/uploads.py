@@ -20,10 +20,14 @@ def _remove_after_commit(field_file):
         transaction.on_commit(lambda: storage.delete(name))
 
 
-def _forget_replaced_files(sender, instance, raw=False, **kwargs):
+def _forget_replaced_files(sender, instance, raw=False, update_fields=None, **kwargs):
     if raw or instance._state.adding or instance.pk is None:
         return
     fields = _file_fields(sender)
+    if update_fields is not None:  # a save that leaves a file column alone never removes its file
+        fields = [f for f in fields if f.name in update_fields or f.attname in update_fields]
+        if not fields:
+            return
     stored = sender._default_manager.filter(pk=instance.pk).values(*[f.attname for f in fields])
     stored = stored.first()
     if stored is None:

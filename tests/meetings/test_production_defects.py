@@ -131,6 +131,8 @@ def test_every_place_that_builds_text_from_typed_text_uses_fit():
         "plans/services.py": 'fit(PlanChange, "object_label"',
         "plans/cadre.py": 'fit(PlanChange, "object_label"',
         "plans/surveys.py": 'fit(Survey, "file_name"',
+        "plans/workflow.py": 'fit(PlanChange, "object_label"',
+        "schoolplan/pdf_jobs.py": 'fit(PdfJob, "title"',
     }
     for path, call in places.items():
         assert call in (root / path).read_text(), path
@@ -143,6 +145,18 @@ def test_analysis_page_of_a_cpm_meeting_is_not_found(client, school, principal):
     meeting = schedule(school, principal)
     client.force_login(principal)
     assert client.get(f"/meetings/{meeting.pk}/analysis/").status_code == 404
+
+
+def test_notes_and_reviews_of_a_cpm_meeting_are_not_found(client, school, principal):
+    """The other CAP-only addresses answered a POST about any other meeting with a 500."""
+    meeting = schedule(school, principal)
+    client.force_login(principal)
+    note = {"note-kind": "group", "note-subject": "Readers", "note-note": "Doing well"}
+    assert client.post(f"/meetings/{meeting.pk}/notes/", note).status_code == 404
+    item = services.add_action_item(meeting, user=principal, description="Call families")
+    review = {f"review-{item.pk}-outcome": "done"}
+    url = f"/meetings/{meeting.pk}/reviews/{item.pk}/"
+    assert client.post(url, review).status_code == 404
 
 
 # --- Uploads live as long as their record -----------------------------------------------------
@@ -208,6 +222,23 @@ def test_a_rolled_back_replacement_keeps_the_file(
     assert "kept.csv" in stored(media)
 
 
+def test_a_save_that_leaves_the_file_column_alone_keeps_the_file(
+    media, cap_record, django_capture_on_commit_callbacks
+):
+    """A record read before its file was replaced, saved with update_fields that leave the file
+    alone, must not remove the file the row names now."""
+    record, teacher = cap_record
+    with django_capture_on_commit_callbacks(execute=True):
+        _attach(record, teacher, "first.csv")
+    stale = type(record).objects.get(pk=record.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        _attach(record, teacher, "second.csv")
+    with django_capture_on_commit_callbacks(execute=True):
+        stale.strengths = "Readers and writers"
+        stale.save(update_fields=["strengths"])
+    assert stored(media) == ["second.csv"]
+
+
 # --- The workshop pre-work file is served, to those who see the registration -----------------
 
 
@@ -264,3 +295,271 @@ def test_every_public_text_has_its_documented_limit():
     assert (limit(School, "name"), limit(District, "name")) == (200, 200)
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     assert "### Length limits" in readme and "| family SPF summary" in readme
+
+
+# --- The inventory, on PostgreSQL: every place that saves text built from typed text ----------
+#
+# Each place is fed the longest values people may type (names, goals, titles, file names) and
+# must save without a DataError, its text cut to the column. SQLite does not enforce a column's
+# length, so this runs on PostgreSQL (CI sets DATABASE_URL; locally it skips without it).
+
+LONG_SCHOOL, LONG_DISTRICT = "É" * 200, "D" * 200  # School.name, District.name: 200 each
+
+
+@pytest.fixture
+def on_postgresql(db):
+    from django.db import connection
+
+    from ..conftest import IN_CI
+
+    if connection.vendor != "postgresql":
+        message = "needs PostgreSQL (DATABASE_URL): SQLite does not enforce a column's length"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+@pytest.fixture
+def longest(district, school, school_year, principal):
+    """The tests' district and school under the longest names their columns take."""
+    from schoolplan.models import District, School
+
+    District.objects.filter(pk=district.pk).update(name=LONG_DISTRICT)
+    School.objects.filter(pk=school.pk).update(name=LONG_SCHOOL)
+    district.refresh_from_db()
+    school.refresh_from_db()
+    return school
+
+
+def _values(queryset, field):
+    return [(queryset.model, field, v) for v in queryset.values_list(field, flat=True)]
+
+
+def _check_in_agenda(school, user, clock):
+    kick_off = schedule(school, user)
+    services.add_goal(kick_off, user=user, text="G" * 500)
+    check_in = schedule(school, user, "check_in", on(12, 10))
+    return _values(check_in.agenda_items, "title")
+
+
+def _wrap_up_agenda(school, user, clock):
+    kick_off = schedule(school, user)
+    for letter in "GH":
+        services.add_goal(kick_off, user=user, text=letter * 500)
+    return _values(schedule(school, user, "wrap_up", on(5, 20)).agenda_items, "title")
+
+
+def _cap_title(school, user, clock):
+    teacher = member(Role.SCHOOL_STAFF, school)
+    year = kick_off_year(school)
+    meeting = schedule_cap(
+        make_class(school, year, teacher, name="C" * 100),
+        make_point(school, year, name="P" * 100),
+        teacher,
+    )
+    return _values(Meeting.objects.filter(pk=meeting.pk), "title")
+
+
+def _workshop_title(school, user, clock):
+    staff = member(Role.DISTRICT_STAFF, school.district)
+    series = workshops.create_series(
+        district=school.district,
+        year=kick_off_year(school),
+        user=staff,
+        title="T" * 200,
+        description="",
+        registration_opens=on(12, 1),
+        priority_closes=on(12, 14),
+        registration_closes=on(1, 15),
+    )
+    workshops.add_session(
+        series,
+        user=staff,
+        day=on(2, 2),
+        starts=time(9),
+        ends=time(12),
+        place="District office",
+        level="elementary",
+        capacity=10,
+    )
+    return _values(Meeting.objects.filter(workshop__series=series), "title")
+
+
+def _cpm_notice_subject(school, user, clock):
+    schedule(school, user, title="T" * 200)  # "CPM meeting scheduled: <school> – <title>"
+    return _values(OutboxEmail.objects.filter(key__startswith="cpm-notice:"), "subject")
+
+
+def _audit_from_a_record(school, user, clock):
+    from meetings.models import Goal
+
+    goal = Goal.objects.create(school=school, school_year=kick_off_year(school), text="G" * 500)
+    audit.record(user, "goal-looked-at", goal)  # the summary is the goal's own text
+    audit.record(user, "given", summary="S" * 5000, subject="s" * 500)
+    events = AuditEvent.objects.filter(action__in=["goal-looked-at", "given"])
+    return _values(events, "summary") + _values(events, "subject")
+
+
+def _failed_sign_in_username(school, user, clock):
+    audit._login_failed(sender=None, credentials={"username": "u" * 1000})  # the receiver
+    return _values(AuditEvent.objects.filter(action="login_failed"), "username")
+
+
+def _reminder_title_and_email(school, user, clock):
+    from schoolplan import reminders
+    from schoolplan.models import Reminder
+
+    clock.set(on(11, 27))  # the Kick Off window closes in 3 days: "<school>: Kick Off: …"
+    reminders.record(on(11, 27))
+    reminders.dispatch()
+    return _values(Reminder.objects.all(), "title") + _values(
+        OutboxEmail.objects.filter(key__startswith="reminder:"), "subject"
+    )
+
+
+def _plan_history_item_label(school, user, clock):
+    from meetings.models import Goal
+    from plans import services as plan_services
+
+    plan_services.add(
+        Goal, user=user, school=school, school_year=kick_off_year(school), text="G" * 500
+    )
+    return _values(PlanChange.objects.filter(object_kind="goal"), "object_label")
+
+
+def _plan_history_started_plan(school, user, clock):
+    from plans import services as plan_services
+    from plans.models import PlanForImprovement
+
+    lead = member(Role.CIM_LEAD, school.district)
+    plan_services.start_document(
+        PlanForImprovement, user=lead, district=school.district, school_year=kick_off_year(school)
+    )
+    return _values(PlanChange.objects.filter(object_kind="plan"), "object_label")
+
+
+def _plan_history_blueprint(school, user, clock):
+    from plans import workflow
+
+    blueprint = workflow.start_blueprint(school=school, year=kick_off_year(school), user=user)
+    blueprint.theory_of_action = "If we …, then …"
+    blueprint.save()
+    workflow.unpublish_blueprint(workflow.publish_blueprint(blueprint, user=user), user=user)
+    return _values(PlanChange.objects.filter(blueprint=blueprint), "object_label")
+
+
+def _plan_history_cadre(school, user, clock):
+    from plans import cadre as cadre_services
+    from plans.models import CadreAction, CadreMember, CommpactStep
+    from schoolplan.models import CadreGroup
+
+    clock.set(on(11, 20))
+    cadre = cadre_services.start_cadre(school=school, year=kick_off_year(school), user=user)
+    CadreAction.objects.create(cadre=cadre, description="Family center", owner="Cadre")
+    lucia = CadreMember.objects.create(cadre=cadre, name="L" * 200, group=CadreGroup.PARENT)
+    cadre_services.record_consensus(
+        cadre.steps.get(step=CommpactStep.ACTION_PLAN),
+        user=user,
+        agreed_on=on(11, 1),
+        decision="D" * 500,
+        agreed_by=[lucia],
+    )
+    cadre_services.share_plan(cadre, user=user)
+    return _values(PlanChange.objects.filter(cadre=cadre), "object_label") + _values(
+        OutboxEmail.objects.all(), "subject"
+    )
+
+
+def _survey_file_name(school, user, clock):
+    from plans import cadre as cadre_services
+    from plans import surveys
+    from plans.models import Survey
+
+    cadre = cadre_services.start_cadre(school=school, year=kick_off_year(school), user=user)
+    data = b"respondent_group,I feel welcome\nparent,Agree\n"
+    surveys.import_survey(
+        cadre, user=user, kind="parent", title="T" * 200, data=data, file_name="f" * 250 + ".csv"
+    )
+    return _values(Survey.objects.all(), "file_name") + _values(Survey.objects.all(), "title")
+
+
+def _pdf_job_title(school, user, clock):
+    from schoolplan import pdf_jobs
+    from schoolplan.models import PdfJob
+
+    def render(params, user):
+        return b"%PDF-1.7", f"Compliance – {school.district.name} – {school.name}", "c.pdf"
+
+    kinds = {**pdf_jobs.PDF_KINDS, "long-title": pdf_jobs.PdfKind(lambda u, p: ("", ""), render)}
+    previous, pdf_jobs.PDF_KINDS = pdf_jobs.PDF_KINDS, kinds
+    try:
+        job = PdfJob.objects.create(kind="long-title", params={}, requested_by=user)
+        pdf_jobs.render_pdf_job(job.pk)
+    finally:
+        pdf_jobs.PDF_KINDS = previous
+    return _values(PdfJob.objects.filter(pk=job.pk), "title")
+
+
+def kick_off_year(school):
+    from schoolplan.models import SchoolYear
+
+    return SchoolYear.objects.get(district=school.district_id)
+
+
+# place -> (what it does, whether the longest input must be cut there)
+PLACES = {
+    "AgendaItem.title: Check In line from a goal (meetings/cpm_scheduling.py)": (
+        _check_in_agenda,
+        True,
+    ),
+    "AgendaItem.title: Wrap Up line from every goal": (_wrap_up_agenda, True),
+    "Meeting.title: CAP, from class and point names (meetings/cap.py)": (_cap_title, False),
+    "Meeting.title: workshop session, from the series (meetings/workshops.py)": (
+        _workshop_title,
+        False,
+    ),
+    "OutboxEmail.subject: CPM notice, school + meeting title (schoolplan/mail.py)": (
+        _cpm_notice_subject,
+        True,
+    ),
+    "AuditEvent.summary/subject: a record's name, given text (schoolplan/audit.py)": (
+        _audit_from_a_record,
+        True,
+    ),
+    "AuditEvent.username: a failed sign-in's typed name": (_failed_sign_in_username, True),
+    "Reminder.title and its e-mail subject: from a school name (schoolplan/reminders.py)": (
+        _reminder_title_and_email,
+        False,
+    ),
+    "PlanChange.object_label: an item (plans/services.py _record)": (
+        _plan_history_item_label,
+        True,
+    ),
+    "PlanChange.object_label: a plan started (plans/services.py start_document)": (
+        _plan_history_started_plan,
+        False,
+    ),
+    "PlanChange.object_label: Blueprint published, withdrawn (plans/workflow.py)": (
+        _plan_history_blueprint,
+        False,
+    ),
+    "PlanChange.object_label: consensus, plan shared (plans/cadre.py)": (
+        _plan_history_cadre,
+        True,
+    ),
+    "Survey.file_name (plans/surveys.py)": (_survey_file_name, True),
+    "PdfJob.title (schoolplan/pdf_jobs.py)": (_pdf_job_title, False),
+}
+
+
+@pytest.mark.parametrize("place", PLACES)
+def test_the_longest_typed_text_saves_at_every_place_on_postgresql(
+    on_postgresql, longest, principal, clock, place
+):
+    make, must_cut = PLACES[place]
+    saved = make(longest, principal, clock)  # a DataError here is the 500 families would see
+    assert saved, "nothing saved: the place was not reached"
+    for model, field, value in saved:
+        assert len(value) <= model._meta.get_field(field).max_length, (model, field)
+    if must_cut:
+        assert any(value.endswith("…") for _, _, value in saved), "the longest input was not cut"

@@ -83,7 +83,9 @@ def test_password_change(client, db):
     assert user.check_password("another-long-password-2")
 
 
-def test_password_reset_by_email(client, db, settings, django_capture_on_commit_callbacks):
+def test_password_reset_by_email(
+    client, db, settings, eager_celery, django_capture_on_commit_callbacks
+):
     settings.SITE_URL = "https://schoolplan.example.org"
     user = UserFactory(email="ana@example.org")
     with django_capture_on_commit_callbacks(execute=True):  # the outbox sends after the commit

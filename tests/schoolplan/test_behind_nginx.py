@@ -11,42 +11,22 @@ import http.client
 import os
 import re
 import shutil
-import socket
 import sqlite3
 import ssl
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from ..conftest import IN_CI
+from ..service_helpers import free_port, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 PASSWORD = "Correct-horse-42"
 CLIENT_A, CLIENT_B = "127.0.0.2", "127.0.0.3"
 pytestmark = pytest.mark.services
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(port, process, name, log):
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"{name} stopped: {Path(log).read_text()[-3000:]}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.2)
-    pytest.fail(f"{name} did not start within 60 s")
 
 
 NGINX_CONF = """

@@ -26,7 +26,7 @@ def ask(client, email, address="198.51.100.7"):
 
 
 def test_the_link_goes_through_the_outbox_and_starts_with_site_url(
-    client, settings, django_capture_on_commit_callbacks
+    client, settings, eager_celery, django_capture_on_commit_callbacks
 ):
     settings.SITE_URL = "https://schoolplan.example.org"
     UserFactory(email="ana@example.org")

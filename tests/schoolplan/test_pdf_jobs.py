@@ -16,6 +16,11 @@ pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.fixture(autouse=True)
+def in_process(eager_celery):
+    """The worker's task runs here, when the request's transaction commits."""
+
+
 @pytest.fixture
 def staff(district, school_year):
     return member(Role.DISTRICT_STAFF, district)
