@@ -109,7 +109,10 @@ def share_plan(cadre, *, user):
         done_on=clock.today(cadre.school)
     )
     PlanChange.objects.create(
-        cadre=cadre, by=user, action="shared", object_kind="action plan",
+        cadre=cadre,
+        by=user,
+        action="shared",
+        object_kind="action plan",
         object_label=fit(PlanChange, "object_label", cadre),
     )
     _send_shared_plan(cadre, user)

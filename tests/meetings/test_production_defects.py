@@ -282,6 +282,7 @@ def test_every_public_text_has_its_documented_limit():
 
     from meetings.models import Goal
     from plans.models import Blueprint, Initiative
+    from progress.models import Metric
     from schoolplan.models import District, School
 
     def limit(model, name):
@@ -291,10 +292,12 @@ def test_every_public_text_has_its_documented_limit():
     assert limit(Blueprint, "theory_of_action") == 5000
     assert (limit(Initiative, "title"), limit(Initiative, "description")) == (300, 5000)
     assert limit(Goal, "text") == 500
+    assert (limit(Metric, "name"), limit(Metric, "unit")) == (200, 40)  # shown with the goals
     assert [limit(Meeting, n) for n in ("title", "place", "video_link")] == [200, 200, 200]
     assert (limit(School, "name"), limit(District, "name")) == (200, 200)
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     assert "### Length limits" in readme and "| family SPF summary" in readme
+    assert "| a goal's measure: name / unit | 200 / 40 |" in readme
 
 
 # --- The inventory, on PostgreSQL: every place that saves text built from typed text ----------
