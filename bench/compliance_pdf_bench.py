@@ -15,10 +15,8 @@ Run: uv run python bench/compliance_pdf_bench.py [--schools 1000] [--repeat 3] [
 import argparse
 import io
 import os
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -36,20 +34,12 @@ from django.core.management import call_command  # noqa: E402
 from django.http import QueryDict  # noqa: E402
 from django.template.loader import render_to_string  # noqa: E402
 from pypdf import PdfReader  # noqa: E402
+from timing import median_time  # noqa: E402  (bench/timing.py)
 
 from demo.management.commands.generate_district import generate  # noqa: E402
 from progress import views_compliance  # noqa: E402
 from schoolplan import clock, pdf, pdf_jobs  # noqa: E402
 from schoolplan.models import Membership, PdfJob, User  # noqa: E402
-
-
-def timed(run, repeat):
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main():
@@ -93,8 +83,8 @@ def main():
 
     document = ours()  # warm up both
     weasyprint_alone()
-    ours_time = timed(ours, args.repeat)
-    base_time = timed(weasyprint_alone, args.repeat)
+    ours_time, _ = median_time(ours, args.repeat)
+    base_time, _ = median_time(weasyprint_alone, args.repeat)
     pages = len(PdfReader(io.BytesIO(document)).pages)
     print(f"district: {args.schools} schools; PDF: {pages} pages, {len(document) // 1024} KiB")
     print(f"ours (data + template + WeasyPrint + storing, in the worker): {ours_time:.2f} s")

@@ -12,10 +12,8 @@ Run: uv run python bench/dashboard_bench.py [--schools 1000] [--repeat 5]
 
 import argparse
 import os
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -36,6 +34,7 @@ from django.http import HttpResponse  # noqa: E402
 from django.template import engines  # noqa: E402
 from django.test import RequestFactory  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
+from timing import median_time  # noqa: E402  (bench/timing.py)
 
 from demo.management.commands.generate_district import generate  # noqa: E402
 from progress.views_compliance import dashboard  # noqa: E402
@@ -55,15 +54,6 @@ def baseline_view(request, district):
         .values_list("name", "level", "essa_designation")
     )
     return HttpResponse(BASELINE.render({"schools": schools, "columns": range(8)}))
-
-
-def timed(run, repeat):
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main():
@@ -93,8 +83,8 @@ def main():
     baseline_request()
     with CaptureQueriesContext(connection) as queries:
         page = dashboard_request()
-    ours = timed(dashboard_request, args.repeat)
-    base = timed(baseline_request, args.repeat)
+    ours, _ = median_time(dashboard_request, args.repeat)
+    base, _ = median_time(baseline_request, args.repeat)
     rows = page.content.count(b"<tr") - 2
     if args.profile:
         import cProfile

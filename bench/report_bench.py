@@ -10,10 +10,8 @@ Run: uv run python bench/report_bench.py [--repeat N]
 
 import argparse
 import os
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -24,6 +22,7 @@ import django  # noqa: E402
 django.setup()
 
 from django.template.loader import render_to_string  # noqa: E402
+from timing import median_time  # noqa: E402  (bench/timing.py)
 from weasyprint import HTML  # noqa: E402
 
 from progress.reports import render as report_render  # noqa: E402
@@ -98,15 +97,6 @@ def synthetic_content(strategies=10, activities=3):
     }
 
 
-def timed(run, repeat):
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
@@ -120,8 +110,8 @@ def main():
         path = Path(folder) / "report.html"
         path.write_text(html, encoding="utf-8")
         report_render.render(content)  # warm up fonts and caches for both
-        ours, pdf = timed(lambda: report_render.render(content), args.repeat)
-        baseline, _ = timed(
+        ours, pdf = median_time(lambda: report_render.render(content), args.repeat)
+        baseline, _ = median_time(
             lambda: HTML(filename=str(path)).write_pdf(pdf_variant="pdf/ua-1"), args.repeat
         )
         pages = len(HTML(filename=str(path)).render().pages)
