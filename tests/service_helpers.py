@@ -1,7 +1,11 @@
-"""Starting real parts on loopback for a test (nginx, PgBouncer, gunicorn): a free port, and
-waiting for a process to listen (or failing with its log)."""
+"""Starting real parts on loopback for a test (nginx, PgBouncer, gunicorn): a free port,
+waiting for a process to listen (or failing with its log), and the app server itself."""
 
+import os
+import secrets
 import socket
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -25,3 +29,49 @@ def wait_for(port, process, name, log):
         except OSError:
             time.sleep(0.2)
     pytest.fail(f"{name} did not start within 60 s")
+
+
+ROOT = Path(__file__).resolve().parents[1]
+APP_PASSWORD = "Correct-horse-42"
+
+
+def app_env(database_url, **overrides):
+    """The environment of an app server under test: production settings (tests.proxy_settings)
+    on database_url, one site address, the second sign-in step off, no Redis."""
+    return {
+        **{k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DEBUG"}},
+        "DJANGO_SETTINGS_MODULE": "tests.proxy_settings",
+        "PYTHONPATH": str(ROOT),
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "DATABASE_URL": database_url,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SITE_URL": "https://schoolplan.example.org",
+        "TWO_FACTOR_REQUIRED": "0",
+        "LOG_LEVEL": "WARNING",
+        **overrides,
+    }
+
+
+def prepare_app(env):
+    """Migrate env's database and create the account "ana" (password APP_PASSWORD)."""
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    subprocess.run([*manage, "migrate", "-v", "0"], cwd=ROOT, env=env, check=True, timeout=300)
+    create = (
+        "from schoolplan.models import User; "
+        f"User.objects.create_user('ana', 'ana@example.org', {APP_PASSWORD!r})"
+    )
+    subprocess.run([*manage, "shell", "-c", create], cwd=ROOT, env=env, check=True, timeout=120)
+
+
+def start_gunicorn(env, port, log, workers=1):
+    """gunicorn with env on 127.0.0.1:port (reads gunicorn.conf.py, as in production)."""
+    return subprocess.Popen(
+        [
+            *(sys.executable, "-m", "gunicorn", "schoolplan.wsgi:application"),
+            *("--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--no-control-socket"),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
-from schoolplan.models import CimStatus, District, SchoolYear
+from schoolplan.models import CimStatus, District, PdfJobStatus, SchoolYear
 
 
 class PeriodKind(models.TextChoices):
@@ -147,11 +147,8 @@ class ProgressReport(models.Model):
         return self.status == ReportStatus.SUBMITTED
 
 
-class RenderJobStatus(models.TextChoices):
-    WAITING = "waiting", "Waiting"
-    RENDERING = "rendering", "Rendering"
-    DONE = "done", "Done"
-    FAILED = "failed", "Failed"
+# A report's rendering goes through the same four states as any PDF made in the worker.
+RenderJobStatus = PdfJobStatus
 
 
 class RenderJob(models.Model):

@@ -14,17 +14,14 @@ import shutil
 import sqlite3
 import ssl
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from ..conftest import IN_CI
-from ..service_helpers import free_port, wait_for
+from ..service_helpers import APP_PASSWORD as PASSWORD
+from ..service_helpers import app_env, free_port, prepare_app, start_gunicorn, wait_for
 
-ROOT = Path(__file__).resolve().parents[2]
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
-PASSWORD = "Correct-horse-42"
 CLIENT_A, CLIENT_B = "127.0.0.2", "127.0.0.3"
 pytestmark = pytest.mark.services
 
@@ -67,25 +64,8 @@ def site(tmp_path_factory):
         pytest.skip(message)
     folder = tmp_path_factory.mktemp("nginx")
     folder.chmod(0o755)
-    env = {
-        **{k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DEBUG"}},
-        "DJANGO_SETTINGS_MODULE": "tests.proxy_settings",
-        "PYTHONPATH": str(ROOT),
-        "SECRET_KEY": "nginx-test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFG",
-        "DATABASE_URL": f"sqlite:///{folder / 'app.sqlite3'}",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "TRUSTED_PROXY_COUNT": "1",
-        "SITE_URL": "https://schoolplan.example.org",
-        "TWO_FACTOR_REQUIRED": "0",
-        "LOG_LEVEL": "WARNING",
-    }
-    manage = [sys.executable, str(ROOT / "manage.py")]
-    subprocess.run([*manage, "migrate", "-v", "0"], cwd=ROOT, env=env, check=True, timeout=300)
-    create = (
-        "from schoolplan.models import User; "
-        f"User.objects.create_user('ana', 'ana@example.org', {PASSWORD!r})"
-    )
-    subprocess.run([*manage, "shell", "-c", create], cwd=ROOT, env=env, check=True, timeout=120)
+    env = app_env(f"sqlite:///{folder / 'app.sqlite3'}", TRUSTED_PROXY_COUNT="1")
+    prepare_app(env)
     subprocess.run(
         [
             *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"),
@@ -97,16 +77,7 @@ def site(tmp_path_factory):
     )
     app_port, port = free_port(), free_port()
     app_log = folder / "gunicorn.log"
-    app = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "gunicorn", "schoolplan.wsgi:application"),
-            *("--workers", "1", "--bind", f"127.0.0.1:{app_port}", "--no-control-socket"),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=app_log.open("w"),
-        stderr=subprocess.STDOUT,
-    )
+    app = start_gunicorn(env, app_port, app_log)
     conf = folder / "nginx.conf"
     conf.write_text(
         NGINX_CONF.format(

@@ -8,7 +8,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
@@ -16,11 +15,10 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import pytest
 
 from ..conftest import IN_CI
-from ..service_helpers import free_port, wait_for
+from ..service_helpers import APP_PASSWORD as PASSWORD
+from ..service_helpers import app_env, free_port, prepare_app, start_gunicorn, wait_for
 
-ROOT = Path(__file__).resolve().parents[2]
 PGBOUNCER = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
-PASSWORD = "Correct-horse-42"
 pytestmark = pytest.mark.services
 
 
@@ -44,25 +42,8 @@ def site():
     folder = Path(tempfile.mkdtemp(prefix="pgbouncer-test-"))
     folder.chmod(0o777)
     direct = urlunsplit(parts._replace(path=f"/{name}"))
-    env = {
-        **{k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DEBUG"}},
-        "DJANGO_SETTINGS_MODULE": "tests.proxy_settings",
-        "PYTHONPATH": str(ROOT),
-        "SECRET_KEY": "pgbouncer-test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCD",
-        "DATABASE_URL": direct,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0",
-        "SITE_URL": "https://schoolplan.example.org",
-        "TWO_FACTOR_REQUIRED": "0",
-        "LOG_LEVEL": "WARNING",
-    }
-    manage = [sys.executable, str(ROOT / "manage.py")]
-    subprocess.run([*manage, "migrate", "-v", "0"], cwd=ROOT, env=env, check=True, timeout=300)
-    create = (
-        "from schoolplan.models import User; "
-        f"User.objects.create_user('ana', 'ana@example.org', {PASSWORD!r})"
-    )
-    subprocess.run([*manage, "shell", "-c", create], cwd=ROOT, env=env, check=True, timeout=120)
+    env = app_env(direct, SECURE_SSL_REDIRECT="0")
+    prepare_app(env)
 
     bouncer_port, app_port = free_port(), free_port()
     user = parts.username or "postgres"
@@ -92,18 +73,9 @@ pidfile = {folder}/pgbouncer.pid
         command, stdout=(folder / "pgbouncer.log").open("a"), stderr=subprocess.STDOUT
     )
     through = f"postgres://{user}@127.0.0.1:{bouncer_port}/app"
-    app_env = {**env, "DATABASE_URL": through, "DB_DISABLE_SERVER_SIDE_CURSORS": "1"}
+    through_bouncer = {**env, "DATABASE_URL": through, "DB_DISABLE_SERVER_SIDE_CURSORS": "1"}
     app_log = folder / "gunicorn.log"
-    app = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "gunicorn", "schoolplan.wsgi:application"),
-            *("--workers", "2", "--bind", f"127.0.0.1:{app_port}", "--no-control-socket"),
-        ],
-        cwd=ROOT,
-        env=app_env,
-        stdout=app_log.open("w"),
-        stderr=subprocess.STDOUT,
-    )
+    app = start_gunicorn(through_bouncer, app_port, app_log, workers=2)
     try:
         wait_for(bouncer_port, bouncer, "pgbouncer", folder / "pgbouncer.log")
         wait_for(app_port, app, "gunicorn", app_log)
