@@ -183,9 +183,9 @@ def essa_export(request, pk, fmt):
 
 @require_POST
 def essa_pdf(request, pk):
-    """Ask the worker for the plan's PDF; its page shows the progress, then the download."""
-    plan = _plan(request, pk)
-    return redirect(request_pdf("essa-plan", {"plan": plan.pk}, user=request.user))
+    """Ask the worker for the plan's PDF; its page shows the progress, then the download.
+    Whether the user may see the plan is request_pdf's check (export.visible_plan): 404 if not."""
+    return redirect(request_pdf("essa-plan", {"plan": pk}, user=request.user))
 
 
 @require_http_methods(["GET", "POST"])

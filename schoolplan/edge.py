@@ -13,33 +13,31 @@ import ipaddress
 from django.conf import settings
 
 
-def _hops(meta):
-    return [
-        hop for hop in (p.strip() for p in meta.get("HTTP_X_FORWARDED_FOR", "").split(",")) if hop
-    ]
+def _trusted_hops(meta, trusted_proxies):
+    """The X-Forwarded-For addresses when at least trusted_proxies proxies wrote them, else None
+    (no proxy of ours, or fewer than configured: the request came straight to the app)."""
+    if trusted_proxies <= 0:
+        return None
+    header = meta.get("HTTP_X_FORWARDED_FOR", "")
+    hops = [hop for hop in (part.strip() for part in header.split(",")) if hop]
+    return hops if len(hops) >= trusted_proxies else None
 
 
-def came_through_proxies(meta, trusted_proxies=None):
-    """Whether as many proxies as we trust wrote X-Forwarded-For (else: straight to the app)."""
-    if trusted_proxies is None:
-        trusted_proxies = settings.TRUSTED_PROXY_COUNT
-    return trusted_proxies > 0 and len(_hops(meta)) >= trusted_proxies
+def _client(meta, hops, trusted_proxies):
+    remote = meta.get("REMOTE_ADDR", "")
+    if hops is None:
+        return remote  # believe only the socket
+    try:
+        return str(ipaddress.ip_address(hops[-trusted_proxies]))
+    except ValueError:
+        return remote
 
 
 def client_address(meta, trusted_proxies=None):
     """The client's address from a request's META, through the configured trusted proxies."""
     if trusted_proxies is None:
         trusted_proxies = settings.TRUSTED_PROXY_COUNT
-    remote = meta.get("REMOTE_ADDR", "")
-    if not came_through_proxies(meta, trusted_proxies):
-        # No proxy of ours, or fewer than configured, wrote the header: believe only the socket.
-        return remote
-    hops = _hops(meta)
-    candidate = hops[-trusted_proxies]
-    try:
-        return str(ipaddress.ip_address(candidate))
-    except ValueError:
-        return remote
+    return _client(meta, _trusted_hops(meta, trusted_proxies), trusted_proxies)
 
 
 class ClientAddressMiddleware:
@@ -51,10 +49,11 @@ class ClientAddressMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        meta = request.META
-        if came_through_proxies(meta):
+        meta, trusted_proxies = request.META, settings.TRUSTED_PROXY_COUNT
+        hops = _trusted_hops(meta, trusted_proxies)
+        if hops is not None:
             meta["PROXY_ADDR"] = meta.get("REMOTE_ADDR", "")
-            meta["REMOTE_ADDR"] = client_address(meta)
+            meta["REMOTE_ADDR"] = _client(meta, hops, trusted_proxies)
         else:
             # Only our proxies may say the request came over HTTPS (SECURE_PROXY_SSL_HEADER).
             meta.pop("HTTP_X_FORWARDED_PROTO", None)
