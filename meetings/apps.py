@@ -31,3 +31,9 @@ class MeetingsConfig(AppConfig):
         from . import next_year
 
         register_carry_over(next_year.preview, next_year.copy)
+
+        from schoolplan.roster import register_part
+
+        from .roster_classes import plan_classes
+
+        register_part(plan_classes)

@@ -51,6 +51,25 @@ def queue_email(key, to, subject, body, attachment=None, html_body="", reply_to=
     return created
 
 
+def queue_many(emails):
+    """Queue many e-mails in bulk statements (a roster import's invitations): each a dict of
+    key, to, subject, body; a key already queued is left alone. Returns how many were given."""
+    rows = [
+        OutboxEmail(
+            key=email["key"],
+            to=[address for address in email["to"] if address],
+            subject=fit(OutboxEmail, "subject", email["subject"]),
+            body=email["body"],
+        )
+        for email in emails
+        if any(email["to"])
+    ]
+    OutboxEmail.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
+    if rows:
+        transaction.on_commit(send_queued_emails.delay)
+    return len(rows)
+
+
 BACKOFF_MAX = timedelta(hours=6)
 
 

@@ -73,6 +73,7 @@ class Person:
     email: str
     status: str
     schools: dict = field(default_factory=dict)  # school sourcedId -> "principal" | "staff"
+    row: int | None = None  # where users.csv (staff.csv) gives the person
 
 
 @dataclass
@@ -82,6 +83,8 @@ class RosterClass:
     school: str
     status: str
     teachers: list = field(default_factory=list)  # user sourcedIds, the primary first
+    grades: str = ""  # as classes.csv gives them: "03", "09,10"
+    class_code: str = ""
 
 
 @dataclass
@@ -94,6 +97,26 @@ class Roster:
     schools: dict  # sourcedId -> (name, status)
     people: dict  # sourcedId -> Person (staff only)
     classes: dict  # sourcedId -> RosterClass
+    levels: dict = field(default_factory=dict)  # school sourcedId -> elementary | middle | high
+
+
+ENDED = {"tobedeleted", "inactive"}
+
+
+def is_active(status):
+    """OneRoster's status: empty or active is in force; tobedeleted (1.1) or inactive ends it."""
+    return status not in ENDED
+
+
+def unique_emails(people, file, problems):
+    """Staff sign in by e-mail: two people with one address is a problem on the second's row."""
+    seen = {}
+    for person in people.values():
+        if person.email in seen and person.email:
+            problems.append(
+                Problem(file, person.row, "email", f"also the e-mail of {seen[person.email]}")
+            )
+        seen.setdefault(person.email, person.sourced_id)
 
 
 class BundleError(Exception):
@@ -242,6 +265,7 @@ def check(files, district_sourced_id=None):
             row["familyName"],
             row["email"].lower(),
             row.get("status", ""),
+            row=number,
         )
         for role, org in roles[key]:
             if org in schools:
@@ -249,6 +273,7 @@ def check(files, district_sourced_id=None):
                 if person.schools.get(org) != "principal":
                     person.schools[org] = kind
         people[key] = person
+    unique_emails(people, "users.csv", problems)
 
     classes = {}
     for key, (number, row) in read["classes.csv"].unique().items():
@@ -257,7 +282,12 @@ def check(files, district_sourced_id=None):
             read["classes.csv"].fail(number, "schoolSourcedId", "no such org in orgs.csv")
         elif row["schoolSourcedId"] in schools:
             classes[key] = RosterClass(
-                key, row["title"], row["schoolSourcedId"], row.get("status", "")
+                key,
+                row["title"],
+                row["schoolSourcedId"],
+                row.get("status", ""),
+                grades=row.get("grades", ""),
+                class_code=row.get("classCode", ""),
             )
     for number, row in read["enrollments.csv"].unique().values():
         reader = read["enrollments.csv"]

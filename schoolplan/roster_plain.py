@@ -2,7 +2,8 @@
 staff.csv, read into the same Roster as a OneRoster bundle (schoolplan.roster_bundle), checked
 the same way: every problem names file, row and column, and any problem means nothing is read.
 
-schools.csv   school_id,name                    one row a school
+schools.csv   school_id,name[,level]            one row a school; level: elementary, middle or
+              high (a new school without one starts as elementary)
 staff.csv     staff_id,email,given_name,family_name,school_id,role
               role: principal, or staff (teacher and aide are accepted as staff);
               one row per school a person works at.
@@ -13,10 +14,12 @@ Both files are complete lists (bulk): a person missing from staff.csv loses thei
 import csv
 import io
 
-from .roster_bundle import BundleError, Person, Problem, Roster
+from .roster_bundle import BundleError, Person, Problem, Roster, unique_emails
 
 SCHOOL_COLUMNS = ("school_id", "name")
 STAFF_COLUMNS = ("staff_id", "email", "given_name", "family_name", "school_id", "role")
+LEVELS = {"elementary", "middle", "high"}
+LEVELS_TEXT = "elementary, middle, high"
 ROLES = {"principal": "principal", "staff": "staff", "teacher": "staff", "aide": "staff"}
 
 
@@ -50,7 +53,7 @@ def check_plain(files):
             problems.append(Problem(name, None, "", "the file is missing"))
     if problems:
         raise BundleError(problems)
-    schools, seen = {}, {}
+    schools, levels, seen = {}, {}, {}
     for number, row in _rows("schools.csv", files["schools.csv"], SCHOOL_COLUMNS, problems):
         key = row["school_id"]
         if not key or not row["name"]:
@@ -60,9 +63,17 @@ def check_plain(files):
             problems.append(
                 Problem("schools.csv", number, "school_id", f"“{key}” is also on row {seen[key]}")
             )
+        elif row.get("level") and row["level"].lower() not in LEVELS:
+            problems.append(
+                Problem(
+                    "schools.csv", number, "level", f"“{row['level']}” is not one of {LEVELS_TEXT}"
+                )
+            )
         else:
             seen[key] = number
             schools[key] = (row["name"], "")
+            if row.get("level"):
+                levels[key] = row["level"].lower()
     people = {}
     for number, row in _rows("staff.csv", files["staff.csv"], STAFF_COLUMNS, problems):
 
@@ -81,14 +92,15 @@ def check_plain(files):
             fail("role", f"“{row['role']}” is not one of principal, staff")
             continue
         person = people.setdefault(
-            key, Person(key, email, row["given_name"], row["family_name"], email, "")
+            key, Person(key, email, row["given_name"], row["family_name"], email, "", row=number)
         )
         if person.email != email:
             fail("email", f"staff_id “{key}” has another e-mail on an earlier row")
         kind = ROLES[row["role"].lower()]
         if person.schools.get(row["school_id"]) != "principal":
             person.schools[row["school_id"]] = kind
+    unique_emails(people, "staff.csv", problems)
     if problems:
         raise BundleError(problems)
     modes = {"orgs.csv": "bulk", "users.csv": "bulk", "classes.csv": "absent"}
-    return Roster("plain", "", modes, schools, people, {})
+    return Roster("plain", "", modes, schools, people, {}, levels)

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from . import (
+    invitations,
     password_reset,
     views,
     views_cim_level,
@@ -65,6 +66,11 @@ urlpatterns = [
         "accounts/password_reset/",
         password_reset.PasswordResetView.as_view(),
         name="password_reset",
+    ),
+    path(
+        "accounts/invitation/<uidb64>/<token>/",
+        invitations.InvitationView.as_view(),
+        name="invitation",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),

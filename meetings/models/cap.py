@@ -70,6 +70,8 @@ class SchoolClass(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     confirmed = models.BooleanField(default=True)
+    # The class's id in the district's SIS, kept by the roster import (issue 21).
+    sourced_id = models.CharField("roster sourcedId", max_length=255, blank=True)
 
     # The team may read the class's pupil-level notes (see schoolplan.permissions.CLASS_TEAM).
     permission_scope = {
@@ -84,7 +86,12 @@ class SchoolClass(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["school", "school_year", "name"], name="class_name_unique_in_year"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["school_year", "sourced_id"],
+                condition=~models.Q(sourced_id=""),
+                name="class_sourced_id_unique_in_year",
+            ),
         ]
 
     def __str__(self):

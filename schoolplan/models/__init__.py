@@ -19,6 +19,7 @@ from .organisation import (
 from .outbox import OutboxEmail
 from .pdf_job import PdfJob, PdfJobStatus
 from .reminders import NotificationSettings, Reminder, ReminderCategory, ReminderChannel
+from .roster_import import RosterImport, RosterSource
 from .school_year import CpmStage, SchoolYear, Window, default_dates
 from .versioned import Versioned
 
@@ -48,6 +49,8 @@ __all__ = [
     "ReminderCategory",
     "ReminderChannel",
     "Role",
+    "RosterImport",
+    "RosterSource",
     "School",
     "SchoolYear",
     "User",

@@ -34,6 +34,14 @@ class CadreGroup(models.TextChoices):
     ADMINISTRATOR = "administrator", "Administrator"
 
 
+class CurrentMembershipManager(models.Manager):
+    """Memberships in force. An ended one is kept for the record (the roster import ends, never
+    deletes) and grants nothing: permissions, lists and e-mails all start here."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(ended_on__isnull=True)
+
+
 class Membership(models.Model):
     """A person's role, scoped to one district or one school."""
 
@@ -51,9 +59,18 @@ class Membership(models.Model):
         blank=True,
         help_text="For cadre members: whom they represent.",
     )
+    ended_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The day the role ended (in the district's zone); empty while it lasts.",
+    )
+
+    all_objects = models.Manager()
+    objects = CurrentMembershipManager()
 
     class Meta:
         ordering = ["user", "role"]
+        default_manager_name = "objects"  # related managers (user.memberships) use it too
         constraints = [
             models.CheckConstraint(
                 name="membership_scope_matches_role",
@@ -64,12 +81,12 @@ class Membership(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["user", "role", "district"],
-                condition=Q(school__isnull=True),
+                condition=Q(school__isnull=True, ended_on__isnull=True),
                 name="one_district_membership_per_role",
             ),
             models.UniqueConstraint(
                 fields=["user", "role", "school"],
-                condition=Q(district__isnull=True),
+                condition=Q(district__isnull=True, ended_on__isnull=True),
                 name="one_school_membership_per_role",
             ),
         ]

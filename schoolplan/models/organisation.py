@@ -13,6 +13,30 @@ from schoolplan import clock
 class User(AbstractUser):
     """A person with an account. Families have none: they read what a school publishes."""
 
+    # Who the district's student information system says this is (issue 21): the roster import
+    # finds the person again by it, however their name or e-mail changed.
+    roster_district = models.ForeignKey(
+        "schoolplan.District",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The district whose roster import keeps this account.",
+    )
+    sourced_id = models.CharField(
+        "roster sourcedId", max_length=255, blank=True, help_text="The id in the district's SIS."
+    )
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["roster_district", "sourced_id"],
+                condition=~models.Q(sourced_id=""),
+                name="user_sourced_id_unique_in_district",
+            )
+        ]
+
     @property
     def display_name(self):
         return self.get_full_name() or self.username
@@ -233,6 +257,12 @@ class School(models.Model):
         blank=True,
         help_text="The address of the school's family pages: /families/<slug>/.",
     )
+    sourced_id = models.CharField(
+        "roster sourcedId",
+        max_length=255,
+        blank=True,
+        help_text="The school's id in the district's SIS (kept by the roster import).",
+    )
 
     objects = SchoolQuerySet.as_manager()
 
@@ -243,7 +273,12 @@ class School(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["district", "name"], name="school_name_unique_in_district"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["district", "sourced_id"],
+                condition=~models.Q(sourced_id=""),
+                name="school_sourced_id_unique_in_district",
+            ),
         ]
 
     def __str__(self):

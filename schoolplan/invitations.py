@@ -1,0 +1,103 @@
+"""Invitations for the accounts a roster import creates (issue 21): an e-mail through the outbox
+with a link to choose a password. The link works once (choosing a password changes what it
+was signed over) and expires after INVITATION_DAYS (default 14)."""
+
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.core import signing
+from django.template import loader
+from django.urls import reverse, reverse_lazy
+from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.decorators import method_decorator
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from .mail import queue_many
+
+SALT = "schoolplan.invitations"
+
+
+def invitation_days():
+    return getattr(settings, "INVITATION_DAYS", 14)
+
+
+class InvitationTokens:
+    """The token generator interface Django's PasswordResetConfirmView asks for."""
+
+    def _state(self, user):
+        login = "" if user.last_login is None else user.last_login.replace(microsecond=0)
+        return salted_hmac(SALT, f"{user.pk}|{user.password}|{login}").hexdigest()[:32]
+
+    def make_token(self, user):
+        return signing.TimestampSigner(salt=SALT).sign(self._state(user))
+
+    def check_token(self, user, token):
+        if user is None or not token:
+            return False
+        try:
+            state = signing.TimestampSigner(salt=SALT).unsign(
+                token, max_age=invitation_days() * 86400
+            )
+        except signing.BadSignature:  # tampered with, or expired
+            return False
+        return constant_time_compare(state, self._state(user))
+
+
+tokens = InvitationTokens()
+
+
+def invitation_link(user):
+    path = reverse(
+        "invitation",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": tokens.make_token(user),
+        },
+    )
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def invite(users, district):
+    """Queue one invitation per new account (a second call for the same account sends none)."""
+    site = urlsplit(settings.SITE_URL).netloc
+    emails = []
+    for user in users:
+        context = {
+            "user": user,
+            "district": district,
+            "link": invitation_link(user),
+            "days": invitation_days(),
+            "site": site,
+            "sso": getattr(settings, "OIDC_PROVIDER_NAME", "") if settings_oidc_on() else "",
+        }
+        emails.append(
+            {
+                "key": f"invitation:{user.pk}",
+                "to": [user.email],
+                "subject": f"Your SchoolPlan account at {district}",
+                "body": loader.render_to_string("registration/invitation_email.txt", context),
+            }
+        )
+    return queue_many(emails)
+
+
+def settings_oidc_on():
+    return bool(getattr(settings, "OIDC_OP_ISSUER", ""))
+
+
+@method_decorator(login_not_required, name="dispatch")
+class InvitationView(auth_views.PasswordResetConfirmView):
+    """The invitation's link: choose a password, then sign in."""
+
+    token_generator = tokens
+    template_name = "registration/invitation_confirm.html"
+    success_url = reverse_lazy("login")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, "Your password is set. Sign in with it now.")
+        return response
