@@ -7,8 +7,8 @@ SIS drops is left as it is: its CAP meetings are the school's record. Pupils are
 """
 
 from schoolplan.models import SchoolYear
-from schoolplan.roster import BATCH
 from schoolplan.roster_bundle import is_active
+from schoolplan.roster_core import BATCH
 from schoolplan.text import fit
 
 from .models import SchoolClass

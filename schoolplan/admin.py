@@ -28,6 +28,12 @@ class MembershipInline(admin.TabularInline):
 class UserAdmin(BaseUserAdmin):
     inlines = [MembershipInline]
     list_display = ["username", "first_name", "last_name", "email", "is_active"]
+    search_fields = [*BaseUserAdmin.search_fields, "sourced_id"]
+    fieldsets = [
+        *BaseUserAdmin.fieldsets,
+        ("District roster", {"fields": ["roster_district", "sourced_id"]}),
+    ]
+    readonly_fields = ["roster_district", "sourced_id"]  # the roster import keeps them
 
 
 class SchoolYearInline(admin.StackedInline):
@@ -68,7 +74,7 @@ class SchoolAdmin(admin.ModelAdmin):
     form = SchoolAdminForm
     list_display = ["name", "district", "level", "title_i", "essa_designation"]
     list_filter = ["district", "level", "title_i", "essa_designation"]
-    search_fields = ["name"]
+    search_fields = ["name", "sourced_id"]
     prepopulated_fields = {"public_slug": ["name"]}
 
 
@@ -80,8 +86,14 @@ class SchoolYearAdmin(admin.ModelAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "role", "district", "school"]
-    list_filter = ["role", "district"]
+    """Every membership, ended ones too (the roster import ends them; they grant nothing)."""
+
+    list_display = ["user", "role", "district", "school", "ended_on"]
+    list_filter = ["role", "district", ("ended_on", admin.EmptyFieldListFilter)]
+
+    def get_queryset(self, request):
+        return Membership.all_objects.select_related("user", "district", "school")
+
     search_fields = ["user__username", "user__last_name", "school__name"]
     autocomplete_fields = ["user", "district", "school"]
 

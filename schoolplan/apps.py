@@ -15,4 +15,11 @@ class SchoolplanConfig(AppConfig):
             uploads,
         )
 
-        uploads.connect()  # a replaced or deleted upload leaves storage with its record
+        uploads.connect()
+
+        from .extensions import register_district_link
+        from .permissions import MANAGE_DISTRICT
+
+        register_district_link(
+            "Roster import", "roster_imports", 90, MANAGE_DISTRICT
+        )  # a replaced or deleted upload leaves storage with its record

@@ -22,7 +22,7 @@ SALT = "schoolplan.invitations"
 
 
 def invitation_days():
-    return getattr(settings, "INVITATION_DAYS", 14)
+    return settings.INVITATION_DAYS
 
 
 class InvitationTokens:

@@ -247,6 +247,8 @@ CELERY_BEAT_SCHEDULE = {
 REMINDER_DIGEST_HOUR = int(os.environ.get("REMINDER_DIGEST_HOUR", "7"))  # local, 0-23
 # A sweep after downtime catches up on reminders this many days old, no older (no flood).
 REMINDER_CATCH_UP_DAYS = int(os.environ.get("REMINDER_CATCH_UP_DAYS", "7"))
+# An invitation's link (a roster import's new accounts, schoolplan.invitations) works this long.
+INVITATION_DAYS = int(os.environ.get("INVITATION_DAYS", "14"))
 
 LOGGING = {
     "version": 1,

@@ -8,6 +8,7 @@ from . import clock
 from .mail import send_queued_emails  # noqa: F401
 from .pdf_jobs import render_pdf_job  # noqa: F401
 from .reminders import send_reminder_digests, sweep_reminders  # noqa: F401
+from .roster_jobs import apply_roster_import, preview_roster_import  # noqa: F401
 
 
 @shared_task

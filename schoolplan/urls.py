@@ -10,6 +10,7 @@ from . import (
     views_next_year,
     views_notifications,
     views_pdf_jobs,
+    views_roster,
     views_two_factor,
 )
 
@@ -21,6 +22,13 @@ urlpatterns = [
     path("districts/<int:pk>/", views.district_detail, name="district_detail"),
     path("districts/<int:pk>/edit/", views.district_edit, name="district_edit"),
     path("districts/<int:pk>/cim-level/", views_cim_level.cim_level, name="cim_level"),
+    path("districts/<int:pk>/roster/", views_roster.roster_imports, name="roster_imports"),
+    path("roster-imports/<int:pk>/", views_roster.roster_import, name="roster_import"),
+    path(
+        "roster-imports/<int:pk>/confirm/",
+        views_roster.roster_import_confirm,
+        name="roster_import_confirm",
+    ),
     path(
         "districts/<int:district_pk>/years/new/",
         views.school_year_edit,

@@ -51,5 +51,11 @@ class RosterImport(models.Model):
         return reverse("roster_import", args=[self.pk])
 
     @property
+    def changes_anything(self):
+        return any(
+            n for kind in self.counts.values() for action, n in kind.items() if action != "skip"
+        )
+
+    @property
     def may_confirm(self):
         return self.status == PdfJobStatus.DONE and not self.problems and not self.apply_status

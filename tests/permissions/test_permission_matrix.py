@@ -55,6 +55,7 @@ from schoolplan.models import (
     NotificationSettings,
     OutboxEmail,
     Role,
+    RosterImport,
 )
 
 from ..cap_helpers import make_class, make_point, schedule_cap
@@ -74,6 +75,7 @@ PUBLIC = {
     "password_reset_done",
     "password_reset_confirm",
     "password_reset_complete",
+    "invitation",
     "family_school",
     "family_school_in",
     "family_blueprint",
@@ -219,6 +221,10 @@ def one_of_everything(district, year, school, principal, teacher, lead, canary=C
         "pdf_job": pdf_jobs.run_pdf_job(
             pdf_jobs.request_pdf("essa-plan", {"plan": essa.pk}, user=lead).pk
         ),
+        # A roster upload checked and waiting for its confirmation (schoolplan.roster_jobs).
+        "roster_import": RosterImport.objects.create(
+            district=district, filename="roster.zip", status="done", counts={}
+        ),
     }
 
 
@@ -297,6 +303,9 @@ def build(name, doc, w):
         "pdf_job": pk("pdf_job"),
         "pdf_job_download": pk("pdf_job"),
         "pdf_job_retry": pk("pdf_job"),
+        "roster_imports": pk("district"),
+        "roster_import": pk("roster_import"),
+        "roster_import_confirm": pk("roster_import"),
         "school_blueprint": {"school_pk": w["school"].pk},
         "blueprint": pk("blueprint"),
         "blueprint_publish": pk("blueprint"),
@@ -667,6 +676,10 @@ SAME_DISTRICT = {
     "pdf_job": _reads(ONLY({CIM_LEAD})),
     "pdf_job_download": _reads(ONLY({CIM_LEAD})),
     "pdf_job_retry": _posts(ONLY({CIM_LEAD}), ONLY({CIM_LEAD})),
+    # The roster import: the district's staff only (schoolplan.views_roster).
+    "roster_imports": _edits(ONLY({DISTRICT_STAFF}), ONLY({DISTRICT_STAFF})),
+    "roster_import": _reads(ONLY({DISTRICT_STAFF})),
+    "roster_import_confirm": _posts(ONLY({DISTRICT_STAFF}), ONLY({DISTRICT_STAFF})),
     "school_blueprint": _reads(SCHOOL_A, status=302),
     "blueprint": _reads(SCHOOL_A),
     "blueprint_publish": _posts(SCHOOL_A, ONLY({PRINCIPAL_A})),
@@ -761,6 +774,7 @@ SAME_DISTRICT = {
     "password_reset_done": _reads(EVERYONE),
     "password_reset_confirm": Expect(EVERYONE, changes=EVERYONE),
     "password_reset_complete": _reads(EVERYONE),
+    "invitation": Expect(EVERYONE, changes=EVERYONE),
     "family_school": _reads(EVERYONE),
     "family_school_in": _reads(EVERYONE),
     "family_blueprint": _reads(frozenset()),
@@ -808,6 +822,7 @@ def build_any(name, doc, w):
     slug = w["school"].public_slug
     public = {
         "password_reset_confirm": {"uidb64": "MQ", "token": "no-such-token"},
+        "invitation": {"uidb64": "MQ", "token": "no-such-token"},
         "family_school": {"slug": slug},
         "family_school_in": {"slug": slug, "language": "es"},
         "family_blueprint": {"slug": slug},
