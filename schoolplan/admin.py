@@ -56,7 +56,7 @@ class CimLevelInline(admin.TabularInline):
 
 @admin.register(District)
 class DistrictAdmin(admin.ModelAdmin):
-    list_display = ["name", "cim_status", "time_zone", "cpm_contact_email"]
+    list_display = ["name", "cim_status", "time_zone", "cpm_contact_email", "sso_enforces_mfa"]
     list_filter = ["time_zone"]
     # The admin gives every CharField a text input; a zone is chosen from the list.
     formfield_overrides = {TimeZoneField: {"widget": forms.Select}}

@@ -18,3 +18,12 @@ def navigation(request):
             "admin": user.is_staff,
         }
     }
+
+
+def single_sign_on(request):
+    """The sign-in page's "Sign in with <provider>" button, when single sign-on is set up."""
+    from django.conf import settings
+
+    if not (settings.OIDC_ISSUER and settings.OIDC_RP_CLIENT_ID):
+        return {}
+    return {"sso_provider_name": settings.OIDC_PROVIDER_NAME}

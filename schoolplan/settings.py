@@ -102,6 +102,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "schoolplan.context_processors.navigation",
+                "schoolplan.context_processors.single_sign_on",
             ],
         },
     },
@@ -126,7 +127,24 @@ AUTHENTICATION_BACKENDS = [
     # First, so a locked-out login never reaches the password check.
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Sign-in with the district's identity provider (schoolplan/sso.py); answers its callback only.
+    "schoolplan.sso.DistrictSsoBackend",
 ]
+# OpenID Connect (README, "Rolling out in a district"): off unless OIDC_ISSUER is set.
+OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "")
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
+OIDC_PROVIDER_NAME = os.environ.get("OIDC_PROVIDER_NAME", "your district account")
+# "district-slug=domain.org,other.org;second-slug=…": whose addresses may sign in, per district.
+OIDC_DISTRICT_DOMAINS = os.environ.get("OIDC_DISTRICT_DOMAINS", "")
+# acr values that mean the provider did a second factor (amr values are read as RFC 8176 says).
+OIDC_MFA_ACR_VALUES = env_list("OIDC_MFA_ACR_VALUES")
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_RP_SCOPES = "openid email profile"
+OIDC_USE_PKCE = True
+OIDC_CREATE_USER = False  # an account comes from the district's roster, never from a sign-in
+OIDC_TIMEOUT = 10
+OIDC_AUTHENTICATION_CALLBACK_URL = "sso_callback"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -28,6 +28,7 @@ BACKUP_CODE_COUNT = 10
 # Whether the person has a confirmed device, kept in the session from sign-in so that ordinary
 # requests cost no query; the enrolment pages update it.
 ENROLLED_SESSION_KEY = "two_factor_enrolled"
+PROVIDER_MFA_SESSION_KEY = "two_factor_by_provider"  # set by schoolplan.sso at sign-in
 # Roles that read pupil notes: the class team's roles (permissions.CLASS_TEAM), whatever they are.
 PUPIL_NOTE_ROLES = CLASS_TEAM.school_roles | CLASS_TEAM.team_roles
 
@@ -75,6 +76,9 @@ class TwoFactorMiddleware:
         if getattr(view_func, "two_factor_exempt", False):
             return None
         if request.resolver_match and request.resolver_match.url_name == "logout":
+            return None
+        # The district's provider did the second step (schoolplan.sso.second_step_done).
+        if request.session.get(PROVIDER_MFA_SESSION_KEY):
             return None
         enrolled = request.session.get(ENROLLED_SESSION_KEY)
         if enrolled is None:

@@ -4,6 +4,7 @@ from django.urls import include, path
 from . import (
     invitations,
     password_reset,
+    sso,
     views,
     views_cim_level,
     views_health,
@@ -80,6 +81,8 @@ urlpatterns = [
         invitations.InvitationView.as_view(),
         name="invitation",
     ),
+    path("accounts/sso/", sso.SsoStart.as_view(), name="sso_start"),
+    path("accounts/sso/callback/", sso.SsoCallback.as_view(), name="sso_callback"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     # For load balancers: no login, one query.

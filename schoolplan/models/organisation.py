@@ -129,6 +129,15 @@ class District(models.Model):
     # seed 000: "let us know when you plan to host a CPM meeting" goes to this person.
     cpm_contact_name = models.CharField("CPM contact", max_length=200, blank=True)
     cpm_contact_email = models.EmailField("CPM contact e-mail", blank=True)
+    # Single sign-on (schoolplan/sso.py): whether a sign-in through the district's identity
+    # provider may stand for SchoolPlan's second step.
+    sso_enforces_mfa = models.BooleanField(
+        "identity provider enforces two-factor sign-in",
+        default=False,
+        help_text="Tick only if the district's identity provider requires a second factor of "
+        "everyone who signs in to SchoolPlan. Then a sign-in through it whose token says a "
+        "second factor was used needs no SchoolPlan code.",
+    )
     # DOMAIN.md, Time: every date rule of the district is read on its local calendar.
     time_zone = TimeZoneField(
         "time zone",

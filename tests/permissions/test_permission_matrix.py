@@ -76,6 +76,8 @@ PUBLIC = {
     "password_reset_confirm",
     "password_reset_complete",
     "invitation",
+    "sso_start",
+    "sso_callback",
     "family_school",
     "family_school_in",
     "family_blueprint",
@@ -775,6 +777,9 @@ SAME_DISTRICT = {
     "password_reset_confirm": Expect(EVERYONE, changes=EVERYONE),
     "password_reset_complete": _reads(EVERYONE),
     "invitation": Expect(EVERYONE, changes=EVERYONE),
+    # Single sign-on is off here (no OIDC_ISSUER): there is no such page for anyone.
+    "sso_start": Expect(frozenset()),
+    "sso_callback": Expect(frozenset()),
     "family_school": _reads(EVERYONE),
     "family_school_in": _reads(EVERYONE),
     "family_blueprint": _reads(frozenset()),
