@@ -13,7 +13,7 @@ students' sourcedIds are held in memory only while the enrollments that name the
 import csv
 import io
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -117,6 +117,23 @@ def unique_emails(people, file, problems):
                 Problem(file, person.row, "email", f"also the e-mail of {seen[person.email]}")
             )
         seen.setdefault(person.email, person.sourced_id)
+
+
+def roster_as_json(roster):
+    """The Roster as JSON-able data (what a checked upload keeps; it holds no pupil)."""
+    return asdict(roster)
+
+
+def roster_from_json(data):
+    return Roster(
+        version=data["version"],
+        district=data["district"],
+        modes=data["modes"],
+        schools={key: tuple(value) for key, value in data["schools"].items()},
+        people={key: Person(**value) for key, value in data["people"].items()},
+        classes={key: RosterClass(**value) for key, value in data["classes"].items()},
+        levels=data.get("levels", {}),
+    )
 
 
 class BundleError(Exception):

@@ -14,7 +14,7 @@ from django.db import transaction
 from . import clock
 from .models import PdfJobStatus, RosterImport
 from .roster import import_roster, read_roster
-from .roster_bundle import BundleError, Problem
+from .roster_bundle import BundleError, Problem, roster_as_json, roster_from_json
 
 log = logging.getLogger(__name__)
 PROGRESS_SECONDS = 3600
@@ -32,8 +32,9 @@ def progress_of(roster_import):
     return {**found, "percent": int(100 * found["done"] / (found["total"] or 1))}
 
 
-def _files(roster_import):
-    with zipfile.ZipFile(io.BytesIO(bytes(roster_import.bundle))) as archive:
+def _files(upload):
+    """The uploaded .zip's CSV files, by name (a bundle may sit in a folder inside the zip)."""
+    with zipfile.ZipFile(io.BytesIO(upload)) as archive:
         return {
             info.filename.rsplit("/", 1)[-1]: archive.read(info)
             for info in archive.infolist()
@@ -61,11 +62,13 @@ def run_preview(pk):
     row = _claim(pk, "status")
     if row is None:
         return
+    upload, row.bundle = bytes(row.bundle), b""  # whatever happens, the upload is not kept
     try:
-        source, roster = read_roster(_files(row))
+        source, roster = read_roster(_files(upload))
         plan = import_roster(row.district, roster, dry_run=True)
         row.source, row.counts, row.changes = source, plan.counts, plan.preview()
         row.problems = [asdict(problem) for problem in plan.problems]
+        row.roster = roster_as_json(roster)
     except BundleError as error:
         row.problems = [asdict(problem) for problem in error.problems]
     except (zipfile.BadZipFile, OSError) as error:
@@ -73,10 +76,12 @@ def run_preview(pk):
     except Exception as error:  # the page says so; the log has the rest
         log.exception("Roster import %s: the dry run failed", pk)
         row.status, row.error = PdfJobStatus.FAILED, str(error)[:2000]
-        row.save(update_fields=["status", "error"])
+        row.save(update_fields=["status", "error", "bundle"])
         return
     row.status = PdfJobStatus.DONE
-    row.save(update_fields=["status", "source", "counts", "changes", "problems"])
+    row.save(
+        update_fields=["status", "source", "counts", "changes", "problems", "roster", "bundle"]
+    )
 
 
 def confirm(roster_import, user):
@@ -104,7 +109,7 @@ def run_apply(pk):
 
     progress(0, 1, "starting")
     try:
-        _, roster = read_roster(_files(row))
+        roster = roster_from_json(row.roster)
         plan = import_roster(
             row.district,
             roster,

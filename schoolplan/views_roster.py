@@ -88,7 +88,9 @@ def roster_imports(request, pk):
         )
         transaction.on_commit(lambda: preview_roster_import.delay(row.pk))
         return redirect(row)
-    imports = district.roster_imports.select_related("uploaded_by", "confirmed_by").defer("bundle")
+    imports = district.roster_imports.select_related("uploaded_by", "confirmed_by").defer(
+        "bundle", "roster"
+    )
     page = Paginator(imports, IMPORTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -99,7 +101,9 @@ def roster_imports(request, pk):
 
 def _import(request, pk):
     row = get_visible_or_404(
-        RosterImport.objects.select_related("district", "uploaded_by", "confirmed_by"),
+        RosterImport.objects.select_related("district", "uploaded_by", "confirmed_by").defer(
+            "bundle", "roster"
+        ),
         request.user,
         MANAGE_DISTRICT,
         pk=pk,

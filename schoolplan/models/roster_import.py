@@ -19,7 +19,10 @@ class RosterImport(models.Model):
     district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="roster_imports")
     source = models.CharField(max_length=20, choices=RosterSource, blank=True)
     filename = models.CharField(max_length=255)
-    bundle = models.BinaryField(default=b"")  # the upload as a .zip, read when confirmed
+    # The upload as a .zip, only until its dry run: a SIS export holds pupils, and SchoolPlan
+    # keeps none. What the import needs (schools, staff, classes) is kept in roster.
+    bundle = models.BinaryField(default=b"")
+    roster = models.JSONField(null=True, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -41,11 +41,16 @@ def test_upload_preview_confirm_and_the_log(
     response = upload(client, district, django_capture_on_commit_callbacks)
     row = RosterImport.objects.get(district=district)
     assert response.status_code == 302 and response["Location"] == row.get_absolute_url()
+    row.refresh_from_db()
     page = client.get(row.get_absolute_url()).content.decode()
     assert "What the import will change" in page and "Import these changes" in page
     assert "Valdez Elementary" in page and "ana.valdez@riverbend.example.org" in page
     assert not School.objects.filter(district=district).exists()  # a preview writes nothing
     assert not OutboxEmail.objects.exists()
+    # The upload is not kept: the SIS export names pupils. What is kept names none.
+    assert bytes(row.bundle) == b""
+    assert "p1" not in str(row.roster) and "Jane" not in str(row.roster)
+    assert set(row.roster["people"]) == {"u1", "u2", "u3"}
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("roster_import_confirm", args=[row.pk]))
@@ -83,6 +88,8 @@ def test_a_broken_bundle_lists_every_problem_and_cannot_be_confirmed(
     page = client.get(row.get_absolute_url()).content.decode()
     assert "1 problem: nothing will be written" in page
     assert "<td>enrollments.csv</td><td>6</td><td>classSourcedId</td>" in page
+    row.refresh_from_db()
+    assert bytes(row.bundle) == b"" and row.roster is None  # not kept, broken or not
     assert "Import these changes" not in page
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("roster_import_confirm", args=[row.pk]))
