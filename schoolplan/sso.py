@@ -241,21 +241,25 @@ def second_step_done(district, payload):
     if isinstance(methods, str):
         methods = [methods]
     acr = payload.get("acr", "")
-    return bool(MFA_METHODS & set(methods)) or (acr and acr in settings.OIDC_MFA_ACR_VALUES)
+    return bool(MFA_METHODS & set(methods)) or bool(acr and acr in settings.OIDC_MFA_ACR_VALUES)
 
 
-@method_decorator(login_not_required, name="dispatch")
-class SsoStart(OIDCAuthenticationRequestView):
-    """The sign-in button: off to the provider (state, nonce and PKCE kept in the session)."""
-
-    def __init__(self, *args, **kwargs):
-        super(OIDCAuthenticationRequestView, self).__init__(*args, **kwargs)
-        self.OIDC_RP_CLIENT_ID = settings.OIDC_RP_CLIENT_ID
+class WhileEnabled:
+    """The sign-in views answer only while single sign-on is set up (any method: 404)."""
 
     def dispatch(self, request, *args, **kwargs):
         if not enabled():
             raise Http404("Single sign-on is not set up.")
         return super().dispatch(request, *args, **kwargs)
+
+
+@method_decorator(login_not_required, name="dispatch")
+class SsoStart(WhileEnabled, OIDCAuthenticationRequestView):
+    """The sign-in button: off to the provider (state, nonce and PKCE kept in the session)."""
+
+    def __init__(self, *args, **kwargs):
+        super(OIDCAuthenticationRequestView, self).__init__(*args, **kwargs)
+        self.OIDC_RP_CLIENT_ID = settings.OIDC_RP_CLIENT_ID
 
     def get(self, request):
         try:
@@ -268,13 +272,8 @@ class SsoStart(OIDCAuthenticationRequestView):
 
 
 @method_decorator(login_not_required, name="dispatch")
-class SsoCallback(OIDCAuthenticationCallbackView):
+class SsoCallback(WhileEnabled, OIDCAuthenticationCallbackView):
     """Where the provider sends the browser back: signed in, or the sign-in page with why not."""
-
-    def dispatch(self, request, *args, **kwargs):
-        if not enabled():
-            raise Http404("Single sign-on is not set up.")
-        return super().dispatch(request, *args, **kwargs)
 
     def get(self, request):
         try:
