@@ -1,9 +1,12 @@
 """The district's roster import page (issue 21): upload, preview, confirm, progress, the log;
 bad files and bad forms; who may use it."""
 
+import threading
+
 import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.urls import reverse
 
 from schoolplan.models import Membership, OutboxEmail, Role, RosterImport, School, User
@@ -199,3 +202,44 @@ def test_the_log_page_needs_the_same_queries_for_many_imports(
     make(40)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(reverse("roster_imports", args=[district.pk]))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_imports_confirmed_at_once_on_postgresql_write_once(district, staff):
+    """Two staff confirm two previews of the same roster at the same moment: the district's row
+    lock puts one after the other; the second finds its preview stale and writes nothing."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL; CI runs this on it")
+    from schoolplan.roster_jobs import run_apply, run_preview
+
+    rows = []
+    for name in ("first.zip", "second.zip"):
+        row = RosterImport.objects.create(
+            district=district, filename=name, bundle=as_zip(bundle_11()), uploaded_by=staff
+        )
+        run_preview(row.pk)
+        RosterImport.objects.filter(pk=row.pk).update(apply_status="waiting", confirmed_by=staff)
+        rows.append(row)
+    barrier = threading.Barrier(2)
+
+    def confirm(pk):
+        from django.db import connection as thread_connection
+
+        try:
+            barrier.wait()
+            run_apply(pk)
+        finally:
+            thread_connection.close()
+
+    threads = [threading.Thread(target=confirm, args=(row.pk,)) for row in rows]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    outcomes = sorted(RosterImport.objects.values_list("apply_status", flat=True))
+    assert outcomes == ["done", "failed"]
+    stale = RosterImport.objects.get(apply_status="failed")
+    assert "changed since the preview" in stale.problems[0]["message"]
+    assert User.objects.filter(roster_district=district).count() == 3
+    assert Membership.objects.filter(school__district=district).count() == 4
+    assert OutboxEmail.objects.filter(key__startswith="invitation:").count() == 3

@@ -34,6 +34,9 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
 USE_TZ = True
 LOGIN_URL = "/accounts/login/"
+# Cookies ignore ports: on one host the provider's would overwrite SchoolPlan's own.
+SESSION_COOKIE_NAME = "provider_sessionid"
+CSRF_COOKIE_NAME = "provider_csrftoken"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # a test provider
 OAUTH2_PROVIDER = {
     "OIDC_ENABLED": True,
