@@ -36,7 +36,7 @@ from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthen
 
 from . import clock
 from .audit import record
-from .models import Membership, User
+from .models import User
 from .two_factor import PROVIDER_MFA_SESSION_KEY
 
 log = logging.getLogger(__name__)
@@ -226,7 +226,7 @@ class DistrictSsoBackend(OIDCAuthenticationBackend):
         user = users[0]
         if not user.is_active:
             raise SsoRefused("inactive", email)
-        if not Membership.objects.filter(user=user).exists():
+        if user.roles_ended:
             raise SsoRefused("ended", email)
         user.sso_second_step = second_step_done(user.roster_district, payload)
         return user

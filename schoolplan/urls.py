@@ -4,6 +4,7 @@ from django.urls import include, path
 from . import (
     invitations,
     password_reset,
+    sign_in,
     sso,
     views,
     views_cim_level,
@@ -81,6 +82,7 @@ urlpatterns = [
         invitations.InvitationView.as_view(),
         name="invitation",
     ),
+    path("accounts/login/", sign_in.SignInView.as_view(), name="login"),
     path("accounts/sso/", sso.SsoStart.as_view(), name="sso_start"),
     path("accounts/sso/callback/", sso.SsoCallback.as_view(), name="sso_callback"),
     path("accounts/", include("django.contrib.auth.urls")),

@@ -41,6 +41,12 @@ class User(AbstractUser):
     def display_name(self):
         return self.get_full_name() or self.username
 
+    @property
+    def roles_ended(self):
+        """A rostered account with no current membership: the roster ended them all. It stays
+        for the record and signs in no more, with a password or through the district."""
+        return self.roster_district_id is not None and not self.memberships.exists()
+
     def __str__(self):
         return self.display_name
 

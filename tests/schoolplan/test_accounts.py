@@ -33,7 +33,7 @@ def test_wrong_password_says_so(client, db):
     user = UserFactory()
     response = log_in(client, user.username, "wrong")
     assert response.status_code == 200
-    assert b"didn't match" in response.content
+    assert "didn’t match" in response.content.decode()
 
 
 def test_login_is_throttled_after_five_failures(client, db, settings):

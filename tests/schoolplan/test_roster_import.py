@@ -318,3 +318,24 @@ def test_the_command_refuses_a_broken_bundle_naming_file_row_and_column(district
 def test_the_command_names_an_unknown_district(db, tmp_path):
     with pytest.raises(CommandError, match="No district with the slug “nowhere”"):
         call_command("import_roster", str(tmp_path), district="nowhere")
+
+
+def test_an_account_whose_roles_all_ended_signs_in_no_more(client, district):
+    run(district)
+    priya = User.objects.get(sourced_id="u3")
+    priya.set_password("a-long-test-password-1")
+    priya.save()
+    run(district, **{"users.csv": USERS_11.replace("u3,,,", "u3,tobedeleted,,")})
+    response = client.post(
+        "/accounts/login/", {"username": priya.username, "password": "a-long-test-password-1"}
+    )
+    assert "Your roles in SchoolPlan have ended" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    # Sam keeps his: he signs in.
+    sam = User.objects.get(sourced_id="u2")
+    sam.set_password("a-long-test-password-1")
+    sam.save()
+    response = client.post(
+        "/accounts/login/", {"username": sam.username, "password": "a-long-test-password-1"}
+    )
+    assert response.status_code == 302
