@@ -94,6 +94,7 @@ from schoolplan.models import (
 )
 from schoolplan.next_year import proposed_dates
 from schoolplan.password_reset import ThrottledPasswordResetForm
+from schoolplan.sign_in import SignInForm
 from schoolplan.views_notifications import NotificationSettingsForm
 from schoolplan.views_roster import RosterUploadForm
 
@@ -359,6 +360,14 @@ FORM_TARGETS = [
         u("school_edit", pk=pk("school")),
         lambda w: SchoolForm(instance=w["school"], principal_only=True),
         ("schoolplan.forms.SchoolForm",),
+    ),
+    Target(
+        "login (axes: after five wrong passwords, the lockout page)",
+        "principal",
+        lambda w: reverse("login"),
+        lambda w: SignInForm(),
+        ("schoolplan.sign_in.SignInForm",),
+        also=(429,),
     ),
     Target(
         "password_reset (throttled: after five, 429 with nothing written)",
