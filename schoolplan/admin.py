@@ -11,6 +11,7 @@ from .models import (
     District,
     Membership,
     OutboxEmail,
+    RosterImport,
     School,
     SchoolYear,
     User,
@@ -182,3 +183,28 @@ class AuditEventAdmin(ViewOnlyAdmin):
     list_display = ["at", "username", "user", "action", "subject", "summary", "ip_address"]
     list_filter = ["action"]
     search_fields = ["username", "subject", "summary"]
+
+
+@admin.register(RosterImport)
+class RosterImportAdmin(ViewOnlyAdmin):
+    """The districts' roster import log, read-only (imports run from the district's page or
+    `manage.py import_roster`, with their checks)."""
+
+    list_display = ["uploaded_at", "district", "filename", "uploaded_by", "status", "apply_status"]
+    list_filter = ["district", "status", "apply_status"]
+    fields = [
+        "district",
+        "source",
+        "filename",
+        "uploaded_by",
+        "uploaded_at",
+        "status",
+        "counts",
+        "problems",
+        "error",
+        "confirmed_by",
+        "confirmed_at",
+        "apply_status",
+        "applied_counts",
+        "applied_at",
+    ]

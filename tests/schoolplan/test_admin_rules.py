@@ -54,6 +54,7 @@ def test_published_minutes_are_shown_but_not_changed_or_deleted(admin_client, pu
         "progress_measurement",
         "progress_progressreport",
         "meetings_minutes",
+        "schoolplan_rosterimport",
     ],
 )
 def test_records_with_rules_cannot_be_added_changed_or_deleted_in_the_admin(
