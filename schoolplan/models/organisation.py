@@ -270,7 +270,8 @@ class School(models.Model):
         max_length=80,
         unique=True,
         blank=True,
-        help_text="The address of the school's family pages: /families/<slug>/.",
+        help_text="The end of the address of the school's family pages, as in "
+        "/families/valdez-elementary/.",
     )
     sourced_id = models.CharField(
         "roster sourcedId",
