@@ -454,11 +454,8 @@ def test_every_reachable_page_passes_axe(chromium, live_server, clock, capsys, t
     problems = []
     if audit.violations:
         problems.append("axe violations:\n" + audit.report())
-    # Reported, not yet failed: issue 22 (part 5) makes every page reflow at 375 px; this list,
-    # with what sticks out of each page, is its to-do list.
     if audit.overflows:
-        with capsys.disabled():
-            print(f"[reflow] pages that scroll sideways at {PHONE_WIDTH} px:\n{overflows}")
+        problems.append(f"Pages that scroll sideways at {PHONE_WIDTH} px:\n{overflows}")
     if nu_errors:
         problems.append("The Nu HTML Checker's errors:\n" + "\n".join(nu_errors))
     assert not problems, "\n\n".join(problems)
