@@ -8,6 +8,7 @@ import secrets
 
 import icalendar
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from schoolplan import clock
 
@@ -15,7 +16,8 @@ from .models import STAFF_ONLY_TYPES, CalendarFeed, Meeting
 
 
 def meeting_event(meeting, *, for_families=False):
-    """The meeting as an event; for families, without the names of the agenda's presenters."""
+    """The meeting as an event; for families, without the names of the agenda's presenters. Its
+    words are in the active language (the families' page's, for their calendar file)."""
     event = icalendar.Event()
     event.add("uid", f"meeting-{meeting.pk}@schoolplan")
     event.add("sequence", meeting.sequence)
@@ -23,32 +25,36 @@ def meeting_event(meeting, *, for_families=False):
     # A ZoneInfo-aware time is written with its TZID: the wall time in the host's district.
     event.add("dtstart", clock.local(meeting.starts_at, meeting.district))
     event.add("dtend", clock.local(meeting.ends_at, meeting.district))
-    event.add("summary", f"Cancelled: {meeting.title}" if meeting.is_cancelled else meeting.title)
+    cancelled = _("Cancelled: %(title)s") % {"title": meeting.title}
+    event.add("summary", cancelled if meeting.is_cancelled else meeting.title)
     event.add("status", "CANCELLED" if meeting.is_cancelled else "CONFIRMED")
     if meeting.place:
         event.add("location", meeting.place)
     if meeting.video_link:
         event.add("url", meeting.video_link)
-    lines = [f"Host: {meeting.host}"]
+    lines = [_("Host: %(host)s") % {"host": meeting.host}]
     agenda = list(meeting.agenda_items.all())
     if agenda:
-        lines.append("Agenda:")
+        lines.append(_("Agenda:"))
         for item in agenda:
             extra = ", ".join(
                 part
                 for part in (
                     "" if for_families else item.presenter,
-                    f"{item.duration_minutes} min" if item.duration_minutes else "",
+                    _("%(minutes)s min") % {"minutes": item.duration_minutes}
+                    if item.duration_minutes
+                    else "",
                 )
                 if part
             )
             lines.append(f"{item.position}. {item.title}" + (f" ({extra})" if extra else ""))
     if meeting.language_names:
-        lines.append(f"Interpretation: {', '.join(meeting.language_names)}")
+        languages = ", ".join(meeting.language_names)
+        lines.append(_("Interpretation: %(languages)s") % {"languages": languages})
     if meeting.video_link:
-        lines.append(f"Video: {meeting.video_link}")
+        lines.append(_("Video: %(link)s") % {"link": meeting.video_link})
     if meeting.is_cancelled and meeting.cancellation_reason:
-        lines.append(f"Cancelled: {meeting.cancellation_reason}")
+        lines.append(_("Cancelled: %(reason)s") % {"reason": meeting.cancellation_reason})
     event.add("description", "\n".join(lines))
     return event
 

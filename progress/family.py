@@ -20,7 +20,7 @@ from meetings.calendar import calendar_for
 from meetings.models import Goal, Meeting, MeetingStatus, MeetingType
 from plans.models import Blueprint, PublishStatus
 from schoolplan import clock
-from schoolplan.models import School, SchoolYear
+from schoolplan.models import FAMILY_LANGUAGE_NAMES, School, SchoolYear
 
 from .models import SpfSummary
 
@@ -32,21 +32,6 @@ FAMILY_MEETING_TYPES = (
     MeetingType.SPF,
 )
 CACHE_SECONDS = 600
-# Names of the family languages, in the reader's language.
-LANGUAGE_NAMES = {
-    "en": _("English"),
-    "es": _("Spanish"),
-    "vi": _("Vietnamese"),
-    "zh": _("Chinese"),
-    "tl": _("Tagalog"),
-    "ar": _("Arabic"),
-    "ko": _("Korean"),
-    "ru": _("Russian"),
-    "so": _("Somali"),
-    "hmn": _("Hmong"),
-    "pa": _("Punjabi"),
-    "am": _("Amharic"),
-}
 MEETING_KINDS = {
     MeetingType.CPM: _("Community progress meeting"),
     MeetingType.CADRE: _("Family and community cadre"),
@@ -72,7 +57,7 @@ def forget_family_page(school_or_id):
 
 
 def _language_names(codes):
-    return [str(LANGUAGE_NAMES.get(code, code)) for code in codes]
+    return [str(FAMILY_LANGUAGE_NAMES.get(code, code)) for code in codes]
 
 
 def _published_blueprint(school):
@@ -120,7 +105,7 @@ def home_context(school, language):
         "year": year,
         "summary": summary,
         "summary_text": summary_text,
-        "summary_language": str(LANGUAGE_NAMES.get(summary_language, "")),
+        "summary_language": str(FAMILY_LANGUAGE_NAMES.get(summary_language, "")),
         "summary_in_other_language": bool(summary_text) and summary_language != language,
         "blueprint": blueprint,
         "goals": goals,
@@ -178,8 +163,9 @@ def family_blueprint(request, slug, language="en"):
 
 @login_not_required
 @require_GET
-def family_meeting_ics(request, slug, pk):
-    """One community meeting as a calendar file: only the kinds families are invited to."""
+def family_meeting_ics(request, slug, pk, language="en"):
+    """One community meeting as a calendar file, in the families' page's language: only the
+    kinds families are invited to."""
     school = _school(slug)
     meeting = get_object_or_404(
         Meeting.objects.filter(school=school, meeting_type__in=FAMILY_MEETING_TYPES).select_related(
@@ -187,9 +173,9 @@ def family_meeting_ics(request, slug, pk):
         ),
         pk=pk,
     )
-    response = HttpResponse(
-        calendar_for([meeting], meeting.title, place=school, for_families=True).to_ical(),
-        content_type="text/calendar; charset=utf-8",
-    )
+    with translation.override(language):
+        calendar = calendar_for([meeting], meeting.title, place=school, for_families=True)
+    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+    response["Content-Language"] = language
     response["Content-Disposition"] = f'attachment; filename="meeting-{meeting.pk}.ics"'
     return response

@@ -102,6 +102,11 @@ urlpatterns = [
         family.family_meeting_ics,
         name="family_meeting_ics",
     ),
+    path(
+        "families/<slug:slug>/<family_language:language>/meetings/<int:pk>.ics",
+        family.family_meeting_ics,
+        name="family_meeting_ics_in",
+    ),
     path("metrics/<int:pk>/measurements/new/", views_metrics.metric_measure, name="metric_measure"),
     # A value's corrections and removal, each kept in its history (issue 18).
     path(

@@ -74,7 +74,7 @@ def spf_school(request, school_pk):
             box.value = (summary.texts.get(code) if summary else "") or ""
             if not box.value and code in DRAFT_LANGUAGES:
                 box.value, drafted = spf.draft_text(school, year, result, previous, code), True
-        texts.append((code, FAMILY_LANGUAGE_NAMES.get(code, code), box, drafted))
+        texts.append((code, str(FAMILY_LANGUAGE_NAMES.get(code, code)), box, drafted))
     requirement = next(
         r for r in cpm_year(school, year, clock.today(school)).requirements if r.key == "spf"
     )

@@ -195,7 +195,7 @@ class Meeting(models.Model):
 
     @property
     def language_names(self):
-        return [FAMILY_LANGUAGE_NAMES.get(code, code) for code in self.languages_offered]
+        return [str(FAMILY_LANGUAGE_NAMES.get(code, code)) for code in self.languages_offered]
 
     @property
     def agenda_minutes(self):

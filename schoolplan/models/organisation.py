@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 
 from schoolplan import clock
 
@@ -225,23 +226,24 @@ class EssaDesignation(models.TextChoices):
     COMPREHENSIVE = "comprehensive", "Comprehensive support and improvement (CSI)"
 
 
-# Languages families speak at home; a school lists those it offers interpretation in.
+# Languages families speak at home; a school lists those it offers interpretation in. Their
+# names are in the reader's language (the families' pages, their e-mails and calendar files).
 FAMILY_LANGUAGES = [
-    ("en", "English"),
-    ("es", "Spanish"),
-    ("vi", "Vietnamese"),
-    ("zh", "Chinese"),
-    ("tl", "Tagalog"),
-    ("ar", "Arabic"),
-    ("ko", "Korean"),
-    ("ru", "Russian"),
-    ("so", "Somali"),
-    ("hmn", "Hmong"),
-    ("pa", "Punjabi"),
-    ("am", "Amharic"),
-    ("ne", "Nepali"),
-    ("fr", "French"),
-    ("pt", "Portuguese"),
+    ("en", _("English")),
+    ("es", _("Spanish")),
+    ("vi", _("Vietnamese")),
+    ("zh", _("Chinese")),
+    ("tl", _("Tagalog")),
+    ("ar", _("Arabic")),
+    ("ko", _("Korean")),
+    ("ru", _("Russian")),
+    ("so", _("Somali")),
+    ("hmn", _("Hmong")),
+    ("pa", _("Punjabi")),
+    ("am", _("Amharic")),
+    ("ne", _("Nepali")),
+    ("fr", _("French")),
+    ("pt", _("Portuguese")),
 ]
 FAMILY_LANGUAGE_NAMES = dict(FAMILY_LANGUAGES)
 
@@ -324,7 +326,7 @@ class School(models.Model):
 
     @property
     def family_language_names(self):
-        return [FAMILY_LANGUAGE_NAMES.get(code, code) for code in self.family_languages]
+        return [str(FAMILY_LANGUAGE_NAMES.get(code, code)) for code in self.family_languages]
 
     def clean(self):
         if not isinstance(self.family_languages, list):

@@ -38,3 +38,16 @@ def reminders_about(*subjects):
 def subject_key(obj, kind):
     """{{ meeting|subject_key:"meeting" }} -> "meeting:12", the key reminders use."""
     return f"{kind}:{obj.pk}"
+
+
+@register.filter
+def long_date(value):
+    """A day as the active language writes it: the weekday, then its own DATE_FORMAT (Django's
+    localized formats): "Monday, Dec. 14, 2026", "lunes, 14 de diciembre de 2026"."""
+    if not value:
+        return ""
+    from django.utils.formats import date_format
+    from django.utils.timezone import template_localtime
+
+    value = template_localtime(value)  # a moment: its day in the zone the page is shown in
+    return f"{date_format(value, 'l')}, {date_format(value, 'DATE_FORMAT')}"

@@ -83,6 +83,7 @@ PUBLIC = {
     "family_blueprint",
     "family_blueprint_in",
     "family_meeting_ics",
+    "family_meeting_ics_in",
     "calendar_feed",
     "notification_settings_token",
     "health",
@@ -460,12 +461,15 @@ def test_public_pages_show_nothing_private(client, foreign):
         reverse("family_school_in", args=[school.public_slug, "es"]),
         reverse("calendar_feed", args=[foreign["feed"].token]),
         reverse("family_meeting_ics", args=[school.public_slug, foreign["meeting"].pk]),
+        reverse("family_meeting_ics_in", args=[school.public_slug, "es", foreign["meeting"].pk]),
     ]
     for url in pages:
         response = client.get(url)
         assert response.status_code == 200
         assert CANARY.encode() not in response.content
     cap_ics = reverse("family_meeting_ics", args=[school.public_slug, foreign["cap"].pk])
+    assert client.get(cap_ics).status_code == 404
+    cap_ics = reverse("family_meeting_ics_in", args=[school.public_slug, "es", foreign["cap"].pk])
     assert client.get(cap_ics).status_code == 404
     token = NotificationSettings.objects.create(user=foreign["action"].owner).token
     assert client.get(reverse("notification_settings_token", args=[token])).status_code == 200
@@ -785,6 +789,7 @@ SAME_DISTRICT = {
     "family_blueprint": _reads(frozenset()),
     "family_blueprint_in": _reads(frozenset()),
     "family_meeting_ics": _reads(EVERYONE),
+    "family_meeting_ics_in": _reads(EVERYONE),
     "calendar_feed": _reads(EVERYONE),
     "notification_settings_token": Expect(EVERYONE, changes=EVERYONE),
     "health": _reads(EVERYONE),
@@ -833,6 +838,7 @@ def build_any(name, doc, w):
         "family_blueprint": {"slug": slug},
         "family_blueprint_in": {"slug": slug, "language": "es"},
         "family_meeting_ics": {"slug": slug, "pk": w["meeting"].pk},
+        "family_meeting_ics_in": {"slug": slug, "language": "es", "pk": w["meeting"].pk},
         "calendar_feed": {"token": w["feed"].token},
         "notification_settings_token": {"token": w["preferences"].token},
     }

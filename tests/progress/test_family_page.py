@@ -322,3 +322,38 @@ def test_deleting_plans_with_metrics_and_values_works(world):
     school.blueprints.all().delete()
     Goal.objects.filter(school=school).delete()
     assert not Metric.objects.exists() and not Measurement.objects.exists()
+
+
+WEEKDAYS = {
+    "en": "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday",
+    "es": "lunes|martes|miércoles|jueves|viernes|sábado|domingo",
+}
+LONG_DATES = {  # each shipped language's own order and words (Django's localized formats)
+    "en": r"({en}), [A-Z][a-z]+\.? \d{{1,2}}, \d{{4}}",
+    "es": r"({es}), \d{{1,2}} de [a-záéíóú]+ de \d{{4}}",
+}
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_meeting_dates_follow_the_language_s_own_format(client, world, language):
+    page = _page(client, world["school"], None if language == "en" else language).content.decode()
+    pattern = LONG_DATES[language].format(**WEEKDAYS)
+    assert re.search(pattern, page), f"no {language} long date in the page"
+    if language == "es":
+        assert not re.search(r"(lunes|martes|miércoles|jueves|viernes) \d", page)  # "lunes 14"
+
+
+def test_upcoming_meetings_come_first(client, world):
+    page = _page(client, world["school"]).content.decode()
+    assert page.index('id="meetings"') < page.index('id="spf"') < page.index('id="goals"')
+
+
+def test_the_calendar_file_is_in_the_page_s_language(client, world):
+    page = _page(client, world["school"], "es").content.decode()
+    link = re.search(r'href="(/families/[^"]+/es/meetings/\d+\.ics)"', page).group(1)
+    response = client.get(link)
+    assert response.status_code == 200 and response["Content-Language"] == "es"
+    text = response.content.decode().replace("\r\n ", "")
+    assert "Organiza:" in text and "Host:" not in text
+    english = client.get(link.replace("/es/", "/")).content.decode().replace("\r\n ", "")
+    assert "Host:" in english
