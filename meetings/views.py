@@ -33,6 +33,7 @@ from .forms import (
     InviteForm,
 )
 from .models import ActionItemUpdate, Goal, Meeting, MeetingType
+from .page_sections import sections_for
 
 MEETINGS_PER_PAGE = 20
 
@@ -121,7 +122,8 @@ def schedule_cpm(request, pk):
             messages.success(
                 request,
                 f"{meeting.title} is scheduled. {meeting.district} has been told; "
-                "invite people from the meeting page.",
+                "invite people from the meeting page"
+                + (", where its families' page link is." if meeting.is_for_families else "."),
             )
             warning = cpm_scheduling.combination_warning(
                 meeting.counts_as_title_i_meeting, meeting.counts_as_spf_meeting
@@ -256,6 +258,7 @@ def detail_page(request, meeting, **refused):
             meeting.counts_as_title_i_meeting, meeting.counts_as_spf_meeting
         ),
         "now": clock.now(),
+        "sections": sections_for(request, meeting),
     }
     review_pk, review_form = refused.pop("review", (None, None))
     for row in context.get("review_rows", []):

@@ -37,6 +37,12 @@ class ProgressConfig(AppConfig):
 
         register_school_page_section(compliance_section)
 
+        from meetings.page_sections import register_meeting_page_section
+
+        from .family_links import families_page_section
+
+        register_meeting_page_section(families_page_section)
+
         from meetings.cpm import SPF_PUBLICATION_HOOKS
 
         from .plan_items import register

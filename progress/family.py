@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from meetings.calendar import calendar_for
-from meetings.models import Goal, Meeting, MeetingStatus, MeetingType
+from meetings.models import FAMILY_MEETING_TYPES, Goal, Meeting, MeetingStatus, MeetingType
 from plans.models import Blueprint, PublishStatus
 from schoolplan import clock
 from schoolplan.models import FAMILY_LANGUAGE_NAMES, School, SchoolYear
@@ -25,12 +25,6 @@ from schoolplan.models import FAMILY_LANGUAGE_NAMES, School, SchoolYear
 from .models import SpfSummary
 
 FAMILY_LANGUAGES = ("en", "es")  # the interface languages of the family pages
-FAMILY_MEETING_TYPES = (
-    MeetingType.CPM,
-    MeetingType.CADRE,
-    MeetingType.TITLE_I_PARENT,
-    MeetingType.SPF,
-)
 CACHE_SECONDS = 600
 MEETING_KINDS = {
     MeetingType.CPM: _("Community progress meeting"),

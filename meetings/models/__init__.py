@@ -11,6 +11,7 @@ from .cap import (
 )
 from .engine import (
     DISTRICT_TEAM_TYPES,
+    FAMILY_MEETING_TYPES,
     STAFF_ONLY_TYPES,
     AgendaItem,
     HostKind,
@@ -50,6 +51,7 @@ __all__ = [
     "DISTRICT_TEAM_TYPES",
     "ASSESSMENT_FILE_TYPES",
     "MAX_ASSESSMENT_FILE_BYTES",
+    "FAMILY_MEETING_TYPES",
     "STAFF_ONLY_TYPES",
     "ActionCategory",
     "ActionItem",

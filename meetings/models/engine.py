@@ -32,6 +32,13 @@ class MeetingType(models.TextChoices):
 
 STAFF_ONLY_TYPES = (MeetingType.CAP,)
 DISTRICT_TEAM_TYPES = (MeetingType.CIM_REVIEW,)
+# The community meetings families are invited to: the families' page lists them (progress).
+FAMILY_MEETING_TYPES = (
+    MeetingType.CPM,
+    MeetingType.CADRE,
+    MeetingType.TITLE_I_PARENT,
+    MeetingType.SPF,
+)
 
 
 class HostKind(models.TextChoices):
@@ -192,6 +199,10 @@ class Meeting(models.Model):
     @property
     def is_combined(self):
         return len(self.combined_requirements) > 1
+
+    @property
+    def is_for_families(self):
+        return self.meeting_type in FAMILY_MEETING_TYPES
 
     @property
     def language_names(self):

@@ -357,3 +357,27 @@ def test_the_calendar_file_is_in_the_page_s_language(client, world):
     assert "Organiza:" in text and "Host:" not in text
     english = client.get(link.replace("/es/", "/")).content.decode().replace("\r\n ", "")
     assert "Host:" in english
+
+
+def test_a_community_meeting_s_page_gives_its_families_page_addresses(client, world, settings):
+    settings.SITE_URL = "https://schoolplan.example.org"
+    school = world["school"]
+    upcoming = Meeting.objects.get(
+        school=school, meeting_type=MeetingType.CPM, status=MeetingStatus.PLANNED
+    )
+    cancelled = Meeting.objects.get(school=school, status=MeetingStatus.CANCELLED)
+    client.force_login(world["principal"])
+    page = client.get(upcoming.get_absolute_url()).content.decode()
+    slug = school.public_slug
+    assert "On the families' page" in page
+    for path in (f"/families/{slug}/", f"/families/{slug}/es/"):
+        assert f"https://schoolplan.example.org{path}#meeting-{upcoming.pk}" in page
+    # The address leads to the meeting on the families' page.
+    family = _page(client, school).content.decode()
+    assert f'id="meeting-{upcoming.pk}"' in family
+    # A cancelled meeting says families no longer see it; a CAP meeting has no such section.
+    page = client.get(cancelled.get_absolute_url()).content.decode()
+    assert "Families no longer see this meeting" in page
+    cap = Meeting.objects.get(school=school, meeting_type=MeetingType.CAP)
+    cap_page = client.get(cap.get_absolute_url())
+    assert cap_page.status_code == 200 and "On the families' page" not in cap_page.content.decode()
