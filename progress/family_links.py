@@ -1,21 +1,46 @@
 """Where a community meeting stands on its school's families' page (issue 22, "invite
 families"): a section of the meeting's page (meetings.page_sections) with the page's address in
-each of its languages, ready to share. Families see upcoming planned meetings there."""
+each of its languages and a short text in each, ready to paste into the school's messenger.
+Families see upcoming planned meetings there."""
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
+from django.utils.formats import time_format
+from django.utils.translation import gettext as _
 
 from meetings.models import MeetingStatus
 from schoolplan import clock
+from schoolplan.templatetags.schoolplan_tags import long_date
 
 from .family import FAMILY_LANGUAGES
 
 LANGUAGE_LABELS = {"en": "English", "es": "Español"}
 
 
+def messenger_text(meeting, language, url):
+    """A few lines about the meeting in language, for the school's messenger or a newsletter."""
+    starts = clock.local(meeting.starts_at, meeting.district)
+    with translation.override(language):
+        lines = [
+            _("%(school)s invites families to: %(title)s.")
+            % {"school": meeting.school.name, "title": meeting.title},
+            _("When: %(when)s, %(time)s.")
+            % {"when": long_date(starts.date()), "time": time_format(starts, "TIME_FORMAT")},
+        ]
+        if meeting.place:
+            lines.append(_("Where: %(place)s.") % {"place": meeting.place})
+        if meeting.languages_offered:
+            languages = ", ".join(meeting.language_names)
+            lines.append(_("Interpretation: %(languages)s") % {"languages": languages} + ".")
+        lines.append(_("Details and calendar: %(url)s") % {"url": url})
+    return "\n".join(lines)
+
+
 def family_page_links(meeting):
-    """[(language label, address of the meeting on the families' page)], one per language."""
+    """[(language, its label, the meeting's address on the families' page, a messenger text)],
+    one per language of the families' pages."""
     slug = meeting.school.public_slug
     links = []
     for language in FAMILY_LANGUAGES:
@@ -23,12 +48,9 @@ def family_page_links(meeting):
             path = reverse("family_school", args=[slug])
         else:
             path = reverse("family_school_in", args=[slug, language])
-        links.append(
-            (
-                LANGUAGE_LABELS[language],
-                f"{settings.SITE_URL.rstrip('/')}{path}#meeting-{meeting.pk}",
-            )
-        )
+        url = f"{settings.SITE_URL.rstrip('/')}{path}#meeting-{meeting.pk}"
+        text = messenger_text(meeting, language, url)
+        links.append((language, LANGUAGE_LABELS[language], url, text))
     return links
 
 

@@ -372,6 +372,13 @@ def test_a_community_meeting_s_page_gives_its_families_page_addresses(client, wo
     assert "On the families' page" in page
     for path in (f"/families/{slug}/", f"/families/{slug}/es/"):
         assert f"https://schoolplan.example.org{path}#meeting-{upcoming.pk}" in page
+    # A text for the school's messenger in each language, with that language's address.
+    assert "invites families to: " in page and "invita a las familias a: " in page
+    assert re.search(r"Cuándo: (lunes|martes|miércoles|jueves|viernes|sábado|domingo), ", page)
+    assert (
+        f"Detalles y calendario: https://schoolplan.example.org/families/{slug}/es/#meeting-"
+        in page
+    )
     # The address leads to the meeting on the families' page.
     family = _page(client, school).content.decode()
     assert f'id="meeting-{upcoming.pk}"' in family
