@@ -26,7 +26,7 @@ def messenger_text(meeting, language, url):
         lines = [
             _("%(school)s invites families to: %(title)s.")
             % {"school": meeting.school.name, "title": meeting.title},
-            _("When: %(when)s, %(time)s.")
+            _("When: %(when)s, %(time)s")
             % {"when": long_date(starts.date()), "time": time_format(starts, "TIME_FORMAT")},
         ]
         if meeting.place:
