@@ -181,6 +181,16 @@ def plan_accounts(plan):
             plan.invite.append(user)
             plan.add("accounts", "create", name, person.email)
         else:
+            holder = by_email.get(person.email)
+            if holder is not None and holder.pk != user.pk:
+                # Sign-in matches by e-mail: two accounts must not share one.
+                plan.fail(
+                    "users.csv",
+                    person.row,
+                    "email",
+                    f"{person.email} is already the address of another account ({holder.username})",
+                )
+                continue
             updates = {
                 "first_name": person.given_name[:150],
                 "last_name": person.family_name[:150],

@@ -339,3 +339,16 @@ def test_an_account_whose_roles_all_ended_signs_in_no_more(client, district):
         "/accounts/login/", {"username": sam.username, "password": "a-long-test-password-1"}
     )
     assert response.status_code == 302
+
+
+def test_an_e_mail_changed_to_another_account_s_is_refused(district):
+    run(district)
+    UserFactory(username="someone", email="taken@riverbend.example.org")
+    before = snapshot()
+    users = USERS_11.replace("sam.lee@riverbend.example.org", "taken@riverbend.example.org")
+    plan = run(district, **{"users.csv": users})
+    assert [str(p) for p in plan.problems] == [
+        "users.csv, row 3, column email: taken@riverbend.example.org is already the address "
+        "of another account (someone)"
+    ]
+    assert snapshot() == before
