@@ -43,6 +43,12 @@ class ProgressConfig(AppConfig):
 
         register_meeting_page_section(families_page_section)
 
+        from schoolplan.pdf_jobs import register_pdf_kind
+
+        from . import flyer
+
+        register_pdf_kind("meeting-flyer", visible=flyer.visible_flyer, render=flyer.render_flyer)
+
         from meetings.cpm import SPF_PUBLICATION_HOOKS
 
         from .plan_items import register

@@ -38,17 +38,31 @@ def messenger_text(meeting, language, url):
     return "\n".join(lines)
 
 
+def family_page_url(meeting, language):
+    """The meeting's address on its school's families' page in language, from SITE_URL."""
+    slug = meeting.school.public_slug
+    if language == "en":
+        path = reverse("family_school", args=[slug])
+    else:
+        path = reverse("family_school_in", args=[slug, language])
+    return f"{settings.SITE_URL.rstrip('/')}{path}#meeting-{meeting.pk}"
+
+
+def on_family_page(meeting):
+    """Whether families see the meeting now: their page lists upcoming planned ones."""
+    return (
+        meeting.is_for_families
+        and meeting.status == MeetingStatus.PLANNED
+        and meeting.ends_at >= clock.now()
+    )
+
+
 def family_page_links(meeting):
     """[(language, its label, the meeting's address on the families' page, a messenger text)],
     one per language of the families' pages."""
-    slug = meeting.school.public_slug
     links = []
     for language in FAMILY_LANGUAGES:
-        if language == "en":
-            path = reverse("family_school", args=[slug])
-        else:
-            path = reverse("family_school_in", args=[slug, language])
-        url = f"{settings.SITE_URL.rstrip('/')}{path}#meeting-{meeting.pk}"
+        url = family_page_url(meeting, language)
         text = messenger_text(meeting, language, url)
         links.append((language, LANGUAGE_LABELS[language], url, text))
     return links
@@ -57,7 +71,7 @@ def family_page_links(meeting):
 def families_page_section(request, meeting):
     if meeting.school_id is None or not meeting.is_for_families:
         return ""
-    shown = meeting.status == MeetingStatus.PLANNED and meeting.ends_at >= clock.now()
+    shown = on_family_page(meeting)
     return render_to_string(
         "progress/_meeting_on_family_page.html",
         {"meeting": meeting, "shown": shown, "links": family_page_links(meeting)},

@@ -2,6 +2,7 @@ from django.urls import path, register_converter
 
 from . import (
     family,
+    flyer,
     views_cim,
     views_compliance,
     views_metrics,
@@ -97,6 +98,7 @@ urlpatterns = [
         family.family_blueprint,
         name="family_blueprint_in",
     ),
+    path("meetings/<int:pk>/flyer/<slug:language>/", flyer.meeting_flyer, name="meeting_flyer"),
     path(
         "families/<slug:slug>/meetings/<int:pk>.ics",
         family.family_meeting_ics,

@@ -6,8 +6,6 @@ After the password, a person with an authenticator app enrolled is asked for its
 who has none yet is sent to enrol one first. Until then no page of the site answers them.
 """
 
-from io import BytesIO
-
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
 from django.db import transaction
@@ -122,16 +120,10 @@ def pending_device(request):
 
 
 def qr_code_svg(device):
-    """The device's otpauth:// address as an inline SVG QR code (no image file, no script)."""
-    import qrcode
-    import qrcode.image.svg
+    """The device's otpauth:// address as an inline SVG QR code."""
+    from .qr import qr_svg
 
-    image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
-    out = BytesIO()
-    image.save(out)
-    svg = out.getvalue().decode()
-    # Drop the XML declaration: the SVG sits inside the page.
-    return svg[svg.index("<svg") :]
+    return qr_svg(device.config_url)
 
 
 def secret_for_typing(device):

@@ -10,14 +10,14 @@ from pypdf import PdfReader
 from .conftest import IN_CI
 
 
-def assert_tagged(pdf, title):
+def assert_tagged(pdf, title, language="en"):
     """pdf (bytes) is tagged (a structure tree, MarkInfo Marked), says its language and shows
     title as its name; and Poppler's pdfinfo agrees (required in CI, where .ci/run installs it)."""
     reader = PdfReader(io.BytesIO(pdf))
     catalog = reader.trailer["/Root"]
     assert catalog["/MarkInfo"]["/Marked"]
     assert "/StructTreeRoot" in catalog
-    assert catalog["/Lang"] == "en"
+    assert catalog["/Lang"] == language
     assert reader.metadata.title == title
     assert catalog["/ViewerPreferences"]["/DisplayDocTitle"]
     pdfinfo = shutil.which("pdfinfo")

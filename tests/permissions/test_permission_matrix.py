@@ -294,6 +294,7 @@ def build(name, doc, w):
         "note_add": pk("cap"),
         "review_add": {"pk": w["cap"].pk, "action_pk": w["cap_action"].pk},
         "meeting_ics": pk("meeting"),
+        "meeting_flyer": {"pk": w["meeting"].pk, "language": "es"},
         "cim_plan": pk("plan"),
         "ta_sessions": pk("plan"),
         "school_essa": {"school_pk": w["school"].pk},
@@ -638,6 +639,8 @@ SAME_DISTRICT = {
     "school_calendar": Expect(SCHOOL_A, changes=MANAGERS_A),
     "meeting_detail": _reads(SCHOOL_A),
     "meeting_ics": _reads(SCHOOL_A),
+    # Its families' flyer (a PDF job, progress.flyer): whoever sees the meeting.
+    "meeting_flyer": _posts(SCHOOL_A, SCHOOL_A),
     "meeting_edit": _edits(SCHOOL_A, MANAGERS_A),
     "meeting_cancel": _edits(SCHOOL_A, MANAGERS_A),
     "meeting_invite": _edits(SCHOOL_A, MANAGERS_A),

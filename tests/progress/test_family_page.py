@@ -1,6 +1,7 @@
 """The families' page (DOMAIN: progress, CPM): public, only what was published, in English and
 Spanish, cached and forgotten on publish."""
 
+import io
 import re
 import shutil
 import subprocess
@@ -388,3 +389,39 @@ def test_a_community_meeting_s_page_gives_its_families_page_addresses(client, wo
     cap = Meeting.objects.get(school=school, meeting_type=MeetingType.CAP)
     cap_page = client.get(cap.get_absolute_url())
     assert cap_page.status_code == 200 and "On the families' page" not in cap_page.content.decode()
+
+
+def test_a_printable_flyer_per_language(
+    client, world, settings, eager_celery, django_capture_on_commit_callbacks
+):
+    from pypdf import PdfReader
+
+    from schoolplan.models import PdfJob
+
+    from ..pdf_helpers import assert_tagged
+
+    settings.SITE_URL = "https://schoolplan.example.org"
+    school = world["school"]
+    upcoming = Meeting.objects.get(
+        school=school, meeting_type=MeetingType.CPM, status=MeetingStatus.PLANNED
+    )
+    client.force_login(world["principal"])
+    assert (
+        "Printable flyer (Español, PDF)" in client.get(upcoming.get_absolute_url()).content.decode()
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("meeting_flyer", args=[upcoming.pk, "es"]))
+    job = PdfJob.objects.get(kind="meeting-flyer")
+    assert response.status_code == 302 and job.status == "done"
+    pdf = client.get(reverse("pdf_job_download", args=[job.pk])).content
+    assert_tagged(pdf, f"{school.name}: {upcoming.title}", language="es")
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    text = " ".join(text.split())
+    assert "Están invitados" in text and "Cuándo" in text
+    assert re.search(r"(lunes|martes|miércoles|jueves|viernes|sábado|domingo), \d", text)
+    assert f"/families/{school.public_slug}/es/#meeting-{upcoming.pk}" in text.replace(" ", "")
+    # No flyer for a staff meeting, nor in a language the families' pages do not have.
+    cap = Meeting.objects.get(school=school, meeting_type=MeetingType.CAP)
+    assert client.post(reverse("meeting_flyer", args=[cap.pk, "es"])).status_code == 404
+    assert client.post(reverse("meeting_flyer", args=[upcoming.pk, "fr"])).status_code == 404
+    assert PdfJob.objects.count() == 1
