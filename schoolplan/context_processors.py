@@ -22,8 +22,6 @@ def navigation(request):
 
 def single_sign_on(request):
     """The sign-in page's "Sign in with <provider>" button, when single sign-on is set up."""
-    from django.conf import settings
+    from . import sso
 
-    if not (settings.OIDC_ISSUER and settings.OIDC_RP_CLIENT_ID):
-        return {}
-    return {"sso_provider_name": settings.OIDC_PROVIDER_NAME}
+    return {"sso_provider_name": sso.provider_name()} if sso.enabled() else {}

@@ -16,7 +16,7 @@ from django.utils.decorators import method_decorator
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from . import clock
+from . import clock, sso
 from .mail import queue_many
 
 SALT = "schoolplan.invitations"
@@ -77,7 +77,7 @@ def invite(users, district):
             "link": invitation_link(user),
             "days": invitation_days(),
             "site": site,
-            "sso": getattr(settings, "OIDC_PROVIDER_NAME", "") if settings_oidc_on() else "",
+            "sso": sso.provider_name() if sso.enabled() else "",
         }
         emails.append(
             {
@@ -88,10 +88,6 @@ def invite(users, district):
             }
         )
     return queue_many(emails)
-
-
-def settings_oidc_on():
-    return bool(getattr(settings, "OIDC_OP_ISSUER", ""))
 
 
 @method_decorator(login_not_required, name="dispatch")

@@ -147,16 +147,23 @@ def read_files(path):
     path = Path(path)
     if path.is_dir():
         return {p.name: p.read_bytes() for p in path.iterdir() if p.suffix == ".csv"}
+    return read_zip(path, path.name, "not a .zip or a folder")
+
+
+def read_zip(source, name, refusal="not a .zip"):
+    """{file name: bytes} of the CSV files in a .zip (a path, or its bytes as uploaded), at its
+    top or in a folder inside it; BundleError naming it when it is no .zip."""
+    if isinstance(source, bytes):
+        source = io.BytesIO(source)
     try:
-        with zipfile.ZipFile(path) as bundle:
+        with zipfile.ZipFile(source) as bundle:
             return {
                 Path(info.filename).name: bundle.read(info)
                 for info in bundle.infolist()
                 if info.filename.endswith(".csv") and info.file_size <= MAX_FILE_BYTES
             }
     except (zipfile.BadZipFile, OSError) as error:
-        problem = Problem(path.name, None, "", f"not a .zip or a folder ({error})")
-        raise BundleError([problem]) from None
+        raise BundleError([Problem(name, None, "", f"{refusal} ({error})")]) from None
 
 
 class _Reader:

@@ -2,9 +2,7 @@
 once district staff confirm it, the import. The page polls the RosterImport row; the import's
 progress is in the cache, since its rows are written in one transaction nobody else sees yet."""
 
-import io
 import logging
-import zipfile
 from dataclasses import asdict
 
 from celery import shared_task
@@ -14,7 +12,7 @@ from django.db import transaction
 from . import clock
 from .models import PdfJobStatus, RosterImport
 from .roster import import_roster, read_roster
-from .roster_bundle import BundleError, Problem, roster_as_json, roster_from_json
+from .roster_bundle import BundleError, read_zip, roster_as_json, roster_from_json
 
 log = logging.getLogger(__name__)
 PROGRESS_SECONDS = 3600
@@ -30,16 +28,6 @@ def progress_of(roster_import):
     if not found:
         return None
     return {**found, "percent": int(100 * found["done"] / (found["total"] or 1))}
-
-
-def _files(upload):
-    """The uploaded .zip's CSV files, by name (a bundle may sit in a folder inside the zip)."""
-    with zipfile.ZipFile(io.BytesIO(upload)) as archive:
-        return {
-            info.filename.rsplit("/", 1)[-1]: archive.read(info)
-            for info in archive.infolist()
-            if info.filename.endswith(".csv")
-        }
 
 
 def _claim(pk, field):
@@ -64,15 +52,13 @@ def run_preview(pk):
         return
     upload, row.bundle = bytes(row.bundle), b""  # whatever happens, the upload is not kept
     try:
-        source, roster = read_roster(_files(upload))
+        source, roster = read_roster(read_zip(upload, row.filename))
         plan = import_roster(row.district, roster, dry_run=True)
         row.source, row.counts, row.changes = source, plan.counts, plan.preview()
         row.problems = [asdict(problem) for problem in plan.problems]
         row.roster = roster_as_json(roster)
     except BundleError as error:
         row.problems = [asdict(problem) for problem in error.problems]
-    except (zipfile.BadZipFile, OSError) as error:
-        row.problems = [asdict(Problem(row.filename, None, "", f"not a .zip ({error})"))]
     except Exception as error:  # the page says so; the log has the rest
         log.exception("Roster import %s: the dry run failed", pk)
         row.status, row.error = PdfJobStatus.FAILED, str(error)[:2000]

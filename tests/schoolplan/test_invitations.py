@@ -60,3 +60,15 @@ def test_a_tampered_link_is_refused(client, invitation):
     _, link = invitation
     page = client.get(link[:-3] + "xyz/", follow=True).content.decode()
     assert "This invitation no longer works" in page
+
+
+def test_with_single_sign_on_the_invitation_names_the_provider(
+    clock, district, school_year, settings
+):
+    settings.OIDC_ISSUER = "https://accounts.example.org"
+    settings.OIDC_RP_CLIENT_ID = "schoolplan"
+    settings.OIDC_PROVIDER_NAME = "Riverbend Google"
+    clock.set(on(10, 1))
+    import_roster(district, read_roster(bundle_11())[1], dry_run=False)
+    email = OutboxEmail.objects.get(to=["ana.valdez@riverbend.example.org"])
+    assert "You can also sign in with Riverbend Google" in email.body

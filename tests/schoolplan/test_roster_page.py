@@ -243,3 +243,16 @@ def test_two_imports_confirmed_at_once_on_postgresql_write_once(district, staff)
     assert User.objects.filter(roster_district=district).count() == 3
     assert Membership.objects.filter(school__district=district).count() == 4
     assert OutboxEmail.objects.filter(key__startswith="invitation:").count() == 3
+
+
+def test_an_upload_that_is_no_zip_is_a_problem_not_a_failure(district, staff):
+    from schoolplan.roster_jobs import run_preview
+
+    row = RosterImport.objects.create(
+        district=district, filename="roster.zip", bundle=b"junk", uploaded_by=staff
+    )
+    run_preview(row.pk)
+    row.refresh_from_db()
+    assert row.status == "done" and bytes(row.bundle) == b""
+    assert row.problems[0]["file"] == "roster.zip"
+    assert row.problems[0]["message"].startswith("not a .zip (")
