@@ -16,7 +16,8 @@ from schoolplan.templatetags.schoolplan_tags import long_date
 
 from .family import FAMILY_LANGUAGES
 
-LANGUAGE_LABELS = {"en": "English", "es": "Español"}
+# Each language named in itself, as settings.LANGUAGES names it.
+LANGUAGE_LABELS = dict(settings.LANGUAGES)
 
 
 def messenger_text(meeting, language, url):
