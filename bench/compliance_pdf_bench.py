@@ -14,21 +14,10 @@ Run: uv run python bench/compliance_pdf_bench.py [--schools 1000] [--repeat 3] [
 
 import argparse
 import io
-import os
-import sys
-import tempfile
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-folder = tempfile.mkdtemp()
-os.environ["DATABASE_URL"] = f"sqlite:///{folder}/bench.sqlite3"
-os.environ.pop("REDIS_URL", None)
-os.environ["LOG_LEVEL"] = "WARNING"
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "schoolplan.settings")
+from scratch import setup_django  # noqa: E402  (bench/scratch.py)
 
-import django  # noqa: E402
-
-django.setup()
+setup_django()
 
 from django.core.management import call_command  # noqa: E402
 from django.http import QueryDict  # noqa: E402

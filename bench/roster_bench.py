@@ -14,12 +14,9 @@ Run: uv run python bench/roster_bench.py [--schools 200 --staff 6000 --classes 8
 
 import argparse
 import os
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from scratch import setup_django  # noqa: E402  (bench/scratch.py)
 
 parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
 parser.add_argument("--schools", type=int, default=200)
@@ -28,25 +25,7 @@ parser.add_argument("--classes", type=int, default=8000)
 parser.add_argument("--postgres", action="store_true")
 args = parser.parse_args()
 
-if args.postgres:
-    import psycopg
-
-    server = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/schoolplan")
-    base = server.rsplit("/", 1)[0]
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
-        admin.execute("DROP DATABASE IF EXISTS schoolplan_roster_bench")
-        admin.execute("CREATE DATABASE schoolplan_roster_bench")
-    os.environ["DATABASE_URL"] = f"{base}/schoolplan_roster_bench"
-else:
-    os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
-os.environ.pop("REDIS_URL", None)  # tasks in-process: the bench measures the import
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "schoolplan.settings")
-os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
-os.environ["LOG_LEVEL"] = "WARNING"
-
-import django  # noqa: E402
-
-django.setup()
+setup_django("schoolplan_roster_bench" if args.postgres else None)
 
 from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.core.management import call_command  # noqa: E402

@@ -11,24 +11,12 @@ Run: uv run python bench/sweep_bench.py [--schools 1000]
 """
 
 import argparse
-import os
-import sys
-import tempfile
 import time
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-folder = tempfile.mkdtemp()
-os.environ["DATABASE_URL"] = f"sqlite:///{folder}/bench.sqlite3"
-os.environ.pop("REDIS_URL", None)  # tasks in-process; the bench measures the database work
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "schoolplan.settings")
-os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
-os.environ["LOG_LEVEL"] = "WARNING"
+from scratch import setup_django  # noqa: E402  (bench/scratch.py)
 
-import django  # noqa: E402
-
-django.setup()
+setup_django()
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
