@@ -70,7 +70,7 @@ def build(schools, start):
         for stage, day in (("kick_off", date(start, 9, 20)), ("check_in", date(start + 1, 2, 10))):
             if stage == "check_in" and n % 2:
                 continue
-            start = datetime.combine(day, datetime.min.time(), tz) + timedelta(hours=17)
+            starts_at = datetime.combine(day, datetime.min.time(), tz) + timedelta(hours=17)
             meetings.append(
                 Meeting(
                     district=district,
@@ -79,8 +79,8 @@ def build(schools, start):
                     meeting_type="cpm",
                     cpm_stage=stage,
                     title=f"{stage} {school.name}",
-                    starts_at=start,
-                    ends_at=start + timedelta(hours=2),
+                    starts_at=starts_at,
+                    ends_at=starts_at + timedelta(hours=2),
                     status="held" if stage == "kick_off" else "planned",
                 )
             )
