@@ -18,6 +18,7 @@ from django.db import transaction
 from django.http import Http404
 
 from . import clock
+from .jobs import claim
 from .models import PdfJob, PdfJobStatus
 from .text import fit
 
@@ -67,12 +68,9 @@ def render_pdf_job(job_id):
 
 def run_pdf_job(job_id):
     """The task's work: render once (a second delivery of the task finds it started)."""
-    with transaction.atomic():
-        job = PdfJob.objects.select_for_update().filter(pk=job_id).first()
-        if job is None or job.status != PdfJobStatus.WAITING:
-            return job
-        job.status = PdfJobStatus.RENDERING
-        job.save(update_fields=["status"])
+    job = claim(PdfJob, job_id)
+    if job is None:
+        return PdfJob.objects.filter(pk=job_id).first()
     try:
         pdf, title, filename = kind_of(job).render(job.params, job.requested_by)
     except Exception as error:  # the page says it failed and offers to try again

@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.db import transaction
 
 from . import clock
+from .jobs import claim
 from .models import PdfJobStatus, RosterImport
 from .roster import import_roster, read_roster
 from .roster_bundle import BundleError, read_zip, roster_as_json, roster_from_json
@@ -30,24 +31,13 @@ def progress_of(roster_import):
     return {**found, "percent": int(100 * found["done"] / (found["total"] or 1))}
 
 
-def _claim(pk, field):
-    """Move the row's field from waiting to running; None if another delivery of the task did."""
-    with transaction.atomic():
-        row = RosterImport.objects.select_for_update().filter(pk=pk).first()
-        if row is None or getattr(row, field) != PdfJobStatus.WAITING:
-            return None
-        setattr(row, field, PdfJobStatus.RENDERING)
-        row.save(update_fields=[field])
-    return row
-
-
 @shared_task(name="schoolplan.tasks.preview_roster_import")
 def preview_roster_import(pk):
     run_preview(pk)
 
 
 def run_preview(pk):
-    row = _claim(pk, "status")
+    row = claim(RosterImport, pk, "status")
     if row is None:
         return
     upload, row.bundle = bytes(row.bundle), b""  # whatever happens, the upload is not kept
@@ -86,7 +76,7 @@ def apply_roster_import(pk):
 
 
 def run_apply(pk):
-    row = _claim(pk, "apply_status")
+    row = claim(RosterImport, pk, "apply_status")
     if row is None:
         return
 

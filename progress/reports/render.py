@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils.dateparse import parse_date
 
 from schoolplan import audit, clock
+from schoolplan.jobs import claim
 from schoolplan.mail import queue_email
 from schoolplan.pdf import render_pdf
 
@@ -110,12 +111,9 @@ def render_report(job_id):
 
 def run_job(job_id):
     """The task's work: render the job's PDF; for a submission, freeze the report and send it."""
-    with transaction.atomic():
-        job = RenderJob.objects.select_for_update().get(pk=job_id)
-        if job.status != RenderJobStatus.WAITING:
-            return job  # a retry or a second delivery of the task: already done
-        job.status = RenderJobStatus.RENDERING
-        job.save(update_fields=["status"])
+    job = claim(RenderJob, job_id)
+    if job is None:
+        return RenderJob.objects.get(pk=job_id)  # a retry or a second delivery: already done
     try:
         pdf = render(job.content)
     except Exception as error:
