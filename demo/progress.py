@@ -8,9 +8,16 @@ from decimal import Decimal
 
 from demo.days import demo_years
 from demo.plans import build_cim_analysis
-from meetings.models import Invitation, Meeting, MeetingStatus, MeetingType, Minutes
+from meetings.models import (
+    FAMILY_MEETING_TYPES,
+    Invitation,
+    Meeting,
+    MeetingStatus,
+    MeetingType,
+    Minutes,
+)
 from plans.models import Activity, Outcome, PlanForImprovement, Strategy
-from progress.models import ActivityReview, Measurement, Metric, SpfResult
+from progress.models import ActivityReview, FamilyReply, Measurement, Metric, SpfResult
 from schoolplan import clock
 from schoolplan.models import CimTeam, District, School, SchoolYear, User
 
@@ -370,3 +377,55 @@ def build_demo_progress_report():
     )
     report_render.run_job(job.pk)
     return 2
+
+
+# Families' answers to Valdez's next community meeting: (coming, adults, children,
+# interpretation, childcare, name, e-mail, page language). Vietnamese is asked for and not
+# offered, so the principal sees the warning.
+FAMILY_REPLIES = [
+    (True, 2, 2, "es", True, "Familia Ramírez", "ramirez@example.org", "es"),
+    (True, 1, 1, "es", False, "", "", "es"),
+    (True, 2, 0, "", False, "Jordan Miller", "", "en"),
+    (True, 1, 2, "vi", True, "Nguyen", "", "en"),
+    (True, 2, 1, "", False, "", "", "en"),
+    (False, 0, 0, "", False, "Chen family", "", "en"),
+]
+
+
+def build_demo_family_replies():
+    """A few families' answers to Valdez's next community meeting, if one is ahead."""
+    school = School.objects.filter(name="Valdez Elementary").first()
+    if school is None:
+        return 0
+    now = clock.now()
+    meeting = (
+        Meeting.objects.filter(
+            school=school,
+            meeting_type__in=FAMILY_MEETING_TYPES,
+            status=MeetingStatus.PLANNED,
+            ends_at__gte=now,
+        )
+        .order_by("starts_at")
+        .first()
+    )
+    if meeting is None or meeting.family_replies.exists():
+        return 0
+    FamilyReply.objects.bulk_create(
+        FamilyReply(
+            meeting=meeting,
+            coming=coming,
+            adults=adults,
+            children=children,
+            interpretation=interpretation,
+            childcare=childcare,
+            name=name,
+            email=email,
+            language=language,
+            created_at=now - timedelta(hours=index + 1),
+            updated_at=now - timedelta(hours=index + 1),
+        )
+        for index, (coming, adults, children, interpretation, childcare, name, email, language) in (
+            enumerate(FAMILY_REPLIES)
+        )
+    )
+    return len(FAMILY_REPLIES)

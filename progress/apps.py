@@ -39,9 +39,10 @@ class ProgressConfig(AppConfig):
 
         from meetings.page_sections import register_meeting_page_section
 
-        from .family_links import families_page_section
+        from .family_links import families_page_section, family_replies_section
 
         register_meeting_page_section(families_page_section)
+        register_meeting_page_section(family_replies_section)
 
         from schoolplan.pdf_jobs import register_pdf_kind
 

@@ -12,6 +12,7 @@ from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
@@ -32,6 +33,28 @@ MEETING_KINDS = {
     MeetingType.TITLE_I_PARENT: _("Title I annual parent meeting"),
     MeetingType.SPF: _("School results meeting"),
 }
+
+
+def family_url(name, language, slug, *args):
+    """The address of a families' page (name: its English URL name) in language: English has no
+    language in its path, the others have /<language>/ after the school's."""
+    if language == "en":
+        return reverse(name, args=[slug, *args])
+    return reverse(f"{name}_in", args=[slug, language, *args])
+
+
+def language_links(language, name, slug, *args):
+    """The page in each families' page language: [(code, its name in itself, url, current)]."""
+    from django.conf import settings
+
+    labels = dict(settings.LANGUAGES)
+    return [
+        (code, labels[code], family_url(name, code, slug, *args), code == language)
+        for code in FAMILY_LANGUAGES
+    ]
+
+
+PAGE_URL_NAMES = {"home": "family_school", "blueprint": "family_blueprint"}
 
 
 def _cache_key(school_id, page, language):
@@ -115,7 +138,14 @@ def _render_cached(request, school, page, language, build):
         with translation.override(language):
             html = render_to_string(
                 f"family/{page}.html",
-                {"school": school, "language": language, "page": page, **build()},
+                {
+                    "school": school,
+                    "language": language,
+                    "language_links": language_links(
+                        language, PAGE_URL_NAMES[page], school.public_slug
+                    ),
+                    **build(),
+                },
             )
         cache.set(key, html, CACHE_SECONDS)
     response = HttpResponse(html)
@@ -124,7 +154,7 @@ def _render_cached(request, school, page, language, build):
     return response
 
 
-def _school(slug):
+def school_of_page(slug):
     """The school of a family page; the page shows times in its district's zone (families have
     no account, so no zone of their own), and so does the page kept in the cache."""
     school = get_object_or_404(School.objects.select_related("district"), public_slug=slug)
@@ -135,14 +165,14 @@ def _school(slug):
 @login_not_required
 @require_GET
 def family_home(request, slug, language="en"):
-    school = _school(slug)
+    school = school_of_page(slug)
     return _render_cached(request, school, "home", language, lambda: home_context(school, language))
 
 
 @login_not_required
 @require_GET
 def family_blueprint(request, slug, language="en"):
-    school = _school(slug)
+    school = school_of_page(slug)
     blueprint = _published_blueprint(school)
     if blueprint is None:
         raise Http404("This school has not published its Blueprint yet.")
@@ -160,7 +190,7 @@ def family_blueprint(request, slug, language="en"):
 def family_meeting_ics(request, slug, pk, language="en"):
     """One community meeting as a calendar file, in the families' page's language: only the
     kinds families are invited to."""
-    school = _school(slug)
+    school = school_of_page(slug)
     meeting = get_object_or_404(
         Meeting.objects.filter(school=school, meeting_type__in=FAMILY_MEETING_TYPES).select_related(
             "school", "district"

@@ -5,16 +5,16 @@ Families see upcoming planned meetings there."""
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import translation
 from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 
 from meetings.models import MeetingStatus
 from schoolplan import clock
+from schoolplan.models import FAMILY_LANGUAGE_NAMES
 from schoolplan.templatetags.schoolplan_tags import long_date
 
-from .family import FAMILY_LANGUAGES
+from .family import FAMILY_LANGUAGES, family_url
 
 # Each language named in itself, as settings.LANGUAGES names it.
 LANGUAGE_LABELS = dict(settings.LANGUAGES)
@@ -35,18 +35,23 @@ def messenger_text(meeting, language, url):
         if meeting.languages_offered:
             languages = ", ".join(meeting.language_names)
             lines.append(_("Interpretation: %(languages)s") % {"languages": languages} + ".")
+        lines.append(
+            _("Tell us if you are coming: %(url)s") % {"url": reply_url(meeting, language)}
+        )
         lines.append(_("Details and calendar: %(url)s") % {"url": url})
     return "\n".join(lines)
 
 
 def family_page_url(meeting, language):
     """The meeting's address on its school's families' page in language, from SITE_URL."""
-    slug = meeting.school.public_slug
-    if language == "en":
-        path = reverse("family_school", args=[slug])
-    else:
-        path = reverse("family_school_in", args=[slug, language])
+    path = family_url("family_school", language, meeting.school.public_slug)
     return f"{settings.SITE_URL.rstrip('/')}{path}#meeting-{meeting.pk}"
+
+
+def reply_url(meeting, language):
+    """The address where families answer the meeting in language, from SITE_URL."""
+    path = family_url("family_reply", language, meeting.school.public_slug, meeting.pk)
+    return f"{settings.SITE_URL.rstrip('/')}{path}"
 
 
 def on_family_page(meeting):
@@ -76,5 +81,35 @@ def families_page_section(request, meeting):
     return render_to_string(
         "progress/_meeting_on_family_page.html",
         {"meeting": meeting, "shown": shown, "links": family_page_links(meeting)},
+        request=request,
+    )
+
+
+def family_replies_section(request, meeting):
+    """What the families answered: counts for everyone who sees the meeting, the list (names and
+    contacts) for the school's staff only. Contacts are gone 30 days after the meeting."""
+    if meeting.school_id is None or not meeting.is_for_families:
+        return ""
+    from schoolplan.permissions import SEE_FAMILY_CONTACTS, can
+
+    from .models import FamilyReply
+    from .replies import counts_for
+
+    see_list = can(request.user, SEE_FAMILY_CONTACTS, meeting)
+    answers = (
+        list(FamilyReply.objects.filter(meeting=meeting).order_by("-coming", "created_at", "pk"))
+        if see_list
+        else []
+    )
+    return render_to_string(
+        "progress/_meeting_family_replies.html",
+        {
+            "meeting": meeting,
+            "counts": counts_for(meeting),
+            "see_list": see_list,
+            "answers": answers,
+            "language_names": FAMILY_LANGUAGE_NAMES,
+            "contact_days": FamilyReply.CONTACT_DAYS,
+        },
         request=request,
     )

@@ -1,6 +1,7 @@
 """A community meeting's one-page flyer for families, in one of the families' pages' languages
-(issue 22, "invite families"): date, time, place, interpretation, and a QR code to the meeting
-on the families' page. A PDF job kind (schoolplan.pdf_jobs): made in the worker, tagged."""
+(issue 22, "invite families"): date, time, place, interpretation, childcare, and a QR code to
+the page where families answer whether they come. A PDF job kind (schoolplan.pdf_jobs): made in
+the worker, tagged."""
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -16,7 +17,7 @@ from schoolplan.qr import qr_svg
 from schoolplan.templatetags.schoolplan_tags import long_date
 
 from .family import FAMILY_LANGUAGES, MEETING_KINDS
-from .family_links import LANGUAGE_LABELS, family_page_url
+from .family_links import LANGUAGE_LABELS, reply_url
 
 
 def _meeting(user, params):
@@ -41,7 +42,7 @@ def visible_flyer(user, params):
 def render_flyer(params, user):
     meeting = _meeting(user, params)
     language = params["language"]
-    url = family_page_url(meeting, language)
+    url = reply_url(meeting, language)
     starts = clock.local(meeting.starts_at, meeting.district)
     ends = clock.local(meeting.ends_at, meeting.district)
     with translation.override(language):

@@ -1,12 +1,14 @@
 from datetime import time
 
 from django import forms
+from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
 
 from meetings.forms import MeetingTimesForm
 from schoolplan.forms import DateInput, ModelMultipleChoiceField
-from schoolplan.models import CimTeam, Role, User
+from schoolplan.models import FAMILY_LANGUAGE_NAMES, CimTeam, Role, User
 
-from .models import Measurement, Metric
+from .models import FamilyReply, Measurement, Metric
 
 
 class MetricForm(forms.ModelForm):
@@ -70,3 +72,108 @@ class MeasurementForm(forms.ModelForm):
         model = Measurement
         fields = ["date", "value", "note"]
         widgets = {"date": DateInput()}
+
+
+class FamilyReplyForm(forms.Form):
+    """A family's answer to a community meeting, in the families' page's language."""
+
+    coming = forms.TypedChoiceField(
+        label=_("Will you come?"),
+        choices=[("yes", _("Yes, we will come")), ("no", _("No, we cannot come"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Tell us whether you will come.")},
+    )
+    adults = forms.IntegerField(
+        label=_("Adults"),
+        min_value=0,
+        max_value=FamilyReply.MAX_ADULTS,
+        initial=1,
+        required=False,
+        error_messages={
+            "max_value": _("One answer counts at most %(limit_value)s adults."),
+            "min_value": _("Give a number from 0."),
+            "invalid": _("Give a whole number."),
+        },
+    )
+    children = forms.IntegerField(
+        label=_("Children"),
+        min_value=0,
+        max_value=FamilyReply.MAX_CHILDREN,
+        initial=0,
+        required=False,
+        error_messages={
+            "max_value": _("One answer counts at most %(limit_value)s children."),
+            "min_value": _("Give a number from 0."),
+            "invalid": _("Give a whole number."),
+        },
+    )
+    interpretation = forms.ChoiceField(label=_("Interpretation we need"), required=False)
+    childcare = forms.BooleanField(label=_("We need childcare during the meeting"), required=False)
+    name = forms.CharField(label=_("Your name (optional)"), max_length=100, required=False)
+    email = forms.EmailField(
+        label=_("E-mail (optional)"),
+        required=False,
+        max_length=254,
+        help_text=_("We send you the link to change your answer. Nobody else sees it."),
+        error_messages={"invalid": _("Give an e-mail address such as name@example.com.")},
+    )
+    phone = forms.CharField(
+        label=_("Phone (optional)"),
+        max_length=30,
+        required=False,
+        validators=[
+            RegexValidator(
+                r"^\+?[0-9 ()./-]{6,30}$", _("Give a phone number: digits, spaces, + ( ) - only.")
+            )
+        ],
+    )
+    # Robots fill in every field; people never see this one (hidden on the page, not a "hidden"
+    # input, which robots skip).
+    website = forms.CharField(label=_("Leave this empty"), required=False)
+    stamp = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, languages=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["interpretation"].choices = [("", _("None: we follow in English"))] + [
+            (code, FAMILY_LANGUAGE_NAMES.get(code, code)) for code in languages if code != "en"
+        ]
+        self.fields["adults"].widget.attrs.update(inputmode="numeric")
+        self.fields["children"].widget.attrs.update(inputmode="numeric")
+        self.fields["email"].widget.attrs.update(autocomplete="email")
+        self.fields["name"].widget.attrs.update(autocomplete="name")
+        self.fields["phone"].widget.attrs.update(autocomplete="tel", type="tel")
+        self.fields["website"].widget.attrs.update(autocomplete="off", tabindex="-1")
+
+    @property
+    def is_robot(self):
+        return bool(self.data.get("website"))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("coming") is None:
+            return data
+        if data["coming"]:
+            adults, children = data.get("adults"), data.get("children")
+            if "adults" not in self.errors and not adults:
+                self.add_error("adults", _("At least one adult comes with the children."))
+            data["children"] = children or 0
+        else:
+            # Not coming: nobody to count, no childcare to plan.
+            data.update(adults=0, children=0, childcare=False, interpretation="")
+            self.errors.pop("adults", None)
+            self.errors.pop("children", None)
+        return data
+
+    @classmethod
+    def initial_from(cls, reply):
+        return {
+            "coming": "yes" if reply.coming else "no",
+            "adults": reply.adults or 1,
+            "children": reply.children,
+            "interpretation": reply.interpretation,
+            "childcare": reply.childcare,
+            "name": reply.name,
+            "email": reply.email,
+            "phone": reply.phone,
+        }

@@ -6,6 +6,7 @@ from . import (
     views_cim,
     views_compliance,
     views_metrics,
+    views_replies,
     views_reports,
     views_review,
     views_spf,
@@ -108,6 +109,27 @@ urlpatterns = [
         "families/<slug:slug>/<family_language:language>/meetings/<int:pk>.ics",
         family.family_meeting_ics,
         name="family_meeting_ics_in",
+    ),
+    # A family's answer to a community meeting, and its private link to change it.
+    path(
+        "families/<slug:slug>/meetings/<int:pk>/reply/",
+        views_replies.family_reply,
+        name="family_reply",
+    ),
+    path(
+        "families/<slug:slug>/<family_language:language>/meetings/<int:pk>/reply/",
+        views_replies.family_reply,
+        name="family_reply_in",
+    ),
+    path(
+        "families/<slug:slug>/replies/<str:token>/",
+        views_replies.family_reply_change,
+        name="family_reply_change",
+    ),
+    path(
+        "families/<slug:slug>/<family_language:language>/replies/<str:token>/",
+        views_replies.family_reply_change,
+        name="family_reply_change_in",
     ),
     path("metrics/<int:pk>/measurements/new/", views_metrics.metric_measure, name="metric_measure"),
     # A value's corrections and removal, each kept in its history (issue 18).

@@ -16,32 +16,21 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import PasswordResetForm
-from django.core.cache import cache
 from django.template import loader
 from django.utils.decorators import method_decorator
 
 from .mail import queue_email
+from .throttle import spend
 
 RESET_PER_ADDRESS = 5
 RESET_PER_ACCOUNT = 3
 WINDOW_SECONDS = 3600
 
 
-def _spend(key, limit):
-    """Count one more use of key in this hour; False once the limit is used up."""
-    cache.add(key, 0, WINDOW_SECONDS)
-    try:
-        used = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, WINDOW_SECONDS)
-        used = 1
-    return used <= limit
-
-
 class ThrottledPasswordResetForm(PasswordResetForm):
     def get_users(self, email):
         for user in super().get_users(email):
-            if _spend(f"password-reset:account:{user.pk}", RESET_PER_ACCOUNT):
+            if spend(f"password-reset:account:{user.pk}", RESET_PER_ACCOUNT, WINDOW_SECONDS):
                 yield user
 
     def send_mail(
@@ -64,7 +53,7 @@ class PasswordResetView(auth_views.PasswordResetView):
 
     def form_valid(self, form):
         address = self.request.META.get("REMOTE_ADDR", "")
-        if not _spend(f"password-reset:address:{address}", RESET_PER_ADDRESS):
+        if not spend(f"password-reset:address:{address}", RESET_PER_ADDRESS, WINDOW_SECONDS):
             form.add_error(
                 None,
                 "Too many password resets were asked for from your network in the last hour. "

@@ -92,6 +92,11 @@ CONTRIBUTE_CADRE = Ability(
     "contribute_cadre",
     school_roles=frozenset({Role.PRINCIPAL, Role.SCHOOL_STAFF, Role.CADRE_MEMBER}),
 )
+# issue 22: the names and contacts families leave when they answer a meeting are for the school's
+# own staff, who call them back; district staff see the counts only.
+SEE_FAMILY_CONTACTS = Ability(
+    "see_family_contacts", school_roles=frozenset({Role.PRINCIPAL, Role.SCHOOL_STAFF})
+)
 ABILITIES = {
     a.name: a
     for a in (
@@ -110,6 +115,7 @@ ABILITIES = {
         REVIEW_SCHOOL_PLAN,
         VIEW_CADRE,
         CONTRIBUTE_CADRE,
+        SEE_FAMILY_CONTACTS,
     )
 }
 

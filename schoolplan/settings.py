@@ -261,6 +261,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "schoolplan.tasks.send_reminder_digests",
         "schedule": crontab(minute=0),
     },
+    # Families' names and contacts in their answers to a meeting: kept 30 days after it.
+    "forget-family-reply-contacts": {
+        "task": "progress.replies.forget_reply_contacts",
+        "schedule": crontab(minute=30, hour=3),
+    },
 }
 REMINDER_DIGEST_HOUR = int(os.environ.get("REMINDER_DIGEST_HOUR", "7"))  # local, 0-23
 # A sweep after downtime catches up on reminders this many days old, no older (no flood).

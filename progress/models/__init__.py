@@ -11,6 +11,7 @@ from .metrics import (
     Metric,
     MetricKind,
 )
+from .replies import FamilyReply
 from .reports import (
     PeriodKind,
     ProgressReport,
@@ -29,6 +30,7 @@ __all__ = [
     "Comment",
     "CurrentMeasurements",
     "Direction",
+    "FamilyReply",
     "Measurement",
     "Metric",
     "MetricKind",

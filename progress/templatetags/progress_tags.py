@@ -29,3 +29,11 @@ def isodate(value, format_string="j M Y"):
     if isinstance(parsed, datetime) and parsed.tzinfo is not None:
         parsed = clock.local(parsed)
     return date_format(parsed, format_string) if parsed else value
+
+
+@register.simple_tag
+def family_url(name, language, slug, *args):
+    """A families' page address in language ({% family_url 'family_school' language slug %})."""
+    from progress.family import family_url as address
+
+    return address(name, language, slug, *args)

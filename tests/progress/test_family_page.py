@@ -419,7 +419,11 @@ def test_a_printable_flyer_per_language(
     text = " ".join(text.split())
     assert "Están invitados" in text and "Cuándo" in text
     assert re.search(r"(lunes|martes|miércoles|jueves|viernes|sábado|domingo), \d", text)
-    assert f"/families/{school.public_slug}/es/#meeting-{upcoming.pk}" in text.replace(" ", "")
+    # The QR code's address, printed under it, leads to the meeting's answer form.
+    assert f"/families/{school.public_slug}/es/meetings/{upcoming.pk}/reply/" in text.replace(
+        " ", ""
+    )
+    assert "Cuidado de niños" in text
     # No flyer for a staff meeting, nor in a language the families' pages do not have.
     cap = Meeting.objects.get(school=school, meeting_type=MeetingType.CAP)
     assert client.post(reverse("meeting_flyer", args=[cap.pk, "es"])).status_code == 404

@@ -73,7 +73,7 @@ from plans.forms import TaSessionForm
 from plans.models import ProblemStatement
 from plans.views_cadre import ConsensusForm, StepForm, SurveyImportForm
 from progress import spf
-from progress.forms import CimTeamForm, MetricForm, ReviewScheduleForm
+from progress.forms import CimTeamForm, FamilyReplyForm, MetricForm, ReviewScheduleForm
 from progress.views_metrics import CorrectForm, ImportForm, RecordForm, RemoveForm
 from progress.views_spf import SpfImportForm
 from schoolplan.csvfiles import FORMULA_STARTS, spreadsheet_safe
@@ -376,6 +376,14 @@ FORM_TARGETS = [
         lambda w: ThrottledPasswordResetForm(),
         ("schoolplan.password_reset.ThrottledPasswordResetForm",),
         also=(429,),
+    ),
+    Target(
+        "family_reply (public, in Spanish; without the form's stamp nothing is kept)",
+        "principal",
+        lambda w: reverse("family_reply_in", args=[w["school"].public_slug, "es", w["meeting"].pk]),
+        lambda w: FamilyReplyForm(languages=w["school"].family_languages),
+        ("progress.forms.FamilyReplyForm",),
+        also=(410, 429),
     ),
     Target(
         "district_edit",

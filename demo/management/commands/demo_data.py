@@ -18,6 +18,7 @@ from demo.meetings import build_demo_cap, build_demo_meetings, build_demo_worksh
 from demo.plans import build_demo_school_plans
 from demo.progress import (
     build_demo_cim,
+    build_demo_family_replies,
     build_demo_progress_report,
     build_demo_school_metrics,
     build_demo_spf,
@@ -133,6 +134,7 @@ BUILDERS = [
     build_demo_school_metrics,
     build_demo_spf,
     build_demo_progress_report,
+    build_demo_family_replies,
 ]
 
 
