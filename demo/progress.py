@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from demo.days import demo_years
+from demo.meetings import GOALS
 from demo.plans import build_cim_analysis
 from meetings.models import (
     FAMILY_MEETING_TYPES,
@@ -429,3 +430,45 @@ def build_demo_family_replies():
         )
     )
     return len(FAMILY_REPLIES)
+
+
+# Valdez's words for families in Spanish: its goals, and its community meetings' titles and
+# places. The rest (the Blueprint's initiatives) is left for the demo's translators to do.
+SPANISH = {
+    GOALS[0][1]: "Subir la competencia en matemáticas de 3.º a 5.º grado del 31% al 40% para mayo",
+    GOALS[1][1]: "La mitad de nuestras familias asiste al menos a una reunión CPM este año",
+}
+STAGE_TITLES_ES = {
+    "Kick Off": "Reunión comunitaria de inicio",
+    "Check In": "Reunión comunitaria de mitad de año",
+    "Wrap Up": "Reunión comunitaria de cierre",
+}
+
+
+def build_demo_family_translations():
+    """Spanish for what Valdez's families read (idempotent: a translation made is kept)."""
+    from meetings.models import Goal
+    from progress.family_content import upcoming_meetings
+    from schoolplan import translations
+
+    school = School.objects.filter(name="Valdez Elementary").first()
+    principal = User.objects.filter(username="principal").first()
+    if school is None or "es" not in school.family_languages:
+        return 0
+    made = 0
+    for goal in Goal.objects.filter(school=school, text__in=SPANISH):
+        made += _translate(translations, school, goal, "text", SPANISH[goal.text], principal)
+    for meeting in upcoming_meetings(school):
+        stage, _, year = meeting.title.partition(" community meeting ")
+        if stage in STAGE_TITLES_ES:
+            title = f"{STAGE_TITLES_ES[stage]} {year}"
+            made += _translate(translations, school, meeting, "title", title, principal)
+        if meeting.place.endswith(" cafeteria"):
+            place = f"Cafetería de {meeting.place.removesuffix(' cafeteria')}"
+            made += _translate(translations, school, meeting, "place", place, principal)
+    return made
+
+
+def _translate(translations, school, obj, field, text, user):
+    result = translations.save(school, obj, field, "es", text, 0, user)
+    return 0 if isinstance(result, translations.Conflict) else 1

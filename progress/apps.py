@@ -13,6 +13,7 @@ class ProgressConfig(AppConfig):
 
         register_school_link("SPF and family summary", "spf_school", 70)
         register_school_link("Family page", "family_school", 90, arg="public_slug")
+        register_school_link("Families' languages", "translations_home", 95)
         register_district_link("CIM: reviews and plan", "cim_home", 10, style="primary")
         register_district_link("SPF results", "spf_district", 20, VIEW_DISTRICT_WORK)
         register_district_link(

@@ -18,11 +18,11 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from meetings.calendar import calendar_for
-from meetings.models import FAMILY_MEETING_TYPES, Goal, Meeting, MeetingStatus, MeetingType
-from plans.models import Blueprint, PublishStatus
+from meetings.models import FAMILY_MEETING_TYPES, Goal, Meeting, MeetingType
 from schoolplan import clock
 from schoolplan.models import FAMILY_LANGUAGE_NAMES, School, SchoolYear
 
+from .family_content import localize, localize_blueprint, published_blueprint, upcoming_meetings
 from .models import SpfSummary
 
 FAMILY_LANGUAGES = ("en", "es")  # the interface languages of the family pages
@@ -77,15 +77,6 @@ def _language_names(codes):
     return [str(FAMILY_LANGUAGE_NAMES.get(code, code)) for code in codes]
 
 
-def _published_blueprint(school):
-    return (
-        Blueprint.objects.filter(school=school, status=PublishStatus.PUBLISHED)
-        .select_related("school_year")
-        .order_by("-school_year__start_year")
-        .first()
-    )
-
-
 def home_context(school, language):
     today = clock.today(school)
     year = SchoolYear.objects.of_district_on(school.district_id, today)
@@ -96,7 +87,7 @@ def home_context(school, language):
         .first()
     )
     summary_language, summary_text = summary.text_in(language) if summary else (None, "")
-    blueprint = _published_blueprint(school)
+    blueprint = published_blueprint(school)
     # The goals families see are those of the published Blueprint's year.
     goals = (
         list(
@@ -107,14 +98,8 @@ def home_context(school, language):
         if blueprint
         else []
     )
-    meetings = list(
-        Meeting.objects.filter(
-            school=school,
-            meeting_type__in=FAMILY_MEETING_TYPES,
-            status=MeetingStatus.PLANNED,
-            ends_at__gte=clock.now(),
-        ).order_by("starts_at")[:10]
-    )
+    meetings = upcoming_meetings(school)
+    localize([*meetings, *goals, *(m for goal in goals for m in goal.metrics.all())], language)
     for meeting in meetings:
         meeting.kind = MEETING_KINDS[meeting.meeting_type]
         meeting.interpretation = _language_names(meeting.languages_offered)
@@ -123,6 +108,7 @@ def home_context(school, language):
         "summary": summary,
         "summary_text": summary_text,
         "summary_language": str(FAMILY_LANGUAGE_NAMES.get(summary_language, "")),
+        "summary_code": summary_language,
         "summary_in_other_language": bool(summary_text) and summary_language != language,
         "blueprint": blueprint,
         "goals": goals,
@@ -173,14 +159,16 @@ def family_home(request, slug, language="en"):
 @require_GET
 def family_blueprint(request, slug, language="en"):
     school = school_of_page(slug)
-    blueprint = _published_blueprint(school)
+    blueprint = published_blueprint(school)
     if blueprint is None:
         raise Http404("This school has not published its Blueprint yet.")
 
     def build():
         from plans.views_school import blueprint_sections
 
-        return {"blueprint": blueprint, "sections": blueprint_sections(blueprint)}
+        sections = blueprint_sections(blueprint)
+        localize_blueprint(blueprint, sections, language)
+        return {"blueprint": blueprint, "sections": sections}
 
     return _render_cached(request, school, "blueprint", language, build)
 
@@ -197,6 +185,7 @@ def family_meeting_ics(request, slug, pk, language="en"):
         ),
         pk=pk,
     )
+    localize([meeting], language)
     with translation.override(language):
         calendar = calendar_for([meeting], meeting.title, place=school, for_families=True)
     response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")

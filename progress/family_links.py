@@ -3,6 +3,8 @@ families"): a section of the meeting's page (meetings.page_sections) with the pa
 each of its languages and a short text in each, ready to paste into the school's messenger.
 Families see upcoming planned meetings there."""
 
+import copy
+
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -15,6 +17,7 @@ from schoolplan.models import FAMILY_LANGUAGE_NAMES
 from schoolplan.templatetags.schoolplan_tags import long_date
 
 from .family import FAMILY_LANGUAGES, family_url
+from .family_content import localize
 
 # Each language named in itself, as settings.LANGUAGES names it.
 LANGUAGE_LABELS = dict(settings.LANGUAGES)
@@ -22,6 +25,8 @@ LANGUAGE_LABELS = dict(settings.LANGUAGES)
 
 def messenger_text(meeting, language, url):
     """A few lines about the meeting in language, for the school's messenger or a newsletter."""
+    meeting = copy.copy(meeting)  # its words in language, not the page's meeting's
+    localize([meeting], language)
     starts = clock.local(meeting.starts_at, meeting.district)
     with translation.override(language):
         lines = [

@@ -17,6 +17,7 @@ from schoolplan.qr import qr_svg
 from schoolplan.templatetags.schoolplan_tags import long_date
 
 from .family import FAMILY_LANGUAGES, MEETING_KINDS
+from .family_content import localize
 from .family_links import LANGUAGE_LABELS, reply_url
 
 
@@ -42,6 +43,8 @@ def visible_flyer(user, params):
 def render_flyer(params, user):
     meeting = _meeting(user, params)
     language = params["language"]
+    job_title = flyer_title(meeting, language)  # the staff's words, as the job page names it
+    localize([meeting], language)
     url = reply_url(meeting, language)
     starts = clock.local(meeting.starts_at, meeting.district)
     ends = clock.local(meeting.ends_at, meeting.district)
@@ -65,7 +68,7 @@ def render_flyer(params, user):
             title=f"{meeting.school.name}: {meeting.title}",
             author=meeting.school.name,
         )
-    return pdf, flyer_title(meeting, language), f"flyer-{meeting.pk}-{language}.pdf"
+    return pdf, job_title, f"flyer-{meeting.pk}-{language}.pdf"
 
 
 @require_POST

@@ -157,8 +157,18 @@ def save_texts(school, year, texts, *, user):
     summary, _ = SpfSummary.objects.get_or_create(school=school, school_year=year)
     if summary.is_published and summary.texts != texts:
         audit.record(user, "spf-summary-edited", summary)
+    # A translation written or changed now is made from today's English; one left as it was
+    # keeps the English it came from, so it shows as outdated once the English moves on.
+    english = texts.get("en", "")
+    summary.sources = {
+        code: english
+        if text != summary.texts.get(code) or code not in summary.sources
+        else summary.sources[code]
+        for code, text in texts.items()
+        if code != "en"
+    }
     summary.texts = texts
-    summary.save(update_fields=["texts", "updated_at"])
+    summary.save(update_fields=["texts", "sources", "updated_at"])
     return summary
 
 

@@ -10,6 +10,7 @@ from . import (
     views_reports,
     views_review,
     views_spf,
+    views_translations,
 )
 
 
@@ -50,6 +51,16 @@ urlpatterns = [
     path("cim/plans/<int:pk>/comments/", views_cim.comment_add, name="comment_add"),
     path("metrics/<int:pk>/", views_metrics.metric_detail, name="metric_detail"),
     path("schools/<int:school_pk>/spf/", views_spf.spf_school, name="spf_school"),
+    path(
+        "schools/<int:school_pk>/translations/",
+        views_translations.translations_home,
+        name="translations_home",
+    ),
+    path(
+        "schools/<int:school_pk>/translations/<slug:language>/",
+        views_translations.translations_edit,
+        name="translations_edit",
+    ),
     path("districts/<int:pk>/compliance/", views_compliance.dashboard, name="compliance"),
     path(
         "districts/<int:pk>/compliance/pdf/",

@@ -20,6 +20,7 @@ from meetings.models import FAMILY_MEETING_TYPES, Meeting
 
 from . import replies
 from .family import MEETING_KINDS, family_url, language_links, school_of_page
+from .family_content import localize
 from .forms import FamilyReplyForm
 
 TOO_MANY = _(
@@ -91,6 +92,7 @@ def family_reply(request, slug, pk, language="en"):
         ),
         pk=pk,
     )
+    localize([meeting], language)
     meeting.kind = MEETING_KINDS[meeting.meeting_type]
     page = FamilyPage(
         request,
@@ -131,6 +133,7 @@ def family_reply_change(request, slug, token, language="en"):
     if reply is None or reply.meeting.school_id != school.pk:
         raise Http404("This link does not work any more.")
     meeting = reply.meeting
+    localize([meeting], language)
     meeting.kind = MEETING_KINDS[meeting.meeting_type]
     links = language_links(language, "family_reply_change", slug, token)
     page = FamilyPage(request, school, language, links, meeting=meeting, reply=reply)

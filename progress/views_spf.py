@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from meetings.cpm import cpm_year
 from plans.views_school import school_and_year
-from schoolplan import clock
+from schoolplan import clock, translations
 from schoolplan.forms import Posted, posted_year
 from schoolplan.models import FAMILY_LANGUAGE_NAMES, District, SchoolYear
 from schoolplan.permissions import (
@@ -74,7 +74,10 @@ def spf_school(request, school_pk):
             box.value = (summary.texts.get(code) if summary else "") or ""
             if not box.value and code in DRAFT_LANGUAGES:
                 box.value, drafted = spf.draft_text(school, year, result, previous, code), True
-        texts.append((code, str(FAMILY_LANGUAGE_NAMES.get(code, code)), box, drafted))
+        state = ""
+        if code != "en" and summary is not None:
+            state = translations.STATE_LABELS[summary.translation_state(code)]
+        texts.append((code, str(FAMILY_LANGUAGE_NAMES.get(code, code)), box, drafted, state))
     requirement = next(
         r for r in cpm_year(school, year, clock.today(school)).requirements if r.key == "spf"
     )

@@ -87,6 +87,8 @@ class SpfSummary(models.Model):
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="spf_summaries")
     school_year = models.ForeignKey(SchoolYear, on_delete=models.CASCADE, related_name="+")
     texts = models.JSONField(default=dict)  # language code -> the text families read
+    # language code -> the English its text was made from (schoolplan.translations.state)
+    sources = models.JSONField(default=dict, blank=True)
     # Each language's text at most this long (README, "Length limits"): a page, not a book.
     MAX_CHARS = 10_000
     published_at = models.DateTimeField(null=True, blank=True)
@@ -110,6 +112,14 @@ class SpfSummary(models.Model):
     @property
     def is_published(self):
         return self.published_at is not None
+
+    def translation_state(self, language):
+        """Whether the text in language is missing, older than the English, or current."""
+        from schoolplan import translations
+
+        return translations.state(
+            self.texts.get("en", ""), self.texts.get(language), self.sources.get(language)
+        )
 
     def text_in(self, language):
         """The text in language, else in English, else in any language: (language, text)."""

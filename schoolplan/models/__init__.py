@@ -21,6 +21,7 @@ from .pdf_job import PdfJob, PdfJobStatus
 from .reminders import NotificationSettings, Reminder, ReminderCategory, ReminderChannel
 from .roster_import import RosterImport, RosterSource
 from .school_year import CpmStage, SchoolYear, Window, default_dates
+from .translation import ContentTranslation
 from .versioned import Versioned
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
     "CimLevel",
     "CimTeam",
     "CimStatus",
+    "ContentTranslation",
     "CpmStage",
     "District",
     "EssaDesignation",

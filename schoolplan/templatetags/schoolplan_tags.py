@@ -51,3 +51,23 @@ def long_date(value):
 
     value = template_localtime(value)  # a moment: its day in the zone the page is shown in
     return f"{date_format(value, 'l')}, {date_format(value, 'DATE_FORMAT')}"
+
+
+@register.simple_tag
+def family_text(obj, name, breaks=False):
+    """A field of obj as families read it (schoolplan.translations.localize): its translation,
+    or its English marked as English and as not yet translated. breaks: keep line breaks."""
+    from django.template.defaultfilters import linebreaksbr
+    from django.utils.html import conditional_escape, format_html
+    from django.utils.translation import gettext
+
+    text = conditional_escape(getattr(obj, name) or "")
+    if breaks:
+        text = linebreaksbr(text)
+    if name in getattr(obj, "untranslated", ()):
+        return format_html(
+            '<span lang="en">{}</span> <span class="untranslated">({})</span>',
+            text,
+            gettext("not yet translated"),
+        )
+    return text

@@ -340,6 +340,8 @@ def build(name, doc, w):
         "measurement_correct": pk("measurement"),
         "measurement_remove": pk("measurement"),
         "spf_school": {"school_pk": w["school"].pk},
+        "translations_home": {"school_pk": w["school"].pk},
+        "translations_edit": {"school_pk": w["school"].pk, "language": "es"},
         "compliance": pk("district"),
         "progress_reports": pk("district"),
         "report_due_dates": pk("district"),
@@ -711,6 +713,9 @@ SAME_DISTRICT = {
     "metric_detail": _reads(SCHOOL_A),
     "metric_measure": _posts(SCHOOL_A, PLAN_WRITERS_A),
     "spf_school": Expect(SCHOOL_A, changes=ONLY({PRINCIPAL_A})),
+    # The families' words in their languages: the school's staff translate them.
+    "translations_home": _reads(SCHOOL_A),
+    "translations_edit": Expect(PLAN_WRITERS_A, changes=PLAN_WRITERS_A),
     # The cadre (seed 004): its members see and contribute, and nothing else of the school.
     "school_cadre": _reads(CADRE_READERS_A, status=302),
     "cadre": _reads(CADRE_READERS_A),

@@ -19,6 +19,7 @@ from demo.plans import build_demo_school_plans
 from demo.progress import (
     build_demo_cim,
     build_demo_family_replies,
+    build_demo_family_translations,
     build_demo_progress_report,
     build_demo_school_metrics,
     build_demo_spf,
@@ -135,6 +136,7 @@ BUILDERS = [
     build_demo_spf,
     build_demo_progress_report,
     build_demo_family_replies,
+    build_demo_family_translations,
 ]
 
 
