@@ -7,6 +7,7 @@ appear. The rendered page is cached (many families read it at once after results
 forgotten whenever something it shows changes (progress.signals).
 """
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.http import Http404, HttpResponse
@@ -25,7 +26,8 @@ from schoolplan.models import FAMILY_LANGUAGE_NAMES, School, SchoolYear
 from .family_content import localize, localize_blueprint, published_blueprint, upcoming_meetings
 from .models import SpfSummary
 
-FAMILY_LANGUAGES = ("en", "es")  # the interface languages of the family pages
+# The families' pages' languages (settings.LANGUAGES); English, the first, has no /<code>/.
+FAMILY_LANGUAGES = tuple(code for code, _name in settings.LANGUAGES)
 CACHE_SECONDS = 600
 MEETING_KINDS = {
     MeetingType.CPM: _("Community progress meeting"),
@@ -45,8 +47,6 @@ def family_url(name, language, slug, *args):
 
 def language_links(language, name, slug, *args):
     """The page in each families' page language: [(code, its name in itself, url, current)]."""
-    from django.conf import settings
-
     labels = dict(settings.LANGUAGES)
     return [
         (code, labels[code], family_url(name, code, slug, *args), code == language)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from meetings.models import MeetingStatus
 from schoolplan import clock
 from schoolplan.models import FAMILY_LANGUAGE_NAMES
-from schoolplan.templatetags.schoolplan_tags import long_date
+from schoolplan.templatetags.schoolplan_tags import long_date, spoken_list
 
 from .family import FAMILY_LANGUAGES, family_url
 from .family_content import localize
@@ -38,7 +38,7 @@ def messenger_text(meeting, language, url):
         if meeting.place:
             lines.append(_("Where: %(place)s.") % {"place": meeting.place})
         if meeting.languages_offered:
-            languages = ", ".join(meeting.language_names)
+            languages = spoken_list(meeting.language_names)
             lines.append(_("Interpretation: %(languages)s") % {"languages": languages} + ".")
         lines.append(
             _("Tell us if you are coming: %(url)s") % {"url": reply_url(meeting, language)}

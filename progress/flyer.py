@@ -6,7 +6,6 @@ the worker, tagged."""
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import translation
-from django.utils.formats import time_format
 from django.views.decorators.http import require_POST
 
 from meetings.models import Meeting
@@ -14,7 +13,7 @@ from schoolplan import clock
 from schoolplan.pdf import render_pdf
 from schoolplan.pdf_jobs import request_pdf
 from schoolplan.qr import qr_svg
-from schoolplan.templatetags.schoolplan_tags import long_date
+from schoolplan.templatetags.schoolplan_tags import meeting_when
 
 from .family import FAMILY_LANGUAGES, MEETING_KINDS
 from .family_content import localize
@@ -46,15 +45,9 @@ def render_flyer(params, user):
     job_title = flyer_title(meeting, language)  # the staff's words, as the job page names it
     localize([meeting], language)
     url = reply_url(meeting, language)
-    starts = clock.local(meeting.starts_at, meeting.district)
-    ends = clock.local(meeting.ends_at, meeting.district)
-    with translation.override(language):
-        # Formatted here, in the district's zone: the worker's own zone is not the school's.
-        when = "{}, {}–{}".format(
-            long_date(starts.date()),
-            time_format(starts, "TIME_FORMAT"),
-            time_format(ends, "TIME_FORMAT"),
-        )
+    # Formatted in the district's zone: the worker's own zone is not the school's.
+    with translation.override(language), clock.zone(meeting.district):
+        when = meeting_when(meeting)
         pdf = render_pdf(
             "progress/meeting_flyer_pdf.html",
             {

@@ -31,6 +31,7 @@ from schoolplan.mail import queue_email
 from schoolplan.models import FAMILY_LANGUAGE_NAMES, OutboxEmail
 from schoolplan.throttle import spend
 
+from .family_content import localize
 from .models import FamilyReply
 
 REPLIES_PER_ADDRESS = 20  # an hour, from one client address (a shared family centre's Wi-Fi)
@@ -132,7 +133,7 @@ def _send_link(reply, url):
     if not reply.email:
         return
     meeting = reply.meeting
-    with translation.override(reply.language):
+    with translation.override(reply.language), clock.zone(meeting.school):
         context = {"reply": reply, "meeting": meeting, "school": meeting.school, "url": url}
         subject = _("Your answer to %(school)s: %(title)s") % {
             "school": meeting.school.name,
@@ -165,6 +166,44 @@ def forget_contacts(now=None):
             prefixes |= Q(key__startswith=f"family-reply:{pk}:")
         OutboxEmail.objects.filter(prefixes).delete()
     return len(due)
+
+
+# A family that gave an e-mail address and is coming hears again before the meeting: once, when
+# it starts within this many hours (the hourly sweep finds it; the outbox key keeps it to one).
+REMINDER_HOURS = 30
+
+
+def remind_families(now=None):
+    """Queue the reminder e-mail, in its language, to each coming family with an address whose
+    meeting starts within REMINDER_HOURS. Returns how many were newly queued."""
+    now = now or clock.now()
+    due = FamilyReply.objects.filter(
+        coming=True,
+        withdrawn_at__isnull=True,
+        contact_forgotten_at__isnull=True,
+        meeting__status=MeetingStatus.PLANNED,
+        meeting__starts_at__gt=now,
+        meeting__starts_at__lte=now + timedelta(hours=REMINDER_HOURS),
+    ).exclude(email="")
+    queued = 0
+    for reply in due.select_related("meeting__school__district"):
+        meeting = reply.meeting
+        localize([meeting], reply.language)
+        with translation.override(reply.language), clock.zone(meeting.school):
+            context = {"reply": reply, "meeting": meeting, "school": meeting.school}
+            subject = _("Reminder: %(school)s, %(title)s") % {
+                "school": meeting.school.name,
+                "title": meeting.title,
+            }
+            body = render_to_string("family/email/reply_reminder.txt", context)
+        queued += queue_email(f"{_outbox_key(reply)}reminder", [reply.email], subject, body)
+    return queued
+
+
+@shared_task
+def remind_coming_families():
+    """Hourly in beat: remind_families."""
+    return remind_families()
 
 
 @shared_task

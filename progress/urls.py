@@ -17,7 +17,7 @@ from . import (
 class FamilyLanguage:
     """The family pages' languages besides English, the default: /families/<school>/es/."""
 
-    regex = "es"
+    regex = "|".join(code for code in family.FAMILY_LANGUAGES if code != "en")
 
     def to_python(self, value):
         return value

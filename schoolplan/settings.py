@@ -185,9 +185,10 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
 LANGUAGE_CODE = "en"
-# Staff pages are in English; the families' pages are in English or Spanish, chosen by their
-# address (/families/<school>/es/), not by the browser, so a page and its cache agree.
-LANGUAGES = [("en", "English"), ("es", "Español")]
+# Staff pages are in English. The families' pages, their e-mails and calendar files are in each
+# of these languages, chosen by their address (/families/<school>/vi/), not by the browser, so a
+# page and its cache agree. Adding one: README, "Adding a language".
+LANGUAGES = [("en", "English"), ("es", "Español"), ("vi", "Tiếng Việt"), ("ar", "العربية")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "America/Los_Angeles")
 USE_I18N = True
@@ -260,6 +261,11 @@ CELERY_BEAT_SCHEDULE = {
     "send-reminder-digests": {
         "task": "schoolplan.tasks.send_reminder_digests",
         "schedule": crontab(minute=0),
+    },
+    # Families coming to a meeting who left an address hear again the day before.
+    "remind-coming-families": {
+        "task": "progress.replies.remind_coming_families",
+        "schedule": crontab(minute=15),
     },
     # Families' names and contacts in their answers to a meeting: kept 30 days after it.
     "forget-family-reply-contacts": {

@@ -48,9 +48,14 @@ def long_date(value):
         return ""
     from django.utils.formats import date_format
     from django.utils.timezone import template_localtime
+    from django.utils.translation import pgettext
 
     value = template_localtime(value)  # a moment: its day in the zone the page is shown in
-    return f"{date_format(value, 'l')}, {date_format(value, 'DATE_FORMAT')}"
+    # The separator is the language's own (Arabic writes "،").
+    return pgettext("a weekday, then a date", "%(weekday)s, %(date)s") % {
+        "weekday": date_format(value, "l"),
+        "date": date_format(value, "DATE_FORMAT"),
+    }
 
 
 @register.simple_tag
@@ -66,8 +71,30 @@ def family_text(obj, name, breaks=False):
         text = linebreaksbr(text)
     if name in getattr(obj, "untranslated", ()):
         return format_html(
-            '<span lang="en">{}</span> <span class="untranslated">({})</span>',
+            '<span lang="en" dir="ltr">{}</span> <span class="untranslated">({})</span>',
             text,
             gettext("not yet translated"),
         )
     return text
+
+
+@register.filter
+def spoken_list(items):
+    """Items joined the way the active language lists them (Arabic: "، ")."""
+    from django.utils.translation import pgettext
+
+    return pgettext("between the items of a list", ", ").join(str(item) for item in items)
+
+
+@register.simple_tag
+def meeting_when(meeting):
+    """A meeting's day and its start and end time, as the active language writes them."""
+    from django.utils.formats import time_format
+    from django.utils.timezone import template_localtime
+    from django.utils.translation import pgettext
+
+    return pgettext("a day, then a time span", "%(day)s, %(start)s–%(end)s") % {
+        "day": long_date(meeting.starts_at),
+        "start": time_format(template_localtime(meeting.starts_at), "TIME_FORMAT"),
+        "end": time_format(template_localtime(meeting.ends_at), "TIME_FORMAT"),
+    }

@@ -39,6 +39,21 @@ WORDS = {
         "save": "Guardar mis cambios",
         "changed": "Su respuesta se cambió. Gracias.",
     },
+    "ar": {
+        "language": "العربية",
+        "answer": "أخبرونا إن كنتم ستحضرون",
+        "coming": "نعم، سنحضر",
+        "adults": "البالغون",
+        "children": "الأطفال",
+        "interpretation": "اللغة التي نحتاج إلى ترجمة فورية إليها",
+        "interpreted": "الفيتنامية",
+        "childcare": "نحتاج إلى رعاية الأطفال أثناء الاجتماع",
+        "name": "الاسم (اختياري)",
+        "send": "أرسِل ردّي",
+        "saved": "شكرًا لكم: حُفظ ردّكم",
+        "save": "احفظ تعديلاتي",
+        "changed": "عُدِّل ردّكم. شكرًا لكم.",
+    },
 }
 
 
@@ -76,6 +91,7 @@ def test_a_family_answers_on_a_phone_and_the_principal_plans_with_it(
     phone.goto(f"/families/{school.public_slug}/")
     phone.get_by_role("link", name=words["language"]).click()
     expect(phone.locator("html")).to_have_attribute("lang", language)
+    expect(phone.locator("html")).to_have_attribute("dir", "rtl" if language == "ar" else "ltr")
     phone.get_by_role("link", name=words["answer"]).click()
     expect(phone.get_by_role("heading", level=1)).to_have_text(words["answer"])
     assert not context.cookies(), "no cookie to answer"
@@ -122,3 +138,66 @@ def test_a_family_answers_on_a_phone_and_the_principal_plans_with_it(
     expect(section.get_by_role("cell", name="Nguyen")).to_be_visible()
     section.scroll_into_view_if_needed()
     screenshot(page, f"82-meeting-family-replies-{language}")
+
+
+# What the families' page says in each language, and the school's words translated for it.
+PAGE = {
+    "en": ("Welcome, families", "We grew in math this year."),
+    "es": ("Bienvenidas, familias", "Este año crecimos en matemáticas."),
+    "vi": ("Chào mừng các gia đình", "Năm nay chúng tôi tiến bộ về toán."),
+    "ar": ("أهلًا بالأسر", "تحسّنّا هذا العام في الرياضيات."),
+}
+TITLES = {"es": "Reunión de mitad de año", "vi": "Họp giữa năm", "ar": "اجتماع منتصف العام"}
+
+
+def test_the_families_page_in_each_language_on_a_phone(chromium, live_server, clock, screenshot):
+    from plans import workflow
+    from progress import spf
+    from schoolplan import translations
+
+    clock.set(TODAY, tick=True)
+    school = SchoolFactory(name="Valdez Elementary", family_languages=["en", "es", "vi", "ar"])
+    year = SchoolYearFactory(district=school.district)
+    principal = member(Role.PRINCIPAL, school)
+    summary = spf.save_texts(
+        school, year, {code: text for code, (_, text) in PAGE.items()}, user=principal
+    )
+    spf.publish(summary, user=principal)
+    blueprint = workflow.start_blueprint(school=school, year=year, user=principal)
+    from meetings.models import Goal
+
+    Goal.objects.create(school=school, school_year=year, area="math", text="40% meet the standard")
+    workflow.publish_blueprint(blueprint, user=principal)
+    day = TODAY + timedelta(days=10)
+    meeting = Meeting.objects.create(
+        district=school.district,
+        school=school,
+        school_year=year,
+        meeting_type=MeetingType.CPM,
+        cpm_stage="check_in",
+        title="Check In: how our goals are going",
+        starts_at=at(day, 17, 30),
+        ends_at=at(day, 19),
+        place="Cafeteria",
+        languages_offered=["en", "es", "vi", "ar"],
+    )
+    for code, title in TITLES.items():
+        translations.save(school, meeting, "title", code, title, 0, principal)
+
+    context = chromium.new_context(
+        base_url=live_server.url, viewport={"width": 375, "height": 812}, is_mobile=True
+    )
+    clock.follow(context)
+    phone = context.new_page()
+    for code, (welcome, summary_text) in PAGE.items():
+        phone.goto(f"/families/{school.public_slug}/" + ("" if code == "en" else f"{code}/"))
+        expect(phone.get_by_text(summary_text)).to_be_visible()
+        expect(phone.locator("main")).to_contain_text(welcome)
+        if code != "en":
+            expect(phone.get_by_role("heading", name=TITLES[code])).to_be_visible()
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 375, code
+        if code == "ar":  # mirrored: the school's name starts at the right edge
+            box = phone.get_by_role("link", name="Valdez Elementary").bounding_box()
+            assert box["x"] + box["width"] > 300
+        screenshot(phone, f"87-families-page-{code}-375")
+    context.close()

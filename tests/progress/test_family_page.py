@@ -31,8 +31,12 @@ from ..school_plan_helpers import complete_plan
 pytestmark = pytest.mark.django_db
 
 CANARY = "CANARY-{}-7f3e"
-PO_FILE = Path(settings.BASE_DIR) / "locale" / "es" / "LC_MESSAGES" / "django.po"
-MO_FILE = PO_FILE.with_suffix(".mo")
+# The families' pages' languages besides English: each ships a complete catalogue.
+SHIPPED = [code for code, _ in settings.LANGUAGES if code != "en"]
+
+
+def po_file(language):
+    return Path(settings.BASE_DIR) / "locale" / language / "LC_MESSAGES" / "django.po"
 
 
 # The day the families look: early in the Check In window, its meeting coming up.
@@ -209,7 +213,7 @@ def test_a_new_meeting_shows_up_without_waiting(client, world, django_capture_on
 def test_the_spanish_page_is_in_spanish(client, world):
     response = _page(client, world["school"], "es")
     page = response.content.decode()
-    assert response["Content-Language"] == "es" and '<html lang="es">' in page
+    assert response["Content-Language"] == "es" and '<html lang="es" dir="ltr">' in page
     assert "Crecimos en matemáticas." in page and "We grew in math." not in page
     for spanish in (
         "Cómo le va a nuestra escuela",
@@ -229,26 +233,46 @@ def _visible_text(html):
     return {line.strip() for line in html.splitlines() if line.strip()}
 
 
-def _po_entries(text=None):
-    """(msgid, msgstr, fuzzy) of a catalogue, by default the committed Spanish one."""
-    text = PO_FILE.read_text(encoding="utf-8") if text is None else text
+def _po_entries(text=None, language="es"):
+    """(msgid, msgstr, fuzzy) of a catalogue, by default the committed one of language (a
+    plural entry's msgstr is its forms joined, empty if one is missing)."""
+    text = po_file(language).read_text(encoding="utf-8") if text is None else text
 
     def join(quoted):
         return "".join(re.findall(r'"(.*)"', quoted))
 
-    return [
+    singular = [
         (join(m.group(2)), join(m.group(3)), bool(m.group(1)))
         for m in re.finditer(
             r'^(#, fuzzy\n)?(?:#\|.*\n)*msgid ((?:".*"\n)+)msgstr ((?:".*"\n?)+)', text, re.M
         )
     ]
+    plural = [
+        (
+            join(m.group(2)),
+            "" if any(not join(f) for f in forms) else "|".join(map(join, forms)),
+            bool(m.group(1)),
+        )
+        for m in re.finditer(
+            r'^(#, fuzzy\n)?(?:#\|.*\n)*msgid ((?:".*"\n)+)msgid_plural (?:".*"\n)+'
+            r'((?:msgstr\[\d\] (?:".*"\n?)+)+)',
+            text,
+            re.M,
+        )
+        for forms in [re.split(r"msgstr\[\d\] ", m.group(3))[1:]]
+    ]
+    return singular + plural
 
 
-def test_every_interface_string_has_its_spanish():
-    entries = [e for e in _po_entries() if e[0]]
-    assert len(entries) > 60
+@pytest.mark.parametrize("language", SHIPPED)
+def test_every_interface_string_has_its_translation(language):
+    entries = [e for e in _po_entries(language=language) if e[0]]
+    assert len(entries) > 100
     missing = [msgid for msgid, msgstr, fuzzy in entries if not msgstr or fuzzy]
     assert missing == []
+    header = po_file(language).read_text(encoding="utf-8").split("\n\n", 1)[0]
+    assert "#, fuzzy" not in header, "a fuzzy header drops the plural forms from the .mo"
+    assert f'"Language: {language}\\n"' in header
 
 
 def _gettext_tools():
@@ -259,11 +283,14 @@ def _gettext_tools():
     pytest.skip("gettext is not installed here")
 
 
-def test_the_compiled_catalogue_is_up_to_date(tmp_path):
+@pytest.mark.parametrize("language", SHIPPED)
+def test_the_compiled_catalogue_is_up_to_date(tmp_path, language):
     _gettext_tools()
-    compiled = tmp_path / "django.mo"
-    subprocess.run(["msgfmt", "--check-format", "-o", str(compiled), str(PO_FILE)], check=True)
-    assert compiled.read_bytes() == MO_FILE.read_bytes(), "run: manage.py compilemessages"
+    compiled, source = tmp_path / "django.mo", po_file(language)
+    subprocess.run(["msgfmt", "--check-format", "-o", str(compiled), str(source)], check=True)
+    assert compiled.read_bytes() == source.with_suffix(".mo").read_bytes(), (
+        "run: manage.py compilemessages"
+    )
 
 
 def test_the_catalogue_has_every_string_of_the_code(tmp_path, settings, monkeypatch):
@@ -273,25 +300,29 @@ def test_the_catalogue_has_every_string_of_the_code(tmp_path, settings, monkeypa
         shutil.copytree(Path(settings.BASE_DIR) / part, tmp_path / part)
     settings.LOCALE_PATHS = [tmp_path / "locale"]
     monkeypatch.chdir(tmp_path)  # makemessages reads and writes below the current folder
-    call_command("makemessages", locale=["es"], verbosity=0)
-    fresh = (tmp_path / "locale" / "es" / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
-    wanted = {msgid for msgid, _, _ in _po_entries(fresh) if msgid}
-    have = {msgid for msgid, _, _ in _po_entries()}
-    assert len(wanted) > 60
-    assert wanted - have == set(), "run makemessages and translate the new strings"
+    call_command("makemessages", locale=SHIPPED, verbosity=0)
+    for language in SHIPPED:
+        fresh = tmp_path / "locale" / language / "LC_MESSAGES" / "django.po"
+        wanted = {msgid for msgid, _, _ in _po_entries(fresh.read_text(encoding="utf-8")) if msgid}
+        have = {msgid for msgid, _, _ in _po_entries(language=language)}
+        assert len(wanted) > 100
+        assert wanted - have == set(), f"run makemessages -l {language}, translate the new strings"
 
 
 @pytest.mark.calendar
-def test_no_english_interface_string_is_left_on_the_spanish_pages(client, world):
+@pytest.mark.parametrize("language", SHIPPED)
+def test_no_english_interface_string_is_left_on_the_translated_pages(client, world, language):
     school = world["school"]
     english = {
         msgid
-        for msgid, msgstr, _ in _po_entries()
+        for msgid, msgstr, _ in _po_entries(language=language)
         if msgid and msgid != msgstr and "%(" not in msgid
     }
+    meeting = Meeting.objects.get(title="Check In for families")
     for url in (
-        reverse("family_school_in", args=[school.public_slug, "es"]),
-        reverse("family_blueprint_in", args=[school.public_slug, "es"]),
+        reverse("family_school_in", args=[school.public_slug, language]),
+        reverse("family_blueprint_in", args=[school.public_slug, language]),
+        reverse("family_reply_in", args=[school.public_slug, language, meeting.pk]),
     ):
         text = _visible_text(client.get(url).content.decode())
         # The school's own words (names, goals, titles) are data; the interface is not.
@@ -328,14 +359,22 @@ def test_deleting_plans_with_metrics_and_values_works(world):
 WEEKDAYS = {
     "en": "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday",
     "es": "lunes|martes|miércoles|jueves|viernes|sábado|domingo",
+    "vi": "Thứ [2-7]|Chủ nhật",
+    "ar": "الاثنين|الثلاثاء|الأربعاء|الخميس|الجمعة|السبت|الأحد",
 }
 LONG_DATES = {  # each shipped language's own order and words (Django's localized formats)
     "en": r"({en}), [A-Z][a-z]+\.? \d{{1,2}}, \d{{4}}",
     "es": r"({es}), \d{{1,2}} de [a-záéíóú]+ de \d{{4}}",
+    "vi": r"({vi}), Ngày \d{{1,2}} tháng \d{{1,2}} năm \d{{4}}",
+    "ar": r"({ar})، \d{{1,2}} [\u0600-\u06FF]+، \d{{4}}",
 }
 
 
-@pytest.mark.parametrize("language", ["en", "es"])
+def test_every_shipped_language_has_its_long_date():
+    assert set(LONG_DATES) == {code for code, _ in settings.LANGUAGES}
+
+
+@pytest.mark.parametrize("language", [code for code, _ in settings.LANGUAGES])
 def test_meeting_dates_follow_the_language_s_own_format(client, world, language):
     page = _page(client, world["school"], None if language == "en" else language).content.decode()
     pattern = LONG_DATES[language].format(**WEEKDAYS)
@@ -429,3 +468,22 @@ def test_a_printable_flyer_per_language(
     assert client.post(reverse("meeting_flyer", args=[cap.pk, "es"])).status_code == 404
     assert client.post(reverse("meeting_flyer", args=[upcoming.pk, "fr"])).status_code == 404
     assert PdfJob.objects.count() == 1
+
+
+def test_arabic_pages_are_right_to_left_with_the_mirrored_stylesheet(client, world):
+    page = _page(client, world["school"], "ar").content.decode()
+    assert '<html lang="ar" dir="rtl">' in page and "bootstrap.rtl.min.css" in page
+    assert "أهلًا بالأسر" in page
+    left_to_right = _page(client, world["school"], "vi").content.decode()
+    assert '<html lang="vi" dir="ltr">' in left_to_right and "bootstrap.min.css" in left_to_right
+    assert "Chào mừng các gia đình" in left_to_right
+
+
+def test_our_stylesheet_uses_logical_properties_only():
+    """Mirrored for right-to-left pages by the browser: no physical left or right."""
+    css = (Path(settings.BASE_DIR) / "static" / "css" / "schoolplan.css").read_text()
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+    assert not re.search(
+        r"(?<![\w-])(margin|padding|border)-(left|right)\b|(?<![\w-])(left|right)\s*:", css
+    )
+    assert not re.search(r"text-align:\s*(left|right)|float:\s*(left|right)", css)

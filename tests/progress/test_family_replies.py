@@ -363,3 +363,25 @@ def test_the_flyer_and_the_messenger_text_lead_to_the_answer_form(meeting, setti
     url = reply_url(meeting, "es")
     assert url.startswith(settings.SITE_URL.rstrip("/")) and url.endswith(_url(meeting, "es"))
     assert url in messenger_text(meeting, "es", "https://example.org/page")
+
+
+def test_coming_families_with_an_address_are_reminded_once_in_their_language(meeting):
+    _reply(meeting, email="vi@example.org", language="vi", adults=2, token_hash="a")
+    _reply(meeting, email="ar@example.org", language="ar", childcare=True, token_hash="b")
+    _reply(meeting, email="", language="es", token_hash="c")  # no address
+    _reply(meeting, coming=False, adults=0, email="no@example.org", token_hash="d")
+    _reply(meeting, email="gone@example.org", withdrawn_at=meeting.starts_at, token_hash="e")
+
+    assert replies.remind_families(now=meeting.starts_at - timedelta(hours=31)) == 0
+    the_day_before = meeting.starts_at - timedelta(hours=24)
+    assert replies.remind_families(now=the_day_before) == 2
+    assert replies.remind_families(now=the_day_before + timedelta(hours=1)) == 0, "once"
+
+    vietnamese = OutboxEmail.objects.get(to=["vi@example.org"])
+    assert vietnamese.subject.startswith("Nhắc nhở:") and "Ngày" in vietnamese.body
+    assert "17:00" in vietnamese.body, "in the district's zone"
+    arabic = OutboxEmail.objects.get(to=["ar@example.org"])
+    assert arabic.subject.startswith("تذكير:") and "رعاية الأطفال" in arabic.body
+    # The reminder is forgotten with the rest of the contact data.
+    replies.forget_contacts(now=meeting.ends_at + timedelta(days=31))
+    assert not OutboxEmail.objects.exists()

@@ -112,8 +112,8 @@ def test_a_translation_is_missing_outdated_or_current(english, text, source, exp
 def test_untranslated_words_show_in_english_marked_as_such(client, world):
     page = _family_page(client, world["school"])
 
-    assert '<span lang="en">Check In for families</span>' in page
-    assert '<span lang="en">40% meet the math standard</span>' in page
+    assert '<span lang="en" dir="ltr">Check In for families</span>' in page
+    assert '<span lang="en" dir="ltr">40% meet the math standard</span>' in page
     assert "todavía sin traducir" in page
     english = client.get(reverse("family_school", args=[world["school"].public_slug]))
     assert "not yet translated" not in english.content.decode()
@@ -152,7 +152,7 @@ def test_an_editor_translates_and_families_read_it(client, world):
     assert "Check In for families" not in family
     blueprint = _family_page(client, school, "family_blueprint_in")
     assert "los alumnos explican" in blueprint
-    assert '<span lang="en">Math talk every day</span>' in blueprint
+    assert '<span lang="en" dir="ltr">Math talk every day</span>' in blueprint
     ics = client.get(
         reverse("family_meeting_ics_in", args=[school.public_slug, "es", world["meeting"].pk])
     ).content.decode()
