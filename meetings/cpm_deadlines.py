@@ -2,6 +2,7 @@
 the reminders and the home page say what the CPM year page and the dashboard say."""
 
 from django.urls import reverse
+from django.utils.translation import gettext_noop
 
 from schoolplan.attention import LOOKAHEAD_DAYS
 from schoolplan.deadlines import (
@@ -13,6 +14,7 @@ from schoolplan.deadlines import (
     rule,
 )
 from schoolplan.models import CpmStage, ReminderCategory, Role, School
+from schoolplan.phrases import Day, Phrase
 from schoolplan.rows import day_and_year
 
 from .cpm import requirements_for
@@ -53,6 +55,27 @@ def cpm_requirements(today, scope, reach):
             yield deadline
 
 
+# The reminder of a window closing (e-mailed): (a CPM meeting?, one day left?) -> its words.
+WINDOW_CLOSING = {
+    (True, True): gettext_noop(
+        "%(school)s: schedule the %(meeting)s meeting; its window closes on %(day)s "
+        "(%(left)s day left)"
+    ),
+    (True, False): gettext_noop(
+        "%(school)s: schedule the %(meeting)s meeting; its window closes on %(day)s "
+        "(%(left)s days left)"
+    ),
+    (False, True): gettext_noop(
+        "%(school)s: share the SPF results with families; its window closes on %(day)s "
+        "(%(left)s day left)"
+    ),
+    (False, False): gettext_noop(
+        "%(school)s: share the SPF results with families; its window closes on %(day)s "
+        "(%(left)s days left)"
+    ),
+}
+
+
 def _requirement_deadline(school, year, requirement, today, reach):
     window = requirement.window
     stage = requirement.key if requirement.key in CpmStage.values else None
@@ -74,10 +97,13 @@ def _requirement_deadline(school, year, requirement, today, reach):
         return Deadline(
             **common,
             occasion=f"{year.start_year}-{stage}-{days}d" if days else None,
-            title=f"{school.name}: "
-            + (f"schedule the {label} meeting" if stage else "share the SPF results with families")
-            + f"; its window closes on {day_and_year(window.closes)} "
-            f"({left} day{'s' if left != 1 else ''} left)",
+            title=Phrase(
+                WINDOW_CLOSING[bool(stage), left == 1],
+                school=school.name,
+                meeting=label,
+                day=Day(window.closes),
+                left=left,
+            ),
             due_on=window.closes,
             link=where,
             level="danger" if left <= 3 else "warning" if left <= 14 else "info",

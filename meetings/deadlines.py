@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from django.urls import reverse
 from django.utils.dateformat import format as format_date
+from django.utils.translation import gettext_noop
 
 from schoolplan import clock
 from schoolplan.deadlines import (
@@ -22,7 +23,7 @@ from schoolplan.deadlines import (
 )
 from schoolplan.models import District, ReminderCategory, Role, School
 from schoolplan.next_year import year_name
-from schoolplan.rows import day_and_year
+from schoolplan.phrases import Day, Phrase
 
 from .cim_reviews import monthly_compliance
 from .models import ActionItem, ActionStatus, Invitation, Meeting, MeetingStatus, MeetingType
@@ -76,8 +77,14 @@ def cim_month_without_review(today, scope, reach):
             category=ReminderCategory.CIM,
             subject=f"district:{district_id}",
             occasion=f"{month_start:%Y-%m}" if current else None,
-            title=f"{name}: no CIM review is scheduled for {today:%B %Y}; the team meets "
-            "every month",
+            title=Phrase(
+                gettext_noop(
+                    "%(district)s: no CIM review is scheduled for %(month)s; the team meets "
+                    "every month"
+                ),
+                district=name,
+                month=Day(today, "F Y"),
+            ),
             due_on=month_end,
             link=reverse("review_schedule", args=[district_id]),
             recipients=team.get(district_id, []),
@@ -101,20 +108,28 @@ def action_items(today, scope, reach):
         school="meeting__school",
     ).values_list("pk", "description", "due_on", "owner_id", "meeting_id")
     for pk, description, due_on, owner_id, meeting_id in items:
+        description = description[:260]  # the title's room, with its words around it
         if due_on == tomorrow:
-            occasion, title, level = "due-tomorrow", f"Due tomorrow: {description}", "warning"
+            occasion, level = "due-tomorrow", "warning"
+            title = Phrase(gettext_noop("Due tomorrow: %(action)s"), action=description)
         elif due_on < today:
             late_since = due_on + timedelta(days=1)
             occasion = "overdue" if today - late_since <= reach else None
-            title, level = f"Overdue since {day_and_year(due_on)}: {description}", "danger"
+            level = "danger"
+            title = Phrase(
+                gettext_noop("Overdue since %(day)s: %(action)s"),
+                day=Day(due_on),
+                action=description,
+            )
         else:
-            occasion, title, level = None, f"Due today: {description}", "warning"
+            occasion, level = None, "warning"
+            title = Phrase(gettext_noop("Due today: %(action)s"), action=description)
         yield Deadline(
             rule="action-item",
             category=ReminderCategory.ACTIONS,
             subject=f"action:{pk}",
             occasion=occasion,
-            title=title[:300],
+            title=title,
             due_on=due_on,
             link=reverse("meeting_detail", args=[meeting_id]) + "#actions",
             recipients=[owner_id],
@@ -155,7 +170,11 @@ def tomorrows_meetings(today, scope, reach):
             category=ReminderCategory.MEETINGS,
             subject=f"meeting:{meeting_id}",
             occasion=f"day-before-{starts:%Y-%m-%d}",
-            title=f"Tomorrow: {title}, {format_date(starts, 'g:i A T')}",
+            title=Phrase(
+                gettext_noop("Tomorrow: %(meeting)s, %(time)s"),
+                meeting=title,
+                time=format_date(starts, "g:i A T"),
+            ),
             due_on=tomorrow,
             link=reverse("meeting_detail", args=[meeting_id]),
             recipients=users,
@@ -212,8 +231,15 @@ def workshop_priority_window(today, scope, reach):
                 category=ReminderCategory.WORKSHOPS,
                 subject=f"school:{school_id}",
                 occasion=f"workshop-{series.pk}-{days}d" if days else None,
-                title=f"{name}: register for “{series.title}” before the ESSA priority window "
-                f"closes on {day_and_year(series.priority_closes)}",
+                title=Phrase(
+                    gettext_noop(
+                        "%(school)s: register for “%(series)s” before the ESSA priority window "
+                        "closes on %(day)s"
+                    ),
+                    school=name,
+                    series=series.title,
+                    day=Day(series.priority_closes),
+                ),
                 due_on=series.priority_closes,
                 link=reverse("workshop_register", args=[series.pk, school_id]),
                 recipients=principals.get(school_id, []),

@@ -3,6 +3,7 @@
 on the day; the home page shows every designated school's plan still to do."""
 
 from django.urls import reverse
+from django.utils.translation import gettext_noop
 
 from schoolplan.deadlines import (
     Deadline,
@@ -13,12 +14,25 @@ from schoolplan.deadlines import (
     rule,
 )
 from schoolplan.models import EssaDesignation, ReminderCategory, Role, School
+from schoolplan.phrases import Day, Phrase
 
 from .essa import essa_standings
 from .models import EssaPlanStatus
 
 ESSA_DAYS_BEFORE = (21, 7, 0)  # DOMAIN: Reminders — May 15, and 21 and 7 days before
 ESSA_LOOKAHEAD_DAYS = 60  # the home page's "due soon" starts here
+
+
+# The words of the reminders that are e-mailed (schoolplan.phrases: said in the reader's language).
+SUBMIT_BY = gettext_noop("%(school)s: submit the ESSA action plan by %(day)s")
+SUBMIT_BY_ONE_DAY = gettext_noop(
+    "%(school)s: submit the ESSA action plan by %(day)s (%(left)s day)"
+)
+SUBMIT_BY_DAYS = gettext_noop("%(school)s: submit the ESSA action plan by %(day)s (%(left)s days)")
+RETURNED = gettext_noop("%(school)s: ESSA action plan: returned for changes")
+RETURNED_RESUBMIT_BY = gettext_noop(
+    "%(school)s: ESSA action plan: returned for changes; resubmit by %(day)s"
+)
 
 
 @rule
@@ -55,10 +69,11 @@ def essa_plan_due(today, scope, reach):
                 # The reminders' span: 21 days before to the day.
                 name = "essa-plan"
                 occasion = f"{year.start_year}-{days}d" if days is not None else None
-            title = f"{school.name}: submit the ESSA action plan by {due:%-d %b %Y}"
             left = (due - today).days
+            words = SUBMIT_BY
             if left <= ESSA_LOOKAHEAD_DAYS:
-                title += f" ({left} day{'s' if left != 1 else ''})"
+                words = SUBMIT_BY_ONE_DAY if left == 1 else SUBMIT_BY_DAYS
+            title = Phrase(words, school=school.name, day=Day(due), left=left)
             level = "danger" if left <= 7 else "warning" if left <= ESSA_LOOKAHEAD_DAYS else "info"
         else:
             title = f"{school.name}: ESSA action plan: " + (
@@ -66,8 +81,11 @@ def essa_plan_due(today, scope, reach):
             )
         if standing.plan is not None and standing.plan.status == EssaPlanStatus.RETURNED:
             # The district's comment is waiting: say so first.
-            title = f"{school.name}: ESSA action plan: returned for changes"
-            title += f"; resubmit by {due:%-d %b %Y}" if due and today <= due else ""
+            title = (
+                Phrase(RETURNED_RESUBMIT_BY, school=school.name, day=Day(due))
+                if due and today <= due
+                else Phrase(RETURNED, school=school.name)
+            )
             level = "danger"
         yield Deadline(
             rule=name,

@@ -1,6 +1,7 @@
 """Progress deadlines: the SPF sharing window (seed 000) and the CIM progress reports (seed 001)."""
 
 from django.urls import reverse
+from django.utils.translation import gettext_noop
 
 from meetings.models import Meeting, MeetingStatus, MeetingType
 from schoolplan import cim_levels
@@ -13,6 +14,7 @@ from schoolplan.deadlines import (
     rule,
 )
 from schoolplan.models import District, ReminderCategory, Role, School
+from schoolplan.phrases import Day, Phrase
 
 from .models import ProgressReport, ReportDue, ReportStatus, SpfSummary
 from .reports.periods import plan_dues
@@ -74,8 +76,14 @@ def spf_sharing(today, scope, reach):
             category=ReminderCategory.SPF,
             subject=f"school:{school_id}",
             occasion=occasion,
-            title=f"{name}: share the SPF results with families by {closes:%-d %b %Y} "
-            "(publish the family summary or hold an SPF meeting)",
+            title=Phrase(
+                gettext_noop(
+                    "%(school)s: share the SPF results with families by %(day)s (publish the "
+                    "family summary or hold an SPF meeting)"
+                ),
+                school=name,
+                day=Day(closes),
+            ),
             due_on=closes,
             link=reverse("spf_school", args=[school_id]),
             recipients=principals.get(school_id, []),
@@ -126,8 +134,21 @@ def progress_report_due(today, scope, reach):
                 category=ReminderCategory.REPORTS,
                 subject=f"report-due:{district.pk}:{year.start_year}:{due.number}",
                 occasion=occasion,
-                title=f"{district.name}: the CIM progress report for {due.label} {year.name} is "
-                + (f"overdue since {due_on:%-d %b %Y}" if left < 0 else f"due {due_on:%-d %b %Y}"),
+                title=Phrase(
+                    gettext_noop(
+                        "%(district)s: the CIM progress report for %(period)s %(year)s is overdue "
+                        "since %(day)s"
+                    )
+                    if left < 0
+                    else gettext_noop(
+                        "%(district)s: the CIM progress report for %(period)s %(year)s is due "
+                        "%(day)s"
+                    ),
+                    district=district.name,
+                    period=due.label,
+                    year=year.name,
+                    day=Day(due_on),
+                ),
                 due_on=due_on,
                 link=reverse("progress_reports", args=[district.pk]) + f"?year={year.start_year}",
                 recipients=team.get(district.pk, []),

@@ -12,10 +12,12 @@ from datetime import date, timedelta
 
 from django.urls import reverse
 from django.utils.dateformat import format as format_date
+from django.utils.translation import gettext_noop
 
 from .deadlines import Deadline, current_occasion, in_scope, people_by, rule
 from .models import District, ReminderCategory, Role, SchoolYear
 from .next_year import year_name
+from .phrases import Day, Phrase
 
 START_DAYS_BEFORE = (30, 14, 3)  # reminders to start the next year, before 1 July (default)
 
@@ -171,8 +173,15 @@ def next_year_not_started(today, scope, reach):
                 category=ReminderCategory.SCHOOL_YEAR,
                 subject=f"district:{district_id}",
                 occasion=f"{start}-late-week-{late // 7}",
-                title=f"{name}: the {year_name(start)} school year is not set up, so schools see "
-                f"no windows. Start it from {year_name(start - 1)}.",
+                title=Phrase(
+                    gettext_noop(
+                        "%(district)s: the %(year)s school year is not set up, so schools see no "
+                        "windows. Start it from %(previous)s."
+                    ),
+                    district=name,
+                    year=year_name(start),
+                    previous=year_name(start - 1),
+                ),
                 due_on=date(start, 6, 30),
                 link=reverse("school_year_next", args=[district_id, years[start - 1]]),
                 recipients=staff.get(district_id, []),
@@ -188,9 +197,21 @@ def next_year_not_started(today, scope, reach):
                 category=ReminderCategory.SCHOOL_YEAR,
                 subject=f"district:{district_id}",
                 occasion=f"{start + 1}-{days}d" if days else None,
-                title=f"{name}: start the {year_name(start + 1)} school year before "
-                f"{_day(last_day + timedelta(days=1))} ({left} day{'s' if left != 1 else ''} "
-                "left)",
+                title=Phrase(
+                    gettext_noop(
+                        "%(district)s: start the %(year)s school year before %(day)s "
+                        "(%(left)s day left)"
+                    )
+                    if left == 1
+                    else gettext_noop(
+                        "%(district)s: start the %(year)s school year before %(day)s "
+                        "(%(left)s days left)"
+                    ),
+                    district=name,
+                    year=year_name(start + 1),
+                    day=Day(last_day + timedelta(days=1)),
+                    left=left,
+                ),
                 due_on=last_day,
                 link=reverse("school_year_next", args=[district_id, years[start]]),
                 recipients=staff.get(district_id, []),

@@ -25,6 +25,7 @@ from .deadlines import collect, collect_local
 from .mail import send_queued_emails
 from .models import NotificationSettings, OutboxEmail, Reminder, ReminderChannel
 from .permissions import time_zones_of
+from .phrases import Phrase
 from .text import fit
 
 
@@ -58,6 +59,7 @@ def record(today=None):
             recipient_id=user_id,
             occasion=d.occasion,
             title=fit(Reminder, "title", d.title),
+            phrase=d.title.as_json() if isinstance(d.title, Phrase) else None,
             link=d.link[:300],  # our own URL, never near the limit
             due_on=d.due_on,
         )
@@ -83,7 +85,7 @@ def _email_for(reminder, preferences):
             "preferences_url": _preferences_url(preferences),
         }
         return {
-            "subject": reminder.title,  # queue_email fits it to the outbox's column
+            "subject": reminder.text,  # queue_email fits it to the outbox's column
             "body": render_to_string("email/reminders.txt", context),
             "html_body": render_to_string("email/reminders.html", context),
         }

@@ -37,6 +37,8 @@ class Reminder(models.Model):
     )
     occasion = models.CharField(max_length=60, help_text='Which reminder of it, e.g. "14-days".')
     title = models.CharField(max_length=300)
+    # The title's words, said again in the recipient's e-mail language (schoolplan.phrases).
+    phrase = models.JSONField(null=True, blank=True)
     link = models.CharField(max_length=300, blank=True)
     due_on = models.DateField()
     channel = models.CharField(max_length=8, choices=ReminderChannel, blank=True, default="")
@@ -59,6 +61,15 @@ class Reminder(models.Model):
 
     def __str__(self):
         return f"{self.title} → {self.recipient} ({self.occasion})"
+
+    @property
+    def text(self):
+        """The title in the active language (the e-mail's), when its words were kept."""
+        if not self.phrase:
+            return self.title
+        from schoolplan.phrases import Phrase
+
+        return Phrase.from_json(self.phrase).render()
 
 
 def _token():

@@ -238,8 +238,15 @@ def test_reminders_in_spanish_for_who_chose_it(principal, clock):
     clock.set(NOV_27)
     NotificationSettings.objects.create(user=principal, language="es")
     reminders.sweep(NOV_27)
-    body = OutboxEmail.objects.get().body
+    email = OutboxEmail.objects.get()
+    body = email.body
     assert "Un recordatorio de SchoolPlan" in body and "Elija qué recordatorios" in body
+    # The reminder's own words too, not only the e-mail around them (issue 22).
+    said = "Valdez Elementary: programe la reunión Kick Off CPM; su plazo cierra el 30 Nov 2026"
+    assert email.subject.startswith(said) and said in body
+    assert "(quedan 3 días)" in body and "schedule the" not in body
+    # The reminder itself stays in English for the pages, which are.
+    assert Reminder.objects.get().title.startswith("Valdez Elementary: schedule the Kick Off CPM")
 
 
 def test_the_settings_page_by_token_needs_no_login(client, principal):
@@ -422,3 +429,25 @@ def test_the_settings_page_reads_without_writing_then_saves(client, principal):
     assert not NotificationSettings.objects.exists()  # no state change on GET
     client.post(reverse("notification_settings"), {"wanted": ["cpm"], "language": "en"})
     assert NotificationSettings.objects.get(user=principal).muted != []
+
+
+def test_a_reminder_s_words_are_said_again_in_another_language():
+    from datetime import date
+
+    from django.utils import translation
+
+    from schoolplan.phrases import Day, Phrase
+
+    phrase = Phrase(
+        "%(school)s: submit the ESSA action plan by %(day)s (%(left)s days)",
+        school="Valdez",
+        day=Day(date(2026, 12, 14)),
+        left=5,
+    )
+    assert phrase == "Valdez: submit the ESSA action plan by 14 Dec 2026 (5 days)"
+    again = Phrase.from_json(phrase.as_json())
+    with translation.override("es"):
+        assert (
+            again.render()
+            == "Valdez: entregue el plan de acción ESSA antes del 14 Dic 2026 (5 días)"
+        )
