@@ -33,6 +33,8 @@ def meeting_event(meeting, *, for_families=False):
     if meeting.video_link:
         event.add("url", meeting.video_link)
     lines = [_("Host: %(host)s") % {"host": meeting.host}]
+    if meeting.description:
+        lines.append(meeting.description)
     agenda = list(meeting.agenda_items.all())
     if agenda:
         lines.append(_("Agenda:"))

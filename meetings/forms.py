@@ -101,6 +101,14 @@ class CpmMeetingForm(MeetingTimesForm):
         required=False,
         help_text="Leave empty for e.g. “Kick Off community meeting 2026-27”.",
     )
+    description = forms.CharField(
+        label="For families (optional)",
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="A few words on the families' page and the flyer: what families will hear "
+        "and do. Translated on the school's Families' languages page.",
+    )
     languages_offered = FamilyLanguagesField(
         label="Interpretation offered in", help_text="Preselected: the school's family languages."
     )

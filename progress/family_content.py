@@ -14,7 +14,7 @@ from .models import Metric
 
 # The fields families read, per model (the others are staff's words).
 FIELDS = {
-    Meeting: ("title", "place"),
+    Meeting: ("title", "place", "description"),
     Goal: ("text",),
     Blueprint: ("theory_of_action",),
     Metric: ("name",),

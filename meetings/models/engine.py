@@ -104,6 +104,11 @@ class Meeting(models.Model):
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
     place = models.CharField(max_length=200, blank=True)
+    # For a community meeting: a few words for families about what it is for (the families'
+    # page, the flyer, the calendar file), translated like its title (issue 22).
+    description = models.TextField(
+        "For families", max_length=1000, blank=True, help_text="What families will hear and do."
+    )
     video_link = models.URLField(blank=True)
     languages_offered = models.JSONField(
         "Interpretation offered in",

@@ -301,3 +301,25 @@ def test_the_spf_summary_in_english_says_it_is_not_yet_translated(client, world)
     page = _family_page(client, school)
 
     assert "Todavía sin traducir" in page and '<div class="family-summary" lang="en">' in page
+
+
+def test_a_meeting_s_words_for_families_are_shown_and_translated(client, world):
+    school, meeting = world["school"], world["meeting"]
+    client.force_login(world["principal"])
+    edit = client.get(reverse("meeting_edit", args=[meeting.pk])).content.decode()
+    assert "For families (optional)" in edit
+    meeting.description = "We look at how our goals are going, then plan the spring together."
+    meeting.save()
+
+    english = client.get(reverse("family_school", args=[school.public_slug])).content.decode()
+    assert "plan the spring together" in english
+    boxes = _boxes(client.get(_edit_url(school)).content.decode())
+    box = _box(boxes, meeting.description)
+    _post(client, school, boxes, {box: "Vemos cómo van nuestras metas y planeamos la primavera."})
+
+    spanish = _family_page(client, school)
+    assert "planeamos la primavera" in spanish and "plan the spring together" not in spanish
+    ics = client.get(
+        reverse("family_meeting_ics_in", args=[school.public_slug, "es", meeting.pk])
+    ).content.decode()
+    assert "planeamos la primavera" in ics.replace("\r\n ", "")
