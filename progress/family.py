@@ -102,7 +102,6 @@ def home_context(school, language):
     localize([*meetings, *goals, *(m for goal in goals for m in goal.metrics.all())], language)
     for meeting in meetings:
         meeting.kind = MEETING_KINDS[meeting.meeting_type]
-        meeting.interpretation = _language_names(meeting.languages_offered)
     return {
         "year": year,
         "summary": summary,
@@ -138,6 +137,16 @@ def _render_cached(request, school, page, language, build):
     response["Content-Language"] = language
     response["Cache-Control"] = f"public, max-age={CACHE_SECONDS // 10}"
     return response
+
+
+def family_meeting_or_404(school, pk):
+    """One of the school's meetings families are invited to (no other kind is public)."""
+    return get_object_or_404(
+        Meeting.objects.filter(school=school, meeting_type__in=FAMILY_MEETING_TYPES).select_related(
+            "school", "district"
+        ),
+        pk=pk,
+    )
 
 
 def school_of_page(slug):
@@ -179,12 +188,7 @@ def family_meeting_ics(request, slug, pk, language="en"):
     """One community meeting as a calendar file, in the families' page's language: only the
     kinds families are invited to."""
     school = school_of_page(slug)
-    meeting = get_object_or_404(
-        Meeting.objects.filter(school=school, meeting_type__in=FAMILY_MEETING_TYPES).select_related(
-            "school", "district"
-        ),
-        pk=pk,
-    )
+    meeting = family_meeting_or_404(school, pk)
     localize([meeting], language)
     with translation.override(language):
         calendar = calendar_for([meeting], meeting.title, place=school, for_families=True)

@@ -74,6 +74,22 @@ class MeasurementForm(forms.ModelForm):
         widgets = {"date": DateInput()}
 
 
+def _head_count(label, limit, too_many, initial):
+    """How many people of one kind an answer brings: a whole number from 0 to limit."""
+    return forms.IntegerField(
+        label=label,
+        min_value=0,
+        max_value=limit,
+        initial=initial,
+        required=False,
+        error_messages={
+            "max_value": too_many,
+            "min_value": _("Give a number from 0."),
+            "invalid": _("Give a whole number."),
+        },
+    )
+
+
 class FamilyReplyForm(forms.Form):
     """A family's answer to a community meeting, in the families' page's language."""
 
@@ -84,29 +100,17 @@ class FamilyReplyForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": _("Tell us whether you will come.")},
     )
-    adults = forms.IntegerField(
-        label=_("Adults"),
-        min_value=0,
-        max_value=FamilyReply.MAX_ADULTS,
+    adults = _head_count(
+        _("Adults"),
+        FamilyReply.MAX_ADULTS,
+        _("One answer counts at most %(limit_value)s adults."),
         initial=1,
-        required=False,
-        error_messages={
-            "max_value": _("One answer counts at most %(limit_value)s adults."),
-            "min_value": _("Give a number from 0."),
-            "invalid": _("Give a whole number."),
-        },
     )
-    children = forms.IntegerField(
-        label=_("Children"),
-        min_value=0,
-        max_value=FamilyReply.MAX_CHILDREN,
+    children = _head_count(
+        _("Children"),
+        FamilyReply.MAX_CHILDREN,
+        _("One answer counts at most %(limit_value)s children."),
         initial=0,
-        required=False,
-        error_messages={
-            "max_value": _("One answer counts at most %(limit_value)s children."),
-            "min_value": _("Give a number from 0."),
-            "invalid": _("Give a whole number."),
-        },
     )
     interpretation = forms.ChoiceField(label=_("Interpretation we need"), required=False)
     childcare = forms.BooleanField(label=_("We need childcare during the meeting"), required=False)

@@ -9,17 +9,21 @@ the form's signed stamp (progress.replies.check_stamp) is the check instead."""
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from meetings.models import FAMILY_MEETING_TYPES, Meeting
-
 from . import replies
-from .family import MEETING_KINDS, family_url, language_links, school_of_page
+from .family import (
+    MEETING_KINDS,
+    family_meeting_or_404,
+    family_url,
+    language_links,
+    school_of_page,
+)
 from .family_content import localize
 from .forms import FamilyReplyForm
 
@@ -86,12 +90,7 @@ def _change_address(slug, language):
 def family_reply(request, slug, pk, language="en"):
     """The form behind each upcoming meeting's "Tell us if you are coming"."""
     school = school_of_page(slug)
-    meeting = get_object_or_404(
-        Meeting.objects.filter(school=school, meeting_type__in=FAMILY_MEETING_TYPES).select_related(
-            "school", "district"
-        ),
-        pk=pk,
-    )
+    meeting = family_meeting_or_404(school, pk)
     localize([meeting], language)
     meeting.kind = MEETING_KINDS[meeting.meeting_type]
     page = FamilyPage(

@@ -10,7 +10,7 @@ injects axe-core (node_modules/axe-core, installed by `make env` from package-lo
 the WCAG 2.0/2.1 A and AA rules; on the first page of each pattern that holds a POST form with
 text fields, it also empties the fields, submits, and checks the page with its error messages.
 Besides the logged-in pages: the log-in (with a wrong password, and locked out), password-reset
-and reminder-settings pages, a 404, and the families' public pages in English and Spanish, on a
+and reminder-settings pages, a 404, and the families' public pages in every language, on a
 desktop and on a 390-px-wide phone.
 
 Full mode visits every login the demo prints, two addresses per pattern per login. Short mode
@@ -33,6 +33,7 @@ from pathlib import Path
 from urllib.parse import urldefrag, urlsplit
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.management import call_command
 from django.urls import Resolver404, URLResolver, get_resolver, resolve
@@ -417,7 +418,7 @@ def test_every_reachable_page_passes_axe(chromium, live_server, clock, capsys, t
     audit.check(page, "anonymous log-in, locked out", "locked_out")
     context.close()
 
-    # The families' pages, English and Spanish, on a desktop and on a phone: a school that has
+    # The families' pages, in each language, on a desktop and on a phone: a school that has
     # published its pages and one that has published nothing.
     slugs = [
         School.objects.get(name=name).public_slug
@@ -428,7 +429,9 @@ def test_every_reachable_page_passes_axe(chromium, live_server, clock, capsys, t
         ("phone", {"viewport": {"width": 390, "height": 844}, "is_mobile": True}),
     ]:
         context, page = new_page(**options)
-        starts = [f"{origin}/families/{slug}/{es}" for slug in slugs for es in ("", "es/")]
+        # Every language of the families' pages (Arabic right to left), from each start.
+        languages = ["" if code == "en" else f"{code}/" for code, _name in settings.LANGUAGES]
+        starts = [f"{origin}/families/{slug}/{code}" for slug in slugs for code in languages]
         visited = crawl(page, audit, f"family ({device})", starts, origin, forms=False)
         print(f"[axe] families ({device}): {visited} pages")
         context.close()

@@ -8,13 +8,12 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from meetings.models import Meeting, MeetingType
 from progress.models import FamilyReply
 from schoolplan.models import Role
 
 from ..clock import on
 from ..factories import SchoolFactory, SchoolYearFactory, member
-from ..meeting_helpers import at
+from ..meeting_helpers import at, check_in
 from .conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -66,17 +65,8 @@ def test_a_family_answers_on_a_phone_and_the_principal_plans_with_it(
     school = SchoolFactory(name="Valdez Elementary", family_languages=["en", "es", "vi", "ar"])
     year = SchoolYearFactory(district=school.district)
     day = TODAY + timedelta(days=10)
-    meeting = Meeting.objects.create(
-        district=school.district,
-        school=school,
-        school_year=year,
-        meeting_type=MeetingType.CPM,
-        cpm_stage="check_in",
-        title="Check In: how our goals are going",
-        starts_at=at(day, 17, 30),
-        ends_at=at(day, 19),
-        place="Cafeteria",
-        languages_offered=["en", "es"],
+    meeting = check_in(
+        school, year, day, title="Check In: how our goals are going", ends_at=at(day, 19)
     )
     principal = member(Role.PRINCIPAL, school)
     principal.set_password(PASSWORD)
@@ -169,16 +159,12 @@ def test_the_families_page_in_each_language_on_a_phone(chromium, live_server, cl
     Goal.objects.create(school=school, school_year=year, area="math", text="40% meet the standard")
     workflow.publish_blueprint(blueprint, user=principal)
     day = TODAY + timedelta(days=10)
-    meeting = Meeting.objects.create(
-        district=school.district,
-        school=school,
-        school_year=year,
-        meeting_type=MeetingType.CPM,
-        cpm_stage="check_in",
+    meeting = check_in(
+        school,
+        year,
+        day,
         title="Check In: how our goals are going",
-        starts_at=at(day, 17, 30),
         ends_at=at(day, 19),
-        place="Cafeteria",
         languages_offered=["en", "es", "vi", "ar"],
     )
     for code, title in TITLES.items():

@@ -7,13 +7,13 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
-from meetings.models import Goal, Meeting, MeetingType
+from meetings.models import Goal
 from plans import workflow
 from schoolplan.models import ContentTranslation, Role
 
 from ..clock import on
 from ..factories import SchoolFactory, SchoolYearFactory, member
-from ..meeting_helpers import at
+from ..meeting_helpers import check_in
 from .conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -36,18 +36,7 @@ def test_two_translators_at_once_and_families_read_the_result(
     Goal.objects.create(school=school, school_year=year, area="math", text="40% meet the standard")
     workflow.publish_blueprint(blueprint, user=principal)
     day = TODAY + timedelta(days=8)
-    Meeting.objects.create(
-        district=school.district,
-        school=school,
-        school_year=year,
-        meeting_type=MeetingType.CPM,
-        cpm_stage="check_in",
-        title="Check In community meeting",
-        starts_at=at(day, 17),
-        ends_at=at(day, 18),
-        place="Cafeteria",
-        languages_offered=["en", "es"],
-    )
+    check_in(school, year, day, title="Check In community meeting")
 
     second = chromium.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
     clock.follow(second)

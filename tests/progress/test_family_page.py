@@ -25,7 +25,7 @@ from ..cap_helpers import make_class, make_point, schedule_cap
 from ..clock import on
 from ..conftest import IN_CI
 from ..factories import SchoolYearFactory, member
-from ..meeting_helpers import at
+from ..meeting_helpers import at, check_in
 from ..school_plan_helpers import complete_plan
 
 pytestmark = pytest.mark.django_db
@@ -81,18 +81,7 @@ def world(school, clock):
     plan = complete_plan(school, year, principal)
     plan.problems.update(gap=CANARY.format("essadraft"))
     upcoming = today + timedelta(days=5)
-    Meeting.objects.create(
-        district=school.district,
-        school=school,
-        school_year=year,
-        meeting_type=MeetingType.CPM,
-        cpm_stage="check_in",
-        title="Check In for families",
-        starts_at=at(upcoming, 17),
-        ends_at=at(upcoming, 18),
-        place="Cafeteria",
-        languages_offered=["en", "es"],
-    )
+    check_in(school, year, upcoming)
     Meeting.objects.create(
         district=school.district,
         school=school,

@@ -7,14 +7,14 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from meetings.models import Meeting, MeetingStatus, MeetingType
+from meetings.models import MeetingStatus, MeetingType
 from progress import replies
 from progress.models import FamilyReply
 from schoolplan.models import OutboxEmail, Role
 
 from ..clock import on
 from ..factories import SchoolFactory, SchoolYearFactory, member
-from ..meeting_helpers import at
+from ..meeting_helpers import check_in
 
 pytestmark = pytest.mark.django_db
 
@@ -28,18 +28,7 @@ def meeting(school, clock):
     school.family_languages = ["en", "es", "vi", "ar"]
     school.save()
     year = SchoolYearFactory(district=school.district)
-    return Meeting.objects.create(
-        district=school.district,
-        school=school,
-        school_year=year,
-        meeting_type=MeetingType.CPM,
-        cpm_stage="check_in",
-        title="Check In for families",
-        starts_at=at(MEETING_DAY, 17),
-        ends_at=at(MEETING_DAY, 18),
-        place="Cafeteria",
-        languages_offered=["en", "es"],
-    )
+    return check_in(school, year, MEETING_DAY)
 
 
 def _url(meeting, language="en"):

@@ -12,7 +12,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from meetings.models import Goal, Meeting, MeetingType
+from meetings.models import Goal
 from plans import workflow
 from plans.models import Initiative
 from progress import spf
@@ -23,7 +23,7 @@ from schoolplan.models import ContentTranslation, Role
 from ..clock import on
 from ..conftest import IN_CI
 from ..factories import SchoolFactory, SchoolYearFactory, member
-from ..meeting_helpers import at
+from ..meeting_helpers import check_in
 
 pytestmark = pytest.mark.django_db
 
@@ -46,18 +46,7 @@ def world(school, clock):
     )
     workflow.publish_blueprint(blueprint, user=principal)
     day = TODAY + timedelta(days=6)
-    meeting = Meeting.objects.create(
-        district=school.district,
-        school=school,
-        school_year=year,
-        meeting_type=MeetingType.CPM,
-        cpm_stage="check_in",
-        title="Check In for families",
-        starts_at=at(day, 17),
-        ends_at=at(day, 18),
-        place="Cafeteria",
-        languages_offered=["en", "es"],
-    )
+    meeting = check_in(school, year, day)
     return {
         "school": school,
         "year": year,
