@@ -6,6 +6,7 @@ from django.db.models.signals import post_delete, post_save
 
 from meetings.models import Goal, Meeting
 from plans.models import Blueprint, Initiative
+from schoolplan import translations
 from schoolplan.models import School
 
 from .family import forget_family_page
@@ -42,7 +43,17 @@ def _forget(sender, instance, **kwargs):
         transaction.on_commit(lambda: forget_family_page(school_id))
 
 
+def _forget_translations(sender, instance, **kwargs):
+    translations.forget(instance)
+
+
 def connect():
+    from .family_content import FIELDS
+
+    for model in (*FIELDS, Initiative):
+        post_delete.connect(
+            _forget_translations, sender=model, dispatch_uid=f"translations-del-{model.__name__}"
+        )
     for model in SCHOOL_OF:
         post_save.connect(_forget, sender=model, dispatch_uid=f"family-page-{model.__name__}")
         post_delete.connect(_forget, sender=model, dispatch_uid=f"family-page-del-{model.__name__}")

@@ -78,6 +78,12 @@ def localize(pairs, language):
                 obj.untranslated.add(name)
 
 
+def forget(obj):
+    """Delete an object's translations with it (a later object must not inherit them)."""
+    content_type, pk = _key(obj)
+    ContentTranslation.objects.filter(content_type_id=content_type, object_id=pk).delete()
+
+
 @dataclass
 class Conflict:
     """A translation someone else saved while this editor had the page open."""

@@ -312,3 +312,14 @@ def test_a_meeting_s_words_for_families_are_shown_and_translated(client, world):
         reverse("family_meeting_ics_in", args=[school.public_slug, "es", meeting.pk])
     ).content.decode()
     assert "planeamos la primavera" in ics.replace("\r\n ", "")
+
+
+def test_an_object_s_translations_go_with_it(world):
+    goal, meeting = world["goal"], world["meeting"]
+    for obj, field in ((goal, "text"), (meeting, "title"), (world["initiative"], "title")):
+        translations.save(world["school"], obj, field, "es", "traducido", 0, world["principal"])
+    goal.delete()
+    world["initiative"].delete()
+
+    assert list(ContentTranslation.objects.values_list("field", flat=True)) == ["title"]
+    assert ContentTranslation.objects.get().object_id == meeting.pk
