@@ -2,11 +2,18 @@
 
 Times are written in the host district's zone, with its TZID and a VTIMEZONE (DOMAIN.md, Time):
 a calendar then shows 17:30 in Denver as 17:30 in March and in November, whatever zone the
-server or the reader's calendar is in."""
+server or the reader's calendar is in.
+
+Invitation e-mails carry iTIP (RFC 5546) entries, so calendars update themselves: REQUEST for an
+invitation or a change, CANCEL for a cancellation, always the same UID and a higher SEQUENCE.
+UIDs name this installation (SITE_URL's host): two SchoolPlans never share one."""
 
 import secrets
+from email.utils import parseaddr
+from urllib.parse import urlsplit
 
 import icalendar
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -15,11 +22,16 @@ from schoolplan import clock
 from .models import STAFF_ONLY_TYPES, CalendarFeed, Meeting
 
 
+def meeting_uid(meeting):
+    """Unique to the meeting and to this installation (RFC 5545 UID)."""
+    return f"meeting-{meeting.pk}@{urlsplit(settings.SITE_URL).hostname or 'schoolplan'}"
+
+
 def meeting_event(meeting, *, for_families=False):
     """The meeting as an event; for families, without the names of the agenda's presenters. Its
     words are in the active language (the families' page's, for their calendar file)."""
     event = icalendar.Event()
-    event.add("uid", f"meeting-{meeting.pk}@schoolplan")
+    event.add("uid", meeting_uid(meeting))
     event.add("sequence", meeting.sequence)
     event.add("dtstamp", clock.now())
     # A ZoneInfo-aware time is written with its TZID: the wall time in the host's district.
@@ -61,7 +73,7 @@ def meeting_event(meeting, *, for_families=False):
     return event
 
 
-def calendar_for(meetings, name, *, place=None, for_families=False):
+def calendar_for(meetings, name, *, place=None, for_families=False, method="PUBLISH"):
     """A calendar of meetings; `place` (the school or district it belongs to, else the first
     meeting's district) names its zone for calendar apps that read X-WR-TIMEZONE."""
     meetings = list(meetings)
@@ -70,7 +82,7 @@ def calendar_for(meetings, name, *, place=None, for_families=False):
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//SchoolPlan//Meetings//EN")
     calendar.add("version", "2.0")
-    calendar.add("method", "PUBLISH")
+    calendar.add("method", method)
     calendar.add("x-wr-calname", name)
     calendar.add("x-wr-timezone", str(clock.zone_of(place)))
     for meeting in meetings:
@@ -81,6 +93,32 @@ def calendar_for(meetings, name, *, place=None, for_families=False):
 
 def meeting_ics(meeting):
     return calendar_for([meeting], meeting.title).to_ical()
+
+
+def invitation_method(meeting):
+    return "CANCEL" if meeting.is_cancelled else "REQUEST"
+
+
+def invitation_ics(meeting, user):
+    """The iTIP entry of one person's invitation: the organizer (our sender, named after the
+    meeting's host) and the person as its attendee, as calendars need to apply it."""
+    calendar = calendar_for([meeting], meeting.title, method=invitation_method(meeting))
+    event = calendar.walk("VEVENT")[0]
+    name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    organizer = icalendar.vCalAddress(f"mailto:{address}")
+    organizer.params["CN"] = icalendar.vText(str(meeting.host) or name)
+    event.add("organizer", organizer)
+    attendee = icalendar.vCalAddress(f"mailto:{user.email}")
+    attendee.params.update(
+        {
+            "CN": icalendar.vText(user.display_name),
+            "ROLE": icalendar.vText("REQ-PARTICIPANT"),
+            "PARTSTAT": icalendar.vText("NEEDS-ACTION"),
+            "RSVP": icalendar.vText("FALSE"),
+        }
+    )
+    event.add("attendee", attendee)
+    return calendar.to_ical()
 
 
 def school_feed_ics(school):

@@ -66,8 +66,11 @@ def notify_district_of_cpm(meeting, change):
     )
 
 
-def send_invitation(meeting, invitation, ics):
-    """The invitation (or its update) with the meeting's .ics attached."""
+def send_invitation(meeting, invitation):
+    """The invitation (or its update, or its cancellation) with its iTIP calendar entry, which
+    calendars apply by themselves (meetings.calendar.invitation_ics)."""
+    from .calendar import invitation_ics, invitation_method
+
     user = invitation.user
     if meeting.is_cancelled:
         subject = f"Cancelled: {meeting.title}"
@@ -97,7 +100,11 @@ def send_invitation(meeting, invitation, ics):
         to=[user.email],
         subject=subject,
         body=body,
-        attachment=(f"meeting-{meeting.pk}.ics", ics.decode(), "text/calendar"),
+        attachment=(
+            f"meeting-{meeting.pk}.ics",
+            invitation_ics(meeting, user).decode(),
+            f"text/calendar; method={invitation_method(meeting)}",
+        ),
     )
 
 

@@ -70,13 +70,8 @@ def create_meeting(*, agenda=(), **fields):
 
 def _notify_invitees(meeting):
     """An update or a cancellation to those who got the calendar entry (notices decides who)."""
-    invitations = calendar_recipients(meeting)
-    if invitations:
-        from .calendar import meeting_ics
-
-        ics = meeting_ics(meeting)
-        for invitation in invitations:
-            send_invitation(meeting, invitation, ics)
+    for invitation in calendar_recipients(meeting):
+        send_invitation(meeting, invitation)
 
 
 @transaction.atomic
@@ -192,15 +187,12 @@ def cancel_meeting(meeting, *, user, reason):
 @transaction.atomic
 def invite(meeting, *, user, people):
     """Invite people with accounts; each gets an e-mail with the meeting's .ics."""
-    from .calendar import meeting_ics
-
     _require_planned(meeting)
-    ics = meeting_ics(meeting)
     created = []
     for person in people:
         invitation, was_created = Invitation.objects.get_or_create(meeting=meeting, user=person)
         if was_created:
-            send_invitation(meeting, invitation, ics)
+            send_invitation(meeting, invitation)
             created.append(invitation)
     return created
 

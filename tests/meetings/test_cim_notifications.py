@@ -106,7 +106,7 @@ def test_scheduling_invites_each_person_on_the_team_once_with_the_ics(
     assert sorted(e.to[0] for e in sent) == sorted(p.email for p in invited)
     for email in sent:
         assert email.subject == f"Invitation: {review.title}"
-        assert email.attachment_mimetype == "text/calendar"
+        assert email.attachment_mimetype == "text/calendar; method=REQUEST"
         [event] = calendar_of(email).walk("VEVENT")
         # The wall time in the district, with its zone named: 3 PM in Denver.
         assert event.decoded("dtstart") == moment(REVIEW_DAY, "15:00", DENVER)

@@ -1,5 +1,8 @@
+from urllib.parse import urlsplit
+
 import icalendar
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 
@@ -26,6 +29,11 @@ def meeting(school, principal):
     return schedule(school, principal, day=on(9, 15), languages=["en", "es"])
 
 
+def uid(meeting):
+    """seed 000 / issue 23: unique to this installation, which SITE_URL names."""
+    return f"meeting-{meeting.pk}@{urlsplit(settings.SITE_URL).hostname}"
+
+
 def events(content):
     return icalendar.Calendar.from_ical(content).walk("VEVENT")
 
@@ -38,7 +46,7 @@ def test_meeting_ics_parses_with_the_right_times_and_zone(client, principal, mee
     assert f'filename="meeting-{meeting.pk}.ics"' in response["Content-Disposition"]
     calendar = icalendar.Calendar.from_ical(response.content)
     [event] = calendar.walk("VEVENT")
-    assert str(event["UID"]) == f"meeting-{meeting.pk}@schoolplan"
+    assert str(event["UID"]) == uid(meeting)
     assert str(event["SUMMARY"]) == meeting.title
     start, end = event.decoded("DTSTART"), event.decoded("DTEND")
     assert start == moment(on(9, 15), "18:00")
@@ -72,7 +80,7 @@ def test_feed_needs_a_valid_token_and_no_login(client, school, principal, meetin
     feed = create_feed(school, principal)
     response = client.get(reverse("calendar_feed", args=[feed.token]))
     assert response.status_code == 200
-    assert [str(e["UID"]) for e in events(response.content)] == [f"meeting-{meeting.pk}@schoolplan"]
+    assert [str(e["UID"]) for e in events(response.content)] == [uid(meeting)]
     assert client.get(reverse("calendar_feed", args=["not-the-token"])).status_code == 404
 
 
@@ -122,7 +130,7 @@ def test_invitations_email_the_ics(school, principal, meeting):
     invitations = [m for m in mail.outbox if m.subject.startswith("Invitation: ")]
     assert sorted(m.to[0] for m in invitations) == sorted([teacher.email, parent.email])
     name, content, mimetype = invitations[0].attachments[0]
-    assert (name, mimetype) == (f"meeting-{meeting.pk}.ics", "text/calendar")
+    assert (name, mimetype) == (f"meeting-{meeting.pk}.ics", "text/calendar; method=REQUEST")
     [event] = events(content.encode() if isinstance(content, str) else content)
     assert event.decoded("DTSTART") == moment(on(9, 15), "18:00")
 
@@ -150,3 +158,42 @@ def test_district_staff_create_and_revoke_the_feed(client, school, district):
     assert reverse("calendar_feed", args=[feed.token]) in client.get(url).content.decode()
     client.post(url, {"action": "revoke", "confirm": "on"})
     assert not CalendarFeed.objects.get().is_active
+
+
+def _invitation_parts(outbox_email):
+    """The calendar part of an invitation e-mail as sent, and its parsed calendar."""
+    from schoolplan.mail import _message
+
+    message = _message(outbox_email).message()
+    [part] = [p for p in message.walk() if p.get_content_type() == "text/calendar"]
+    return part, icalendar.Calendar.from_ical(part.get_payload(decode=True))
+
+
+def test_invitations_are_itip_requests_and_a_cancellation_cancels_the_same_event(
+    school, principal, meeting, settings
+):
+    """issue 23: calendars apply the e-mailed entries themselves (RFC 5546)."""
+    from schoolplan.models import OutboxEmail
+
+    settings.SITE_URL = "https://plans.example.org"
+    settings.DEFAULT_FROM_EMAIL = "SchoolPlan <noreply@plans.example.org>"
+    teacher = member(Role.SCHOOL_STAFF, school)
+    services.invite(meeting, user=principal, people=[teacher])
+    invitation = OutboxEmail.objects.get(key__startswith="invitation:")
+    part, calendar = _invitation_parts(invitation)
+    assert part.get_param("method") == "REQUEST"
+    assert str(calendar["METHOD"]) == "REQUEST"
+    [event] = calendar.walk("VEVENT")
+    assert str(event["UID"]) == f"meeting-{meeting.pk}@plans.example.org"
+    assert str(event["ORGANIZER"]) == "mailto:noreply@plans.example.org"
+    assert str(event["ATTENDEE"]) == f"mailto:{teacher.email}"
+    assert event["SEQUENCE"] == 0
+
+    services.cancel_meeting(meeting, user=principal, reason="Storm")
+    cancellation = OutboxEmail.objects.exclude(pk=invitation.pk).get(key__startswith="invitation:")
+    part, calendar = _invitation_parts(cancellation)
+    assert part.get_param("method") == "CANCEL" and str(calendar["METHOD"]) == "CANCEL"
+    [cancelled] = calendar.walk("VEVENT")
+    assert str(cancelled["UID"]) == str(event["UID"])
+    assert cancelled["SEQUENCE"] > event["SEQUENCE"]
+    assert str(cancelled["STATUS"]) == "CANCELLED"
