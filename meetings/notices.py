@@ -15,6 +15,7 @@ from .models import MeetingType
 CHANGE_WORDS = {
     "scheduled": "scheduled",
     "moved": "moved",
+    "relocated": "moved to another place",
     "cancelled": "cancelled",
 }
 
@@ -41,8 +42,9 @@ def cpm_contact_told(meeting):
     return meeting.meeting_type == MeetingType.CPM and bool(meeting.district.cpm_contact_email)
 
 
-def notify_district_of_cpm(meeting, change):
-    """seed 000: 'let us know when you plan to host a CPM meeting' – tell the CPM contact."""
+def notify_district_of_cpm(meeting, change, before=None):
+    """seed 000: 'let us know when you plan to host a CPM meeting' – tell the CPM contact. A
+    move or a new place says what it was before (before: the meeting as it was)."""
     if meeting.meeting_type != MeetingType.CPM:
         return False
     district = meeting.district
@@ -53,8 +55,12 @@ def notify_district_of_cpm(meeting, change):
         f"Meeting: {meeting.title}",
         f"Counts as: {', '.join(meeting.combined_requirements)}",
         f"When: {when(meeting)}",
-        f"Where: {where(meeting)}",
     ]
+    if before is not None and when(before) != when(meeting):
+        lines.append(f"Was: {when(before)}")
+    lines.append(f"Where: {where(meeting)}")
+    if before is not None and where(before) != where(meeting):
+        lines.append(f"Was: {where(before)}")
     if change == "cancelled":
         lines.append(f"Reason: {meeting.cancellation_reason}")
     lines += ["", f"Details: {absolute(meeting.get_absolute_url())}"]

@@ -162,8 +162,10 @@ def update_meeting(meeting, *, user, **changes):
     if seen_by_calendars:
         meeting.sequence += 1
     meeting.save()
-    if moved:
-        notify_district_of_cpm(meeting, "moved")
+    relocated = (original.place, original.video_link) != (meeting.place, meeting.video_link)
+    if moved or relocated:
+        # seed 000 / issue 23: the district hears of a new place too, and of what it was.
+        notify_district_of_cpm(meeting, "moved" if moved else "relocated", before=original)
     if seen_by_calendars:
         _notify_invitees(meeting)
     return meeting

@@ -58,7 +58,23 @@ def test_moving_notifies_again_but_an_unchanged_save_does_not(school, principal)
         f"CPM meeting scheduled: Valdez Elementary – {meeting.title}",
         f"CPM meeting moved: Valdez Elementary – {meeting.title}",
     ]
-    assert long_day(on(9, 22)) in mail.outbox[1].body
+    moved = mail.outbox[1].body
+    # issue 23: the old time and the new one.
+    assert f"When: {long_day(on(9, 22))}, 6:00 PM – 8:00 PM" in moved
+    assert f"Was: {long_day(on(9, 15))}, 6:00 PM – 7:30 PM" in moved
+
+
+def test_a_new_place_notifies_the_district_with_the_old_one(school, principal):
+    """issue 23: a change of place is news for the district too."""
+    meeting = schedule(school, principal, place="Cafeteria")
+    services.update_meeting(meeting, user=principal, place="Library")
+
+    notice = OutboxEmail.objects.get(key__endswith=":relocated")
+    assert (
+        notice.subject == f"CPM meeting moved to another place: Valdez Elementary – {meeting.title}"
+    )
+    assert "Where: Library" in notice.body and "Was: Cafeteria" in notice.body
+    assert "Was: " + long_day(on(9, 15)) not in notice.body, "the time did not change"
 
 
 def test_moving_out_of_the_window_is_refused_and_nothing_is_sent(school, principal):
