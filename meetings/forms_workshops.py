@@ -4,6 +4,7 @@ from django import forms
 
 from schoolplan import clock
 from schoolplan.forms import DateInput
+from schoolplan.rows import clock_time
 
 from .forms import TimeInput
 from .models import WorkshopLevel, WorkshopSeries
@@ -78,8 +79,8 @@ class RegistrationForm(forms.Form):
         self.fields["session"].queryset = sessions
         self.fields["session"].label_from_instance = lambda s: (
             f"{s.meeting.local_date:%A %-d %B %Y}, "
-            f"{clock.local(s.meeting.starts_at, s.meeting.district):%H:%M}–"
-            f"{clock.local(s.meeting.ends_at, s.meeting.district):%H:%M} · {s.meeting.place}"
+            f"{clock_time(clock.local(s.meeting.starts_at, s.meeting.district))}–"
+            f"{clock_time(clock.local(s.meeting.ends_at, s.meeting.district))} · {s.meeting.place}"
         )
         if editing:
             self.fields["session"].disabled = True

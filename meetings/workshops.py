@@ -16,6 +16,7 @@ from django.db import transaction
 from schoolplan import clock
 from schoolplan.mail import queue_email
 from schoolplan.models import Membership, Role
+from schoolplan.rows import clock_time
 from schoolplan.text import fit
 
 from .models import (
@@ -237,7 +238,7 @@ def cancel(registration, *, user, today=None):
         sorted(a for a in addresses if a),
         f"You have a place: {series.title}",
         f"A place opened up and {promoted.school} is now registered for {series.title} on "
-        f"{when:%-d %B %Y at %H:%M %Z} ({promoted.session.meeting.place}), for "
+        f"{when:%-d %B %Y} at {clock_time(when)} {when:%Z} ({promoted.session.meeting.place}), for "
         f"{promoted.people} people.\n\n{settings.SITE_URL}{promoted.get_absolute_url()}\n",
     )
     return promoted

@@ -13,6 +13,7 @@ from django.db.models import F
 from meetings.models import Goal
 from schoolplan import clock
 from schoolplan.models import Membership, Role, User
+from schoolplan.rows import day_and_time
 from schoolplan.text import fit
 
 from .models import (
@@ -104,7 +105,7 @@ class EditConflict(ValidationError):
         self.changes = changes
         lines = [
             f"{change.by or 'Someone'} changed this {KIND[type(current)]} at "
-            f"{clock.local(change.at):%-d %b %Y %H:%M}: "  # the page's district zone
+            f"{day_and_time(clock.local(change.at))}: "  # the page's district zone
             + "; ".join(
                 f"{field}: {old or '—'} → {new or '—'}"
                 for field, (old, new) in change.changes.items()

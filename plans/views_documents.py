@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from schoolplan import clock
 from schoolplan.forms import show_errors, show_theirs
 from schoolplan.permissions import require
+from schoolplan.rows import day_and_time
 
 from . import services
 from .documents import DOCUMENTS
@@ -126,7 +127,7 @@ def _removed_page(request, document_type, document, item_kind, removed_kind, rem
     form = _form(item_kind, document, request.POST)
     form.is_valid()
     who = getattr(removal.by, "display_name", "") or "Someone"
-    when = f"{clock.local(removal.at, document):%-d %b %Y, %H:%M}"
+    when = day_and_time(clock.local(removal.at, document))
     form.add_error(
         None,
         f"Not saved: {who} removed this {_item_title(removed_kind)} ({removal.object_label}) at "

@@ -23,6 +23,7 @@ from plans.models import Blueprint, EssaPlan, PlanForImprovement
 from schoolplan import clock
 from schoolplan.csvfiles import CsvImportError, data_rows, read_rows
 from schoolplan.models import User
+from schoolplan.rows import day_and_time
 
 from .family import forget_family_page
 from .models import Measurement, Metric
@@ -157,7 +158,7 @@ def _day(day):
 
 
 def _when(moment):
-    return format_date(clock.local(moment), "j M Y, H:i")
+    return day_and_time(clock.local(moment))
 
 
 def _shown(value, metric):

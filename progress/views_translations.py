@@ -14,6 +14,7 @@ from schoolplan import clock, translations
 from schoolplan.forms import Posted
 from schoolplan.models import FAMILY_LANGUAGE_NAMES, School
 from schoolplan.permissions import EDIT_SCHOOL_PLAN, VIEW_SCHOOL, can, get_visible_or_404
+from schoolplan.rows import day_and_time
 
 from .family import FAMILY_LANGUAGES
 from .family_content import family_items
@@ -187,7 +188,7 @@ def _save(request, school, language, rows, posted):
 def _refuse_stale(posted, row, conflict, school):
     theirs = conflict.theirs
     who = getattr(theirs.updated_by, "display_name", "") or "Someone"
-    when = f"{clock.local(theirs.updated_at, school):%-d %b %Y, %H:%M}"
+    when = day_and_time(clock.local(theirs.updated_at, school))
     posted.add_error(
         row["box"],
         format_html(

@@ -256,9 +256,10 @@ def show_theirs(form, name, *, theirs, by, at, place=None):
     from django.template.defaultfilters import linebreaksbr
 
     from . import clock
+    from .rows import day_and_time
 
     who = getattr(by, "display_name", "") or "Someone"
-    when = f"{clock.local(at, place):%-d %b %Y, %H:%M}"
+    when = day_and_time(clock.local(at, place))
     form.add_error(
         name,
         f"Not saved: {who} saved this at {when}, after you opened the page. Their version is "

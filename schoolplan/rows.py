@@ -31,3 +31,13 @@ class Links:
 
     def __call__(self, pk):
         return self.pattern.format(pk)
+
+
+def clock_time(moment):
+    """ "5:30 PM": English times are 12-hour everywhere (issue 23). moment: already local."""
+    return format_date(moment, "g:i A")
+
+
+def day_and_time(moment):
+    """ "4 Dec 2026, 5:30 PM" for a local moment (an edit's stamp, a conflict's time)."""
+    return format_date(moment, "j M Y, g:i A")

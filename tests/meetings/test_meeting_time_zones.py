@@ -296,9 +296,8 @@ def test_workshop_sessions_are_typed_and_mailed_in_the_districts_zone(client, cl
     assert response.status_code == 302
     session = series.sessions.get()
     assert session.meeting.starts_at == moment(on(2, 2), "09:00", CHICAGO)
-    assert (
-        "09:00–12:00" in client.get(reverse("workshop_series", args=[series.pk])).content.decode()
-    )
+    page = client.get(reverse("workshop_series", args=[series.pk])).content.decode()
+    assert "9:00 AM–12:00 PM" in page  # issue 23: 12-hour times in English
 
     # The priority window closes at midnight in Des Moines: at 20:00 there on its last day
     # (02:00 the next day in UTC) a school without an ESSA designation still waits.
@@ -333,4 +332,4 @@ def test_workshop_sessions_are_typed_and_mailed_in_the_districts_zone(client, cl
     ]
     workshops.cancel(registrations[0], user=None)
     email = OutboxEmail.objects.get(key=f"workshop-promoted:{registrations[1].pk}")
-    assert f"on 2 February {on(2, 2).year} at 09:00 CST" in email.body
+    assert f"on 2 February {on(2, 2).year} at 9:00 AM CST" in email.body

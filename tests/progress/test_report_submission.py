@@ -204,7 +204,7 @@ def test_a_second_save_over_newer_text_is_refused_for_that_part_only(
     assert page.count('id="draft-conflict"') == 1
     assert page.count("Not everything was saved") == 1
     assert page.count("summary-conflict") == 2  # the box's note, named by the box
-    assert "09:30" in page and "13:30" not in page
+    assert "9:30 AM" in page and "1:30 PM" not in page
     assert "Saved: Next steps (High-Leverage Strategy 2)" in page
     assert "Saved." not in page
     # Having seen theirs, the lead saves again from this page: theirs is replaced knowingly.

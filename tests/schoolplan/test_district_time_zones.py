@@ -278,7 +278,7 @@ def test_a_denver_districts_pages_show_its_dates_and_times(clock, client):
     home = client.get(reverse("home")).content.decode()
     assert f"Today is {format_date(on(12, 1), 'l j F Y')}." in home
     page = client.get(reverse("essa_plan", args=[plan.pk])).content.decode()
-    assert f"Submitted {format_date(on(11, 20), 'j M Y')}, 17:30 by" in page
+    assert f"Submitted {format_date(on(11, 20), 'j M Y')}, 5:30 PM by" in page
     csv = client.get(reverse("essa_export", args=[plan.pk, "csv"])).content.decode()
     assert f"{on(11, 20).isoformat()}T17:30-07:00" in csv
 
