@@ -154,6 +154,31 @@ def test_review_and_carry_forward(school, school_year, school_class, point, teac
     assert second.action_reviews.get(action_item=unfinished).outcome == ReviewOutcome.NOT_DONE
 
 
+def test_outcome_badges_differ_by_symbol_and_colour(
+    client, school, school_year, school_class, point, teacher
+):
+    """issue 23: done, partly done and not done are told apart without colour too."""
+    spring = make_point(school, school_year, "Spring summative", on(3, 10))
+    first = schedule_cap(school_class, point, teacher)
+    items = [
+        services.add_action_item(
+            first, user=teacher, description=f"Action {n}", category="teaching"
+        )
+        for n in range(3)
+    ]
+    second = schedule_cap(school_class, spring, teacher, day=on(3, 15))
+    for item, outcome in zip(items, ReviewOutcome, strict=True):
+        cap.review_action(second, user=teacher, action_item=item, outcome=outcome)
+    client.force_login(teacher)
+    page = client.get(second.get_absolute_url()).content.decode()
+    for colour, symbol, label in (
+        ("success", "✓", "Done"),
+        ("warning", "◐", "Partly done"),
+        ("danger", "✗", "Not done"),
+    ):
+        assert f'text-bg-{colour}"><span aria-hidden="true">{symbol}</span> {label}</span>' in page
+
+
 def test_a_done_action_is_not_carried_forward(school, school_year, school_class, point, teacher):
     first = schedule_cap(school_class, point, teacher)
     item = services.add_action_item(first, user=teacher, description="x", category="teaching")
