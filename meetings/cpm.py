@@ -135,8 +135,9 @@ class CpmYear:
 
     @property
     def next_step(self):
-        # What can still be done comes first; a missed window is reported last.
-        for wanted in ("awaiting_minutes", "due", "upcoming", "missed"):
+        # What can still be done comes first; a meeting still ahead comes before a later window
+        # (issue 23: not the Wrap Up before the Check In has happened); a missed one is last.
+        for wanted in ("awaiting_minutes", "due", "scheduled", "upcoming", "missed"):
             for requirement in self.requirements:
                 if requirement.state == wanted:
                     return requirement

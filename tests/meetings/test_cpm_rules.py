@@ -207,3 +207,36 @@ def test_missed_window_when_nothing_was_held(school, school_year):
 
 def test_time_zone_constant_matches_settings(settings):
     assert str(LA) == settings.TIME_ZONE
+
+
+def test_the_next_step_is_a_check_in_ahead_not_the_wrap_up(school, school_year, principal):
+    """issue 23: the banner does not jump to the Wrap Up before the Check In has happened."""
+    school.title_i = False
+    school.save()
+    kick_off = schedule(school, principal, day=on(9, 15))
+    kick_off.status = MeetingStatus.HELD
+    kick_off.save()
+    schedule(school, principal, "check_in", on(12, 10))
+
+    glance = cpm.cpm_year(school, school_year, on(12, 4))
+
+    states = {r.key: r.state for r in glance.requirements}
+    assert (states["check_in"], states["wrap_up"]) == ("scheduled", "upcoming")
+    assert glance.next_step.key == "check_in"
+
+
+def test_no_link_to_schedule_a_meeting_whose_window_has_closed(
+    client, school, school_year, principal, clock
+):
+    """issue 23: "Schedule another Kick Off" after its window would only be refused."""
+    kick_off = schedule(school, principal, day=on(9, 15))
+    kick_off.status = MeetingStatus.HELD
+    kick_off.save()
+    client.force_login(principal)
+    url = f"/schools/{school.pk}/cpm/"
+    clock.set(on(11, 20))
+    assert "Schedule another Kick Off" in client.get(url).content.decode()
+    clock.set(on(12, 4))
+    page = client.get(url).content.decode()
+    assert "Schedule another Kick Off" not in page
+    assert "Schedule the Check In" in page or "Schedule Check In" in page
