@@ -119,7 +119,7 @@ class CpmMeetingForm(MeetingTimesForm):
         required=False, label="This meeting is also our SPF meeting (sharing SPF results)"
     )
     confirm_repeat = forms.BooleanField(
-        required=False, widget=forms.HiddenInput, label="Yes, schedule another Kick Off"
+        required=False, widget=forms.HiddenInput, label="Yes, schedule another one"
     )
 
     def __init__(self, *args, school, meeting=None, **kwargs):

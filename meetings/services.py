@@ -44,14 +44,19 @@ def _validate_cpm(school, stage, starts_at, *, title_i, spf, confirm_repeat, exc
     year = school_year_for(school, day)
     cpm_scheduling.check_window(year, stage, day)
     cpm_scheduling.check_combination(school, stage, title_i=title_i, spf=spf)
-    if CpmStage(stage) == CpmStage.KICK_OFF and not confirm_repeat:
+    if not confirm_repeat:
+        # A second Kick Off in a year, or a second meeting of any stage on one day (a double
+        # click on another tab, issue 23), is asked about first.
         others = cpm_scheduling.same_stage_meetings(school, year, stage)
         if exclude is not None:
             others = others.exclude(pk=exclude.pk)
-        if others.exists():
-            first = others.first()
+        kick_off = CpmStage(stage) == CpmStage.KICK_OFF
+        same_day = [m for m in others if m.local_date == day]
+        first = others.first() if kick_off else (same_day[0] if same_day else None)
+        if first is not None:
+            when = "this year" if kick_off and first.local_date != day else "on that day"
             raise NeedsConfirmation(
-                f"{school} already has a Kick Off this year ({first.title}, "
+                f"{school} already has a {CpmStage(stage).label} {when} ({first.title}, "
                 f"{first.local_date:%-d %b %Y}). Schedule a second one anyway?",
                 code="confirm_repeat",
             )

@@ -97,6 +97,17 @@ def test_second_kick_off_needs_confirmation(school, principal):
     assert school.meetings.count() == 2
 
 
+def test_a_second_check_in_on_the_same_day_needs_confirmation(school, principal):
+    """issue 23: like a second Kick Off; another day's Check In is simply another meeting."""
+    schedule(school, principal, "check_in", on(12, 10))
+    schedule(school, principal, "check_in", on(1, 14))
+    with pytest.raises(services.NeedsConfirmation) as error:
+        schedule(school, principal, "check_in", on(12, 10))
+    assert "already has a Check In on that day" in error.value.messages[0]
+    schedule(school, principal, "check_in", on(12, 10), confirm_repeat=True)
+    assert school.meetings.count() == 3
+
+
 def test_a_cancelled_kick_off_does_not_count_as_the_first(school, principal):
     first = schedule(school, principal)
     services.cancel_meeting(first, user=principal, reason="Fire drill")
