@@ -119,8 +119,10 @@ class CpmMeetingForm(MeetingTimesForm):
         required=False, label="This meeting is also our SPF meeting (sharing SPF results)"
     )
     confirm_repeat = forms.BooleanField(
-        required=False, widget=forms.HiddenInput, label="Yes, schedule another one"
+        required=False, widget=forms.HiddenInput, label="Yes, schedule it anyway"
     )
+    # The form's one-time token: sent twice, it schedules once (schoolplan.submissions).
+    submission = forms.CharField(required=False, widget=forms.HiddenInput, max_length=64)
 
     def __init__(self, *args, school, meeting=None, **kwargs):
         super().__init__(*args, host=school, **kwargs)

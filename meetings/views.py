@@ -5,9 +5,10 @@ from django.db import transaction
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from schoolplan import between_years, clock
+from schoolplan import between_years, clock, submissions
 from schoolplan.forms import mark_invalid, posted_year, show_errors
 from schoolplan.models import CpmStage, School, SchoolYear
 from schoolplan.permissions import (
@@ -98,23 +99,30 @@ def schedule_cpm(request, pk):
     initial = {
         "stage": stage if stage in CpmStage.values else CpmStage.KICK_OFF,
         "languages_offered": school.family_languages,
+        "submission": submissions.new_token(),
     }
     form = CpmMeetingForm(request.POST or None, school=school, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            meeting = services.schedule_cpm_meeting(
-                user=request.user,
-                school=school,
-                stage=data["stage"],
-                **form.when_and_where,
-                languages=data["languages_offered"],
-                title=data["title"],
-                description=data["description"],
-                title_i=data.get("counts_as_title_i_meeting", False),
-                spf=data["counts_as_spf_meeting"],
-                confirm_repeat=data["confirm_repeat"],
-            )
+            with transaction.atomic():
+                claim = submissions.claim(request.user, data["submission"])
+                meeting = services.schedule_cpm_meeting(
+                    user=request.user,
+                    school=school,
+                    stage=data["stage"],
+                    **form.when_and_where,
+                    languages=data["languages_offered"],
+                    title=data["title"],
+                    description=data["description"],
+                    title_i=data.get("counts_as_title_i_meeting", False),
+                    spf=data["counts_as_spf_meeting"],
+                    confirm_repeat=data["confirm_repeat"],
+                )
+                submissions.fulfil(claim, meeting.get_absolute_url())
+        except submissions.AlreadySent as sent:
+            messages.info(request, "This form was already sent: here is the meeting it scheduled.")
+            return redirect(sent.url or reverse("cpm_year", args=[school.pk]))
         except services.NeedsConfirmation as error:
             form.ask_for_confirmation(error.messages[0])
         except ValidationError as error:

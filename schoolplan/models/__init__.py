@@ -21,6 +21,7 @@ from .pdf_job import PdfJob, PdfJobStatus
 from .reminders import NotificationSettings, Reminder, ReminderCategory, ReminderChannel
 from .roster_import import RosterImport, RosterSource
 from .school_year import CpmStage, SchoolYear, Window, default_dates
+from .submission import FormSubmission
 from .translation import ContentTranslation
 from .versioned import Versioned
 
@@ -40,6 +41,7 @@ __all__ = [
     "ContentTranslation",
     "CpmStage",
     "District",
+    "FormSubmission",
     "EssaDesignation",
     "Level",
     "Membership",
