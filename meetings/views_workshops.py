@@ -207,13 +207,17 @@ def workshop_register(request, series_pk, school_pk):
                 series, school=school, user=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            show_errors(form, error)
+            # A refusal the window alert already says is said once (issue 23).
+            if " ".join(error.messages) != window:
+                show_errors(form, error)
         else:
             if registration.status == RegistrationStatus.WAITLISTED:
+                position = workshops.waitlist_position(registration)
                 messages.warning(
                     request,
-                    "The session is full: your school is on the waitlist. You will get an "
-                    "e-mail if a place opens up.",
+                    f"{workshops.places_taken(series, registration.session)}: your school is "
+                    f"number {position} on the waitlist. You will get an e-mail if a place "
+                    "opens up for it.",
                 )
             else:
                 messages.success(request, "Registered.")
@@ -280,7 +284,12 @@ def workshop_registration(request, pk):
     return render(
         request,
         "meetings/workshop_registration.html",
-        {"registration": registration, "form": form, "may_edit": may_edit},
+        {
+            "registration": registration,
+            "form": form,
+            "may_edit": may_edit,
+            "waitlist_position": workshops.waitlist_position(registration),
+        },
     )
 
 

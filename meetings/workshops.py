@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 
 from schoolplan import clock
 from schoolplan.mail import queue_email
@@ -105,6 +105,26 @@ def _pool(series, session):
             level_capacity,
         )
     return WorkshopRegistration.objects.filter(session=session), session.capacity or 0
+
+
+def places_taken(series, session):
+    """Why a registration went on the waitlist, in the words of what is full (seed 002: a
+    series may cap each level, else each session has its own places)."""
+    if series.level_capacity(session.level) is not None:
+        return f"The {session.get_level_display().lower()} places of this series are taken"
+    return "The places of this session are taken"
+
+
+def waitlist_position(registration):
+    """1 for the school next in line (the order promotions follow), else None."""
+    if registration.status != RegistrationStatus.WAITLISTED:
+        return None
+    pool, _capacity = _pool(registration.series, registration.session)
+    ahead = pool.filter(status=RegistrationStatus.WAITLISTED).filter(
+        models.Q(created_at__lt=registration.created_at)
+        | models.Q(created_at=registration.created_at, pk__lt=registration.pk)
+    )
+    return ahead.count() + 1
 
 
 def _lock(series):

@@ -362,3 +362,47 @@ def test_attendance_ignores_what_is_not_an_id(client, series, district):
     assert response.status_code == 302
     came.refresh_from_db()
     assert came.attended
+
+
+def test_a_waitlisted_school_hears_what_is_taken_and_its_position(client, series, district):
+    """issue 23: "the secondary places of this series are taken", and its place in line."""
+    _register(series, _school(district, level=Level.HIGH))
+    waiting = _school(district, level=Level.MIDDLE)
+    principal = member(Role.PRINCIPAL, waiting)
+    client.force_login(principal)
+    session = series.sessions.get(level="secondary")
+    url = reverse("workshop_register", args=[series.pk, waiting.pk])
+    response = client.post(
+        url,
+        {"session": session.pk, "people": 5, "prework": "1. Math talk\n2. Family nights"},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "The secondary places of this series are taken: your school is number 1" in page
+    assert "the session is full" not in page.lower()
+    later = _register(series, _school(district, level=Level.HIGH))
+    assert workshops.waitlist_position(later) == 2
+    page = client.get(WorkshopRegistration.objects.get(school=waiting).get_absolute_url())
+    text = page.content.decode()
+    assert "your school is number 1" in text and "Yes, take us off the waitlist" in text
+    assert "the place goes to the first school" not in text
+
+
+def test_a_refused_registration_says_so_once(client, series, district):
+    """issue 23: the window's refusal once, not three times around the form."""
+    school = _school(district)
+    client.force_login(member(Role.PRINCIPAL, school))
+    series.registration_closes = on(12, 15)
+    series.save()
+    url = reverse("workshop_register", args=[series.pk, school.pk])
+    response = client.post(
+        url,
+        {
+            "session": series.sessions.get(level="elementary").pk,
+            "people": 5,
+            "prework": "1. Math talk",
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert page.count("Registration closed on") == 1
