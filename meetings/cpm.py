@@ -68,6 +68,9 @@ class Requirement:
                 f"The {window.label} window closed on {long_day(window.closes)} with no meeting "
                 "held."
             )
+            if self.key == "kick_off":
+                # seed 000: the way forward after a missed Kick Off (issue 23).
+                text += " Set the year's goals with families at the Check In instead."
         elif self.state == "missed":
             text = f"The school year ended on {long_day(self.ends)} with no meeting held."
         elif self.starts is not None:
@@ -79,6 +82,11 @@ class Requirement:
             text = (
                 f"Not scheduled yet; the {window.label} window closes on {long_day(window.closes)} "
                 f"({days} day{'s' if days != 1 else ''} left)."
+            )
+        elif self.key == "title_i":
+            text = (
+                "Not scheduled yet: hold it with the Kick Off, or on its own any day of the "
+                "school year."
             )
         else:
             text = "Not scheduled yet."

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from schoolplan.models import CpmStage
 from schoolplan.rows import long_day
 
-from .models import Goal, Meeting
+from .models import Goal, Meeting, MeetingType
 
 # seed 000: what each meeting is for, as a suggested agenda (title, minutes).
 PURPOSE = {
@@ -20,6 +20,27 @@ TITLE_I_AGENDA_ITEM = (
     "Title I annual meeting: the school's Title I program and families' right to be involved",
     20,
 )
+
+
+# seed 000 / DOMAIN.md: a Title I school holds its annual parent meeting on its own when it did
+# not combine it with its Kick Off (or missed the Kick Off's window).
+TITLE_I_STANDALONE_AGENDA = [
+    ("Welcome, introductions and interpretation", 10),
+    TITLE_I_AGENDA_ITEM,
+    ("Our parent and family engagement policy and school-parent compact", 15),
+    ("How families can be involved, and questions", 15),
+]
+
+
+def title_i_meetings(school, year):
+    """The year's meetings that are (or also are) the school's Title I annual parent meeting."""
+    from django.db.models import Q
+
+    return (
+        Meeting.objects.not_cancelled()
+        .filter(school=school, school_year=year)
+        .filter(Q(meeting_type=MeetingType.TITLE_I_PARENT) | Q(counts_as_title_i_meeting=True))
+    )
 
 
 def suggested_agenda(school, year, stage, *, title_i=False, spf=False):

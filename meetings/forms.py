@@ -141,6 +141,32 @@ class CpmMeetingForm(MeetingTimesForm):
         self.add_error("confirm_repeat", message)
 
 
+class TitleIMeetingForm(MeetingTimesForm):
+    """A Title I school's annual parent meeting on its own (meetings.services)."""
+
+    field_order = ["title"]
+
+    title = forms.CharField(
+        max_length=200,
+        required=False,
+        help_text="Leave empty for e.g. “Title I annual parent meeting 2026-27”.",
+    )
+    description = CpmMeetingForm.base_fields["description"]
+    languages_offered = FamilyLanguagesField(
+        label="Interpretation offered in", help_text="Preselected: the school's family languages."
+    )
+    confirm_repeat = forms.BooleanField(
+        required=False, widget=forms.HiddenInput, label="Yes, schedule it anyway"
+    )
+    submission = forms.CharField(required=False, widget=forms.HiddenInput, max_length=64)
+
+    def __init__(self, *args, school, **kwargs):
+        super().__init__(*args, host=school, **kwargs)
+        self.school = school
+
+    ask_for_confirmation = CpmMeetingForm.ask_for_confirmation
+
+
 class CancelForm(forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),

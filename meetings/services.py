@@ -123,6 +123,52 @@ def schedule_cpm_meeting(
     return meeting
 
 
+@transaction.atomic
+def schedule_title_i_meeting(
+    *,
+    user,
+    school,
+    starts_at,
+    ends_at,
+    place="",
+    video_link="",
+    languages=(),
+    title="",
+    description="",
+    confirm_repeat=False,
+):
+    """seed 000: a Title I school's annual parent meeting on its own (not combined with its
+    Kick Off, or after missing the Kick Off's window): any day of the school year. Counted by
+    the same requirement as a combined one (meetings.cpm)."""
+    if not school.title_i:
+        raise ValidationError(f"{school} is not a Title I school: it holds no Title I meeting.")
+    day = clock.local_date(starts_at, school)
+    year = school_year_for(school, day)
+    if not confirm_repeat:
+        first = cpm_scheduling.title_i_meetings(school, year).order_by("starts_at").first()
+        if first is not None:
+            raise NeedsConfirmation(
+                f"{school} already has its Title I annual parent meeting this year "
+                f"({first.title}, {first.local_date:%-d %b %Y}). Schedule another anyway?",
+                code="confirm_repeat",
+            )
+    return create_meeting(
+        district=school.district,
+        school=school,
+        school_year=year,
+        meeting_type=MeetingType.TITLE_I_PARENT,
+        title=title or f"Title I annual parent meeting {year.name}",
+        starts_at=starts_at,
+        ends_at=ends_at,
+        place=place,
+        video_link=video_link,
+        description=description,
+        languages_offered=list(languages),
+        created_by=user,
+        agenda=cpm_scheduling.TITLE_I_STANDALONE_AGENDA,
+    )
+
+
 def _require_planned(meeting):
     if not meeting.is_planned:
         raise ValidationError(

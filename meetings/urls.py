@@ -39,6 +39,7 @@ urlpatterns = [
     path("schools/<int:pk>/meetings/", views.school_meetings, name="school_meetings"),
     path("schools/<int:pk>/cpm/", views.cpm_year_view, name="cpm_year"),
     path("schools/<int:pk>/cpm/schedule/", views.schedule_cpm, name="schedule_cpm"),
+    path("schools/<int:pk>/title-i/schedule/", views.schedule_title_i, name="schedule_title_i"),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting_detail"),
     path("meetings/<int:pk>/edit/", views.meeting_edit, name="meeting_edit"),
     path("meetings/<int:pk>/cancel/", views.meeting_cancel, name="meeting_cancel"),

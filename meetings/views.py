@@ -32,6 +32,7 @@ from .forms import (
     CpmMeetingForm,
     GoalForm,
     InviteForm,
+    TitleIMeetingForm,
 )
 from .models import ActionItemUpdate, Goal, Meeting, MeetingType
 from .page_sections import sections_for
@@ -149,6 +150,49 @@ def schedule_cpm(request, pk):
             "combination_warning": cpm_scheduling.combination_warning(True, True),
         },
     )
+
+
+@require_http_methods(["GET", "POST"])
+def schedule_title_i(request, pk):
+    """seed 000: a Title I school's annual parent meeting on its own."""
+    school = _school(request, pk, MANAGE_SCHOOL)
+    if not school.title_i:
+        raise Http404("Only a Title I school holds a Title I annual parent meeting.")
+    initial = {
+        "languages_offered": school.family_languages,
+        "submission": submissions.new_token(),
+    }
+    form = TitleIMeetingForm(request.POST or None, school=school, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                claim = submissions.claim(request.user, data["submission"])
+                meeting = services.schedule_title_i_meeting(
+                    user=request.user,
+                    school=school,
+                    **form.when_and_where,
+                    languages=data["languages_offered"],
+                    title=data["title"],
+                    description=data["description"],
+                    confirm_repeat=data["confirm_repeat"],
+                )
+                submissions.fulfil(claim, meeting.get_absolute_url())
+        except submissions.AlreadySent as sent:
+            messages.info(request, "This form was already sent: here is the meeting it scheduled.")
+            return redirect(sent.url or reverse("cpm_year", args=[school.pk]))
+        except services.NeedsConfirmation as error:
+            form.ask_for_confirmation(error.messages[0])
+        except ValidationError as error:
+            show_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"{meeting.title} is scheduled; invite people from the meeting page, where its "
+                "families' page link is.",
+            )
+            return redirect(meeting)
+    return render(request, "meetings/title_i_form.html", {"school": school, "form": form})
 
 
 @require_http_methods(["GET", "POST"])

@@ -1,8 +1,11 @@
+import re
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from meetings import cpm, services
-from meetings.models import AgendaItem, MeetingStatus
+from meetings.models import AgendaItem, Meeting, MeetingStatus, MeetingType
 from schoolplan.models import Role
 
 from ..clock import YEAR, on, year_name
@@ -212,8 +215,11 @@ def test_missed_window_when_nothing_was_held(school, school_year):
     kick_off = glance.requirements[0]
     assert kick_off.state == "missed"
     assert kick_off.message == (
-        f"The Kick Off window closed on {_day(on(11, 30))} with no meeting held."
+        f"The Kick Off window closed on {_day(on(11, 30))} with no meeting held. "
+        "Set the year's goals with families at the Check In instead."  # issue 23: what next
     )
+    title_i = next(r for r in glance.requirements if r.key == "title_i")
+    assert title_i.state == "due" and "on its own any day of the school year" in title_i.message
 
 
 def test_time_zone_constant_matches_settings(settings):
@@ -251,3 +257,51 @@ def test_no_link_to_schedule_a_meeting_whose_window_has_closed(
     page = client.get(url).content.decode()
     assert "Schedule another Kick Off" not in page
     assert "Schedule the Check In" in page or "Schedule Check In" in page
+
+
+def test_a_title_i_school_holds_its_annual_meeting_on_its_own(
+    client, school, school_year, principal, clock
+):
+    """seed 000 / issue 23: after a missed Kick Off, the Title I meeting on its own; it counts."""
+    clock.set(on(12, 5))
+    client.force_login(principal)
+    year_page = client.get(f"/schools/{school.pk}/cpm/").content.decode()
+    assert "Schedule the Title I annual parent meeting" in year_page
+    url = reverse("schedule_title_i", args=[school.pk])
+    form = client.get(url).content.decode()
+    token = re.search(r'name="submission" value="([0-9a-f]+)"', form).group(1)
+    data = {
+        "date": on(1, 20).isoformat(),
+        "start_time": "18:00",
+        "end_time": "19:00",
+        "place": "Library",
+        "languages_offered": ["en", "es"],
+        "submission": token,
+    }
+    response = client.post(url, data)
+    meeting = Meeting.objects.get(meeting_type=MeetingType.TITLE_I_PARENT)
+    assert response.url == meeting.get_absolute_url()
+    assert meeting.title == f"Title I annual parent meeting {year_name()}"
+    assert meeting.is_for_families
+    assert client.post(url, data).url == meeting.get_absolute_url(), "sent twice: once"
+    glance = cpm.cpm_year(school, school_year, on(12, 5))
+    assert next(r for r in glance.requirements if r.key == "title_i").state == "scheduled"
+    # A second one is asked about first.
+    with pytest.raises(services.NeedsConfirmation, match="already has its Title I annual"):
+        services.schedule_title_i_meeting(
+            user=principal, school=school, starts_at=at(on(2, 3)), ends_at=at(on(2, 3), 19)
+        )
+
+
+def test_only_a_title_i_school_and_its_managers_schedule_one(client, school, principal):
+    url = reverse("schedule_title_i", args=[school.pk])
+    client.force_login(member(Role.SCHOOL_STAFF, school))
+    assert client.get(url).status_code in (403, 404)
+    school.title_i = False
+    school.save()
+    client.force_login(principal)
+    assert client.get(url).status_code == 404
+    with pytest.raises(ValidationError, match="not a Title I school"):
+        services.schedule_title_i_meeting(
+            user=principal, school=school, starts_at=at(on(2, 3)), ends_at=at(on(2, 3), 19)
+        )

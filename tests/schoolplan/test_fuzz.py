@@ -55,6 +55,7 @@ from meetings.forms import (
     GoalForm,
     InviteForm,
     MinutesForm,
+    TitleIMeetingForm,
 )
 from meetings.forms_cap import (
     AnalysisForm,
@@ -459,6 +460,20 @@ FORM_TARGETS = [
         lambda w: project_forms()[TWO_FACTOR_FORM](),
         (TWO_FACTOR_FORM,),
         good={"code": "123456"},
+    ),
+    Target(
+        "schedule_title_i",
+        "principal",
+        u("schedule_title_i", pk=pk("school")),
+        lambda w: TitleIMeetingForm(school=w["school"]),
+        ("meetings.forms.TitleIMeetingForm",),
+        good={
+            "date": on(1, 20).isoformat(),
+            "start_time": "18:00",
+            "end_time": "19:30",
+            "place": "Library",
+        },
+        also=(404,),
     ),
     Target(
         "schedule_cpm",
