@@ -119,6 +119,21 @@ def combination_warning(title_i, spf):
     return ""
 
 
+def uncountable(meeting):
+    """What the meeting says it also counts as but cannot (seed 000: the SPF meeting counts in
+    the SPF sharing window only), so the form warns instead of claiming it (issue 23)."""
+    if not meeting.counts_as_spf_meeting:
+        return ""
+    window = meeting.school_year.window("spf_sharing")
+    if window.contains(meeting.local_date):
+        return ""
+    return (
+        f"It cannot count as the SPF meeting: the SPF sharing window is {window.dates}, and "
+        f"{long_day(meeting.local_date)} is outside it. Share the SPF results another way "
+        "(publish the family summary), or hold an SPF meeting in the window."
+    )
+
+
 def same_stage_meetings(school, year, stage):
     return (
         Meeting.objects.cpm()

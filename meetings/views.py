@@ -138,8 +138,9 @@ def schedule_cpm(request, pk):
             warning = cpm_scheduling.combination_warning(
                 meeting.counts_as_title_i_meeting, meeting.counts_as_spf_meeting
             )
-            if warning:
-                messages.warning(request, warning)
+            for text in (warning, cpm_scheduling.uncountable(meeting)):
+                if text:
+                    messages.warning(request, text)
             return redirect(meeting)
     return render(
         request,
@@ -235,6 +236,8 @@ def meeting_edit(request, pk):
             show_errors(form, error)
         else:
             messages.success(request, f"{meeting.title} is saved.")
+            if cpm_scheduling.uncountable(meeting):
+                messages.warning(request, cpm_scheduling.uncountable(meeting))
             return redirect(meeting)
     return render(
         request,

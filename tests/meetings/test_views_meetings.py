@@ -313,3 +313,18 @@ def test_minutes_saved_over_newer_minutes_are_refused_and_both_texts_shown(
     assert response.status_code == 200
     assert "Blind save" in response.content.decode()
     assert "Blind save" not in Minutes.objects.get(meeting=meeting).text
+
+
+def test_the_form_warns_when_the_spf_meeting_cannot_count(client, school, principal):
+    """issue 23: a Kick Off ticked as the SPF meeting outside the SPF window is not claimed."""
+    client.force_login(principal)
+    url = reverse("schedule_cpm", args=[school.pk])
+    response = client.post(url, form_data(counts_as_spf_meeting="on"), follow=True)
+    page = response.content.decode()
+    assert "It cannot count as the SPF meeting: the SPF sharing window is" in page
+    inside = client.post(
+        url,
+        form_data(counts_as_spf_meeting="on", date=on(10, 28).isoformat(), confirm_repeat="on"),
+        follow=True,
+    )
+    assert "It cannot count as the SPF meeting" not in inside.content.decode()
