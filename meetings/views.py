@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Prefetch, prefetch_related_objects
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
@@ -105,30 +105,26 @@ def schedule_cpm(request, pk):
     form = CpmMeetingForm(request.POST or None, school=school, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            with transaction.atomic():
-                claim = submissions.claim(request.user, data["submission"])
-                meeting = services.schedule_cpm_meeting(
-                    user=request.user,
-                    school=school,
-                    stage=data["stage"],
-                    **form.when_and_where,
-                    languages=data["languages_offered"],
-                    title=data["title"],
-                    description=data["description"],
-                    title_i=data.get("counts_as_title_i_meeting", False),
-                    spf=data["counts_as_spf_meeting"],
-                    confirm_repeat=data["confirm_repeat"],
-                )
-                submissions.fulfil(claim, meeting.get_absolute_url())
-        except submissions.AlreadySent as sent:
-            messages.info(request, "This form was already sent: here is the meeting it scheduled.")
-            return redirect(sent.url or reverse("cpm_year", args=[school.pk]))
-        except services.NeedsConfirmation as error:
-            form.ask_for_confirmation(error.messages[0])
-        except ValidationError as error:
-            show_errors(form, error)
-        else:
+        meeting = _schedule_once(
+            request,
+            form,
+            school,
+            lambda: services.schedule_cpm_meeting(
+                user=request.user,
+                school=school,
+                stage=data["stage"],
+                **form.when_and_where,
+                languages=data["languages_offered"],
+                title=data["title"],
+                description=data["description"],
+                title_i=data.get("counts_as_title_i_meeting", False),
+                spf=data["counts_as_spf_meeting"],
+                confirm_repeat=data["confirm_repeat"],
+            ),
+        )
+        if isinstance(meeting, HttpResponse):
+            return meeting
+        if meeting is not None:
             messages.success(
                 request,
                 f"{meeting.title} is scheduled. {meeting.district} has been told; "
@@ -153,6 +149,27 @@ def schedule_cpm(request, pk):
     )
 
 
+def _schedule_once(request, form, school, schedule):
+    """Run schedule() (a scheduling service) once per form token (schoolplan.submissions): the
+    new meeting; a redirect to the first one's meeting when the form was sent before; or None
+    when refused, the reason on the form."""
+    try:
+        with transaction.atomic():
+            claim = submissions.claim(request.user, form.cleaned_data["submission"])
+            meeting = schedule()
+            submissions.fulfil(claim, meeting.get_absolute_url())
+    except submissions.AlreadySent as sent:
+        messages.info(request, "This form was already sent: here is the meeting it scheduled.")
+        return redirect(sent.url or reverse("cpm_year", args=[school.pk]))
+    except services.NeedsConfirmation as error:
+        form.ask_for_confirmation(error.messages[0])
+    except ValidationError as error:
+        show_errors(form, error)
+    else:
+        return meeting
+    return None
+
+
 @require_http_methods(["GET", "POST"])
 def schedule_title_i(request, pk):
     """seed 000: a Title I school's annual parent meeting on its own."""
@@ -166,27 +183,23 @@ def schedule_title_i(request, pk):
     form = TitleIMeetingForm(request.POST or None, school=school, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            with transaction.atomic():
-                claim = submissions.claim(request.user, data["submission"])
-                meeting = services.schedule_title_i_meeting(
-                    user=request.user,
-                    school=school,
-                    **form.when_and_where,
-                    languages=data["languages_offered"],
-                    title=data["title"],
-                    description=data["description"],
-                    confirm_repeat=data["confirm_repeat"],
-                )
-                submissions.fulfil(claim, meeting.get_absolute_url())
-        except submissions.AlreadySent as sent:
-            messages.info(request, "This form was already sent: here is the meeting it scheduled.")
-            return redirect(sent.url or reverse("cpm_year", args=[school.pk]))
-        except services.NeedsConfirmation as error:
-            form.ask_for_confirmation(error.messages[0])
-        except ValidationError as error:
-            show_errors(form, error)
-        else:
+        meeting = _schedule_once(
+            request,
+            form,
+            school,
+            lambda: services.schedule_title_i_meeting(
+                user=request.user,
+                school=school,
+                **form.when_and_where,
+                languages=data["languages_offered"],
+                title=data["title"],
+                description=data["description"],
+                confirm_repeat=data["confirm_repeat"],
+            ),
+        )
+        if isinstance(meeting, HttpResponse):
+            return meeting
+        if meeting is not None:
             messages.success(
                 request,
                 f"{meeting.title} is scheduled; invite people from the meeting page, where its "
