@@ -44,6 +44,15 @@ def csrf(response):
     return match.group(1) if match else ""
 
 
+SUBMISSION = re.compile(r'name="submission" value="([0-9a-f]+)"')
+
+
+def submission(response):
+    """The form's one-time token: each form shown schedules once, as in a browser."""
+    match = SUBMISSION.search(response.text)
+    return match.group(1) if match else ""
+
+
 class SignedIn(HttpUser):
     abstract = True
     wait_time = constant(WAIT)
@@ -117,6 +126,9 @@ class PrincipalUser(SignedIn):
             url,
             data={
                 "csrfmiddlewaretoken": csrf(form),
+                "submission": submission(form),
+                # Random days meet: a principal who means a second Check In that day says so.
+                "confirm_repeat": "on",
                 "stage": "check_in",
                 "title": "",
                 "date": f"{DATA['check_in_year']}-0{random.randint(1, 3)}-{random.randint(10, 28)}",
