@@ -242,7 +242,7 @@ def test_reminders_in_spanish_for_who_chose_it(principal, clock):
     body = email.body
     assert "Un recordatorio de SchoolPlan" in body and "Elija qué recordatorios" in body
     # The reminder's own words too, not only the e-mail around them (issue 22).
-    said = "Valdez Elementary: programe la reunión Kick Off CPM; su plazo cierra el 30 Nov 2026"
+    said = f"Valdez Elementary: programe la reunión Kick Off CPM; su plazo cierra el 30 Nov {YEAR}"
     assert email.subject.startswith(said) and said in body
     assert "(quedan 3 días)" in body and "schedule the" not in body
     # The reminder itself stays in English for the pages, which are.
