@@ -73,10 +73,6 @@ def forget_family_page(school_or_id):
     )
 
 
-def _language_names(codes):
-    return [str(FAMILY_LANGUAGE_NAMES.get(code, code)) for code in codes]
-
-
 def home_context(school, language):
     today = clock.today(school)
     year = SchoolYear.objects.of_district_on(school.district_id, today)
@@ -112,7 +108,7 @@ def home_context(school, language):
         "blueprint": blueprint,
         "goals": goals,
         "meetings": meetings,
-        "languages": _language_names(school.family_languages),
+        "languages": school.family_language_names,
     }
 
 

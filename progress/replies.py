@@ -125,8 +125,9 @@ def withdraw(reply):
     reply.save(update_fields=["withdrawn_at", "updated_at"])
 
 
-def _outbox_key(reply):
-    return f"family-reply:{reply.pk}:"
+def _outbox_key(reply_pk):
+    """The start of every outbox key of an answer's e-mails, so they are forgotten together."""
+    return f"family-reply:{reply_pk}:"
 
 
 def _send_link(reply, url):
@@ -140,7 +141,7 @@ def _send_link(reply, url):
             "title": meeting.title,
         }
         body = render_to_string("family/email/reply.txt", context)
-    key = f"{_outbox_key(reply)}{reply.email}"
+    key = f"{_outbox_key(reply.pk)}{reply.email}"
     queue_email(key, [reply.email], subject, body)
 
 
@@ -163,7 +164,7 @@ def forget_contacts(now=None):
         )
         prefixes = Q()
         for pk in due:
-            prefixes |= Q(key__startswith=f"family-reply:{pk}:")
+            prefixes |= Q(key__startswith=_outbox_key(pk))
         OutboxEmail.objects.filter(prefixes).delete()
     return len(due)
 
@@ -196,7 +197,7 @@ def remind_families(now=None):
                 "title": meeting.title,
             }
             body = render_to_string("family/email/reply_reminder.txt", context)
-        queued += queue_email(f"{_outbox_key(reply)}reminder", [reply.email], subject, body)
+        queued += queue_email(f"{_outbox_key(reply.pk)}reminder", [reply.email], subject, body)
     return queued
 
 

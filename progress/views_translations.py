@@ -3,7 +3,6 @@ are missing or older than their English, and one page per language to write them
 a translation starts from the English (the machines are offline: no machine translation)."""
 
 from django.contrib import messages
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -31,7 +30,7 @@ def _rows(items, languages):
     stored = translations.stored([(item.obj, item.fields) for item in items], languages)
     rows = []
     for item in items:
-        content_type = ContentType.objects.get_for_model(item.obj).pk
+        content_type, _pk = translations.key_of(item.obj)
         for name in item.fields:
             english = item.english[name]
             per_language = {}

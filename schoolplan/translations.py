@@ -36,14 +36,15 @@ def state(english, text, source):
     return CURRENT
 
 
-def _key(obj):
+def key_of(obj):
+    """(content type id, object id): how a translation names its object."""
     return ContentType.objects.get_for_model(obj).pk, obj.pk
 
 
 def stored(pairs, languages):
     """The translations of (obj, fields) pairs in languages, in one query:
     {(content type id, object id, field, language): ContentTranslation}."""
-    keys = {_key(obj) for obj, _ in pairs}
+    keys = {key_of(obj) for obj, _ in pairs}
     if not keys:
         return {}
     rows = ContentTranslation.objects.filter(
@@ -68,7 +69,7 @@ def localize(pairs, language):
         return
     rows = stored(pairs, [language])
     for obj, fields in pairs:
-        content_type, pk = _key(obj)
+        content_type, pk = key_of(obj)
         for name in fields:
             english = getattr(obj, name) or ""
             row = rows.get((content_type, pk, name, language))
@@ -80,7 +81,7 @@ def localize(pairs, language):
 
 def forget(obj):
     """Delete an object's translations with it (a later object must not inherit them)."""
-    content_type, pk = _key(obj)
+    content_type, pk = key_of(obj)
     ContentTranslation.objects.filter(content_type_id=content_type, object_id=pk).delete()
 
 
@@ -95,7 +96,7 @@ class Conflict:
 def save(school, obj, name, language, text, version, user):
     """Keep one field's translation, made from the object's English as it is now. version: the
     one the editor started from (0: there was none). Returns the row, or a Conflict."""
-    content_type, pk = _key(obj)
+    content_type, pk = key_of(obj)
     english = getattr(obj, name) or ""
     lookup = {"content_type_id": content_type, "object_id": pk, "field": name, "language": language}
     try:
