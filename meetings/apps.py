@@ -24,7 +24,9 @@ class MeetingsConfig(AppConfig):
         from .recording import register_held_check
 
         register_held_check(MeetingType.CAP, require_analysis)
-        register_held_check(MeetingType.CIM_REVIEW, require_attendance)
+        # DOMAIN.md, "Recorded, not scheduled": a late record needs its attendance to be held.
+        for kind in (MeetingType.CIM_REVIEW, MeetingType.CPM, MeetingType.TITLE_I_PARENT):
+            register_held_check(kind, require_attendance)
 
         from schoolplan.next_year import register_carry_over
 

@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 
-from schoolplan import clock
 from schoolplan.models import CpmStage
-from schoolplan.rows import Links, long_day, short_day
+from schoolplan.rows import long_day, short_day
 
+from . import recorded_late
+from .cpm_records import MeetingRecord, meeting_records
 from .models import Goal, Meeting, MeetingStatus, MeetingType
 
 # --- The requirement model ------------------------------------------------------------------
@@ -31,6 +32,8 @@ KINDS = {
     "upcoming": "upcoming",
     "missed": "missed",
 }
+# A late record still without its minutes (DOMAIN.md, "Recorded, not scheduled") keeps the kind
+# of what the requirement was without it: a missed window stays missed until the record is held.
 
 
 @dataclass
@@ -39,7 +42,8 @@ class Requirement:
     label: str
     window: object | None
     meetings: list = field(default_factory=list)
-    state: str = "due"  # met / scheduled / awaiting_minutes / due / upcoming / missed
+    # met / scheduled / awaiting_minutes / recorded_late / due / upcoming / missed
+    state: str = "due"
     day: object = None  # the day of the meeting (or the summary) that decides it
     url: str = ""  # where the meeting that decides it is (a met or planned one)
     published_on: object = None  # SPF only: the family summary counted (seed 000)
@@ -47,6 +51,8 @@ class Requirement:
     days_left: int = 0  # due: until the window closes
     ends: object = None  # Title I: the school year's last day
     starts: object = None  # a year started ahead: its first day
+    late: str = ""  # decided by a late record: "recorded late (4 Dec 2026, by Ana Lead)"
+    without_record: str = ""  # recorded_late: the state the requirement has without it
 
     @property
     def message(self):
@@ -55,7 +61,17 @@ class Requirement:
         window = self.window
         if self.state == "met":
             text = f"{'Family summary published' if self.published_on else 'Held'} on "
-            text += f"{long_day(self.day)}."
+            text += f"{long_day(self.day)}" + (f", {self.late}." if self.late else ".")
+        elif self.state == "recorded_late":
+            text = (
+                f"The meeting of {long_day(self.day)} was {self.late}. It counts, as held "
+                "late, once its minutes and attendance are recorded."
+            )
+            if self.without_record == "missed" and window is not None:
+                text = (
+                    f"The {window.label} window closed on {long_day(window.closes)} with no "
+                    f"meeting held on time. {text}"
+                )
         elif self.state == "awaiting_minutes":
             text = (
                 f"The meeting of {long_day(self.day)} has passed: record its minutes to mark it "
@@ -102,7 +118,9 @@ class Requirement:
         """The few words of a dashboard cell."""
         if self.state == "met":
             what = "Summary published" if self.published_on else "Held"
-            return f"{what} {short_day(self.day)}"
+            return f"{what} {short_day(self.day)}" + (f", {self.late}" if self.late else "")
+        if self.state == "recorded_late":
+            return f"Recorded late ({short_day(self.day)}), minutes due"
         if self.state == "awaiting_minutes":
             return f"Minutes due ({short_day(self.day)})"
         if self.state == "scheduled":
@@ -123,6 +141,7 @@ class Requirement:
             "met": "success",
             "scheduled": "info",
             "awaiting_minutes": "warning",
+            "recorded_late": "warning",
             "upcoming": "secondary",
             "due": "warning",
             "missed": "danger",
@@ -130,7 +149,9 @@ class Requirement:
 
     @property
     def kind(self):
-        return KINDS[self.state]
+        if self.state == "met" and self.late:
+            return "late"  # held, but not on record in time: flagged, as a late CIM month is
+        return KINDS[self.without_record if self.state == "recorded_late" else self.state]
 
 
 @dataclass
@@ -145,36 +166,32 @@ class CpmYear:
     def next_step(self):
         # What can still be done comes first; a meeting still ahead comes before a later window
         # (issue 23: not the Wrap Up before the Check In has happened); a missed one is last.
-        for wanted in ("awaiting_minutes", "due", "scheduled", "upcoming", "missed"):
+        order = ("awaiting_minutes", "recorded_late", "due", "scheduled", "upcoming", "missed")
+        for wanted in order:
             for requirement in self.requirements:
                 if requirement.state == wanted:
                     return requirement
         return None
 
 
-@dataclass(frozen=True)
-class MeetingRecord:
-    """What the requirement rules read of a meeting, loaded in bulk without model instances."""
-
-    pk: int
-    school_id: int
-    meeting_type: str
-    cpm_stage: str
-    status: str
-    local_date: object
-    counts_as_spf_meeting: bool
-    counts_as_title_i_meeting: bool
-    url: str
+def _late(meeting):
+    """A late record's stamp, or "" (meetings.recorded_late)."""
+    if isinstance(meeting, MeetingRecord):
+        return meeting.late
+    return recorded_late.stamp(meeting) if meeting.recorded_late_at is not None else ""
 
 
 def _assess(requirement, meetings, today):
     requirement.meetings = meetings
     window = requirement.window
     held = [m for m in meetings if m.status == MeetingStatus.HELD]
-    planned = [m for m in meetings if m.status == MeetingStatus.PLANNED]
+    # DOMAIN.md, "Recorded, not scheduled": a late record counts once held, never before (a
+    # plan that has passed is "minutes due"; a record entered afterwards proves nothing yet).
+    planned = [m for m in meetings if m.status == MeetingStatus.PLANNED and not _late(m)]
     if held:
         requirement.state, requirement.day = "met", held[0].local_date
         requirement.url = _url_of(held[0])
+        requirement.late = _late(held[0])
     elif planned:
         requirement.day = planned[0].local_date
         requirement.state = "awaiting_minutes" if requirement.day < today else "scheduled"
@@ -187,6 +204,18 @@ def _assess(requirement, meetings, today):
         requirement.state = "due"
         if window is not None:
             requirement.days_left = window.days_left(today)
+
+
+def _show_late_record(requirement):
+    """A requirement that nothing else decides shows the late record waiting for its minutes
+    (after the year's other rules: a Title I year's end, a year not started yet)."""
+    if requirement.state in ("met", "scheduled", "awaiting_minutes"):
+        return
+    waiting = [m for m in requirement.meetings if m.status == MeetingStatus.PLANNED and _late(m)]
+    if waiting:
+        requirement.without_record, requirement.state = requirement.state, "recorded_late"
+        requirement.day, requirement.late = waiting[0].local_date, _late(waiting[0])
+        requirement.url = _url_of(waiting[0])
 
 
 def _url_of(meeting):
@@ -265,47 +294,9 @@ def school_requirements(school, year, today, meetings, published_on=None):
         for requirement in requirements:
             if requirement.state == "due":
                 requirement.state, requirement.starts = "upcoming", year.starts_on
+    for requirement in requirements:
+        _show_late_record(requirement)
     return requirements
-
-
-def meeting_records(school_ids, year_ids):
-    """{school id: [MeetingRecord]} of the schools' non-cancelled meetings in those years, in
-    date order, each dated where its district is (one query)."""
-    meeting_url = Links("meeting_detail")
-    found = {}
-    rows = (
-        Meeting.objects.filter(school__in=school_ids, school_year__in=year_ids)
-        .exclude(status=MeetingStatus.CANCELLED)
-        .order_by("starts_at")
-        .values_list(
-            "pk",
-            "school_id",
-            "meeting_type",
-            "cpm_stage",
-            "status",
-            "starts_at",
-            "district__time_zone",
-            "counts_as_spf_meeting",
-            "counts_as_title_i_meeting",
-        )
-    )
-    zones = {}
-    for pk, school_id, kind, stage, status, starts_at, zone, spf, title_i in rows:
-        tz = zones.get(zone) or zones.setdefault(zone, clock.zone_of(zone))
-        found.setdefault(school_id, []).append(
-            MeetingRecord(
-                pk,
-                school_id,
-                kind,
-                stage,
-                status,
-                starts_at.astimezone(tz).date(),
-                spf,
-                title_i,
-                meeting_url(pk),
-            )
-        )
-    return found
 
 
 def requirements_for(schools, years, today):
@@ -337,7 +328,8 @@ def cpm_year(school, year, today):
     meetings = list(
         Meeting.objects.filter(school=school, school_year=year)
         .not_cancelled()
-        .select_related("district")  # each meeting's local date reads its district's zone
+        # each meeting's local date reads its district's zone; a late record names its author
+        .select_related("district", "recorded_late_by")
         .order_by("starts_at")
     )
     published = _published_days([school.pk], [year.pk]).get(school.pk)

@@ -117,12 +117,12 @@ def _requirement_deadline(school, year, requirement, today, reach):
             link=where,
             level="info",
         )
-    if requirement.state == "awaiting_minutes":
+    if requirement.state in ("awaiting_minutes", "recorded_late"):
         return Deadline(
             **common,
             occasion=None,
             title=f"{school.name}: {label}: {requirement.message}",
-            due_on=requirement.meetings[0].local_date,
+            due_on=requirement.day,
             link=requirement.url,
             level="warning",
         )

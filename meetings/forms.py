@@ -121,6 +121,10 @@ class CpmMeetingForm(MeetingTimesForm):
     confirm_repeat = forms.BooleanField(
         required=False, widget=forms.HiddenInput, label="Yes, schedule it anyway"
     )
+    # DOMAIN.md, "Recorded, not scheduled": a past date records the meeting, once confirmed.
+    confirm_record_late = forms.BooleanField(
+        required=False, widget=forms.HiddenInput, label="Yes, record it as a meeting already held"
+    )
     # The form's one-time token: sent twice, it schedules once (schoolplan.submissions).
     submission = forms.CharField(required=False, widget=forms.HiddenInput, max_length=64)
 
@@ -134,11 +138,13 @@ class CpmMeetingForm(MeetingTimesForm):
             # seed 000: only Title I schools hold a Title I annual parent meeting.
             del self.fields["counts_as_title_i_meeting"]
 
-    def ask_for_confirmation(self, message):
-        field = self.fields["confirm_repeat"]
+    def ask_for_confirmation(self, message, code="confirm_repeat"):
+        """A service's NeedsConfirmation: its question beside the box that answers it (the
+        code names the box). A question answered before stays answered in its hidden box."""
+        field = self.fields[code]
         field.widget = forms.CheckboxInput()
         field.help_text = message
-        self.add_error("confirm_repeat", message)
+        self.add_error(code, message)
 
 
 class TitleIMeetingForm(MeetingTimesForm):
@@ -155,9 +161,8 @@ class TitleIMeetingForm(MeetingTimesForm):
     languages_offered = FamilyLanguagesField(
         label="Interpretation offered in", help_text="Preselected: the school's family languages."
     )
-    confirm_repeat = forms.BooleanField(
-        required=False, widget=forms.HiddenInput, label="Yes, schedule it anyway"
-    )
+    confirm_repeat = CpmMeetingForm.base_fields["confirm_repeat"]
+    confirm_record_late = CpmMeetingForm.base_fields["confirm_record_late"]
     submission = forms.CharField(required=False, widget=forms.HiddenInput, max_length=64)
 
     def __init__(self, *args, school, **kwargs):

@@ -14,6 +14,7 @@ from .models import MeetingType
 
 CHANGE_WORDS = {
     "scheduled": "scheduled",
+    "recorded": "recorded after the fact",
     "moved": "moved",
     "relocated": "moved to another place",
     "cancelled": "cancelled",
@@ -49,8 +50,17 @@ def notify_district_of_cpm(meeting, change, before=None):
         return False
     district = meeting.district
     word = CHANGE_WORDS[change]
-    lines = [
-        f"{meeting.school} has {word} a CPM meeting.",
+    if change == "recorded":
+        # DOMAIN.md, "Recorded, not scheduled": a past date is a record, never a plan.
+        lines = [
+            f"{meeting.school} has recorded a CPM meeting after the fact: it was entered "
+            "after the day it was held, not scheduled beforehand.",
+            f"It is {recorded_late.wording(meeting)}; it counts as held, recorded late, once "
+            "its minutes and attendance are recorded.",
+        ]
+    else:
+        lines = [f"{meeting.school} has {word} a CPM meeting."]
+    lines += [
         "",
         f"Meeting: {meeting.title}",
         f"Counts as: {', '.join(meeting.combined_requirements)}",
@@ -163,18 +173,27 @@ def notify_district_recorded_late(meeting):
     district = meeting.district
     stamp = recorded_late.wording(meeting)
     compliance = absolute(reverse("compliance", args=[district.pk]))
+    if meeting.school_id is None:  # a CIM review: its unit is the month (seed 001)
+        entered, gap = "after its month had ended", "the month stays a gap"
+    else:  # a school's meeting: its unit is the day (seed 000)
+        entered = f"by {meeting.school} after the day it was held"
+        gap = "the requirement stays as it was (missed, or still due)"
+    # The CPM contact has heard already (notify_district_of_cpm, "recorded").
+    contact = district.cpm_contact_email.lower() if cpm_contact_told(meeting) else ""
     queued = 0
     for person in district_staff(district):
+        if contact and person.email.lower() == contact:
+            continue
         body = "\n".join(
             [
                 f"Hello {person.display_name},",
                 "",
-                f"{meeting.title} was entered after its month had ended: {stamp}.",
+                f"{meeting.title} was entered {entered}: {stamp}.",
                 f"It is dated {when(meeting)}.",
                 "",
-                "It is a record of a meeting already held, not a plan. Until its minutes and "
-                "attendance are recorded the month stays a gap; then it shows as held, recorded "
-                "late, never as held on time.",
+                f"It is a record of a meeting already held, not a plan. Until its minutes and "
+                f"attendance are recorded {gap}; then it shows as held, recorded late, never as "
+                "held on time.",
                 "",
                 f"The record: {absolute(meeting.get_absolute_url())}",
                 f"Compliance: {compliance}",

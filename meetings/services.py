@@ -20,7 +20,12 @@ from .models import (
     MeetingStatus,
     MeetingType,
 )
-from .notices import calendar_recipients, notify_district_of_cpm, send_invitation
+from .notices import (
+    calendar_recipients,
+    notify_district_of_cpm,
+    notify_district_recorded_late,
+    send_invitation,
+)
 from .recording import require_record_open
 
 
@@ -63,6 +68,27 @@ def _validate_cpm(school, stage, starts_at, *, title_i, spf, confirm_repeat, exc
     return year
 
 
+def _late_record(school, starts_at, user, confirm_record_late):
+    """DOMAIN.md, "Recorded, not scheduled": a meeting dated before today (where the school is)
+    is recorded, only once the person confirms it; its stamp fields, or {} for a plan."""
+    day = clock.local_date(starts_at, school)
+    if not recorded_late.before_today(day, clock.today(school.district)):
+        return {}
+    if not confirm_record_late:
+        raise NeedsConfirmation(recorded_late.confirmation(day), code="confirm_record_late")
+    return recorded_late.stamp_fields(user)
+
+
+def _tell_district(meeting):
+    """A new CPM meeting: the CPM contact hears it is scheduled, or recorded after the fact; a
+    late record also goes to the district's staff, who watch compliance."""
+    if meeting.recorded_late_at is None:
+        notify_district_of_cpm(meeting, "scheduled")
+        return
+    notify_district_of_cpm(meeting, "recorded")
+    notify_district_recorded_late(meeting)
+
+
 @transaction.atomic
 def create_meeting(*, agenda=(), **fields):
     """Any type's new meeting: validated, saved, given its agenda of (title, minutes) pairs."""
@@ -95,12 +121,15 @@ def schedule_cpm_meeting(
     title_i=False,
     spf=False,
     confirm_repeat=False,
+    confirm_record_late=False,
 ):
-    """A principal schedules a CPM meeting: in its window, with its suggested agenda."""
+    """A principal schedules a CPM meeting: in its window, with its suggested agenda. Dated
+    before today, it is recorded late instead (confirm_record_late)."""
     stage = CpmStage(stage)
     year = _validate_cpm(
         school, stage, starts_at, title_i=title_i, spf=spf, confirm_repeat=confirm_repeat
     )
+    late = _late_record(school, starts_at, user, confirm_record_late)
     meeting = create_meeting(
         district=school.district,
         school=school,
@@ -118,8 +147,9 @@ def schedule_cpm_meeting(
         languages_offered=list(languages),
         created_by=user,
         agenda=cpm_scheduling.suggested_agenda(school, year, stage, title_i=title_i, spf=spf),
+        **late,
     )
-    notify_district_of_cpm(meeting, "scheduled")
+    _tell_district(meeting)
     return meeting
 
 
@@ -136,10 +166,12 @@ def schedule_title_i_meeting(
     title="",
     description="",
     confirm_repeat=False,
+    confirm_record_late=False,
 ):
     """seed 000: a Title I school's annual parent meeting on its own (not combined with its
     Kick Off, or after missing the Kick Off's window): any day of the school year. Counted by
-    the same requirement as a combined one (meetings.cpm)."""
+    the same requirement as a combined one (meetings.cpm). Dated before today, it is recorded
+    late (confirm_record_late)."""
     if not school.title_i:
         raise ValidationError(f"{school} is not a Title I school: it holds no Title I meeting.")
     day = clock.local_date(starts_at, school)
@@ -152,7 +184,8 @@ def schedule_title_i_meeting(
                 f"({first.title}, {first.local_date:%-d %b %Y}). Schedule another anyway?",
                 code="confirm_repeat",
             )
-    return create_meeting(
+    late = _late_record(school, starts_at, user, confirm_record_late)
+    meeting = create_meeting(
         district=school.district,
         school=school,
         school_year=year,
@@ -166,13 +199,39 @@ def schedule_title_i_meeting(
         languages_offered=list(languages),
         created_by=user,
         agenda=cpm_scheduling.TITLE_I_STANDALONE_AGENDA,
+        **late,
     )
+    if late:
+        notify_district_recorded_late(meeting)
+    return meeting
 
 
 def _require_planned(meeting):
     if not meeting.is_planned:
         raise ValidationError(
             f"This meeting is {meeting.get_status_display().lower()}; it can no longer be changed."
+        )
+
+
+def _check_school_move(meeting, original):
+    """DOMAIN.md, "Recorded, not scheduled": a plan is not moved into the past (that would record
+    it without saying so), and a late record is not moved into the future (it was held)."""
+    today = clock.today(meeting.district)
+    past = recorded_late.before_today(meeting.local_date, today)
+    if original.recorded_late_at is None and past and meeting.local_date != original.local_date:
+        raise ValidationError(
+            {
+                "date": "A planned meeting cannot be moved to a day already past. If it was held "
+                "on another day, cancel this one and record the meeting on the day it was held "
+                "(a past date records it)."
+            }
+        )
+    if original.recorded_late_at is not None and not past:
+        raise ValidationError(
+            {
+                "date": "This meeting was recorded as already held, so its date is before "
+                "today. To plan a meeting, schedule a new one."
+            }
         )
 
 
@@ -194,6 +253,8 @@ def update_meeting(meeting, *, user, **changes):
             exclude=meeting,
         )
         meeting.school_year = school_year_for(meeting.school, meeting.local_date)
+    if meeting.school_id is not None and meeting.starts_at != original.starts_at:
+        _check_school_move(meeting, original)
     if (
         meeting.meeting_type == MeetingType.CIM_REVIEW
         and meeting.starts_at != original.starts_at
@@ -239,13 +300,15 @@ def cancel_meeting(meeting, *, user, reason):
 
 @transaction.atomic
 def invite(meeting, *, user, people):
-    """Invite people with accounts; each gets an e-mail with the meeting's .ics."""
+    """Invite people with accounts; each gets an e-mail with the meeting's .ics. A late record
+    was held already: its list is for ticking who attended, and nobody is e-mailed."""
     _require_planned(meeting)
     created = []
     for person in people:
         invitation, was_created = Invitation.objects.get_or_create(meeting=meeting, user=person)
         if was_created:
-            send_invitation(meeting, invitation)
+            if meeting.recorded_late_at is None:
+                send_invitation(meeting, invitation)
             created.append(invitation)
     return created
 

@@ -20,7 +20,7 @@ from schoolplan.permissions import (
     require,
 )
 
-from . import cpm, cpm_scheduling, notices, services
+from . import cpm, cpm_scheduling, notices, recorded_late, services
 from .access import MANAGE, RECORD, can_manage, can_record
 from .access import get_meeting as _meeting
 from .cap_page import cap_context
@@ -120,17 +120,21 @@ def schedule_cpm(request, pk):
                 title_i=data.get("counts_as_title_i_meeting", False),
                 spf=data["counts_as_spf_meeting"],
                 confirm_repeat=data["confirm_repeat"],
+                confirm_record_late=data["confirm_record_late"],
             ),
         )
         if isinstance(meeting, HttpResponse):
             return meeting
         if meeting is not None:
-            messages.success(
-                request,
-                f"{meeting.title} is scheduled. {meeting.district} has been told; "
-                "invite people from the meeting page"
-                + (", where its families' page link is." if meeting.is_for_families else "."),
-            )
+            if meeting.recorded_late_at is not None:
+                messages.success(request, recorded_late.saved_message(meeting))
+            else:
+                messages.success(
+                    request,
+                    f"{meeting.title} is scheduled. {meeting.district} has been told; "
+                    "invite people from the meeting page"
+                    + (", where its families' page link is." if meeting.is_for_families else "."),
+                )
             warning = cpm_scheduling.combination_warning(
                 meeting.counts_as_title_i_meeting, meeting.counts_as_spf_meeting
             )
@@ -162,7 +166,7 @@ def _schedule_once(request, form, school, schedule):
         messages.info(request, "This form was already sent: here is the meeting it scheduled.")
         return redirect(sent.url or reverse("cpm_year", args=[school.pk]))
     except services.NeedsConfirmation as error:
-        form.ask_for_confirmation(error.messages[0])
+        form.ask_for_confirmation(error.messages[0], error.code)
     except ValidationError as error:
         show_errors(form, error)
     else:
@@ -195,16 +199,20 @@ def schedule_title_i(request, pk):
                 title=data["title"],
                 description=data["description"],
                 confirm_repeat=data["confirm_repeat"],
+                confirm_record_late=data["confirm_record_late"],
             ),
         )
         if isinstance(meeting, HttpResponse):
             return meeting
         if meeting is not None:
-            messages.success(
-                request,
-                f"{meeting.title} is scheduled; invite people from the meeting page, where its "
-                "families' page link is.",
-            )
+            if meeting.recorded_late_at is not None:
+                messages.success(request, recorded_late.saved_message(meeting))
+            else:
+                messages.success(
+                    request,
+                    f"{meeting.title} is scheduled; invite people from the meeting page, where "
+                    "its families' page link is.",
+                )
             return redirect(meeting)
     return render(request, "meetings/title_i_form.html", {"school": school, "form": form})
 
@@ -329,6 +337,7 @@ def detail_page(request, meeting, **refused):
             meeting.counts_as_title_i_meeting, meeting.counts_as_spf_meeting
         ),
         "now": clock.now(),
+        "late_record": recorded_late.wording(meeting) if meeting.recorded_late_at else "",
         "sections": sections_for(request, meeting),
     }
     review_pk, review_form = refused.pop("review", (None, None))

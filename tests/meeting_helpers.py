@@ -1,5 +1,9 @@
-from datetime import datetime, time
+from contextlib import contextmanager
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+import time_machine
+from django.utils import timezone
 
 from meetings import services
 
@@ -13,16 +17,30 @@ def at(day, hour=18, minute=0):
     return datetime.combine(day, time(hour, minute), tzinfo=LA)
 
 
+@contextmanager
+def ahead_of(starts_at, days=7):
+    """Run the code inside as a principal who plans ahead: `days` before starts_at when it is
+    already past on the test's clock (dated in the past, the scheduling services record a
+    meeting late instead: meetings.recorded_late), then the clock is back where it was."""
+    if starts_at > timezone.now():
+        yield
+        return
+    with time_machine.travel(starts_at - timedelta(days=days), tick=False):
+        yield
+
+
 def schedule(school, user, stage="kick_off", day=KICK_OFF_DAY, **options):
+    """A CPM meeting scheduled ahead of its day (ahead_of), whatever the date of the test."""
     options.setdefault("place", "School library")
-    return services.schedule_cpm_meeting(
-        user=user,
-        school=school,
-        stage=stage,
-        starts_at=at(day),
-        ends_at=at(day, 19, 30),
-        **options,
-    )
+    with ahead_of(at(day)):
+        return services.schedule_cpm_meeting(
+            user=user,
+            school=school,
+            stage=stage,
+            starts_at=at(day),
+            ends_at=at(day, 19, 30),
+            **options,
+        )
 
 
 def check_in(school, year, day, title="Check In for families", hour=17, **fields):

@@ -44,7 +44,8 @@ def test_scheduling_notifies_the_cpm_contact_once(
     assert len(mail.outbox) == 1
 
 
-def test_moving_notifies_again_but_an_unchanged_save_does_not(school, principal):
+def test_moving_notifies_again_but_an_unchanged_save_does_not(clock, school, principal):
+    clock.set(on(8, 20))  # scheduled ahead (a past date would record the meeting late)
     meeting = schedule(school, principal)
     services.update_meeting(meeting, user=principal, languages_offered=["en"])
     assert OutboxEmail.objects.count() == 1

@@ -63,7 +63,8 @@ def test_date_outside_its_window_is_refused_naming_the_window(
     assert not school.meetings.exists()
 
 
-def test_window_is_judged_in_the_districts_time_zone(school, principal):
+def test_window_is_judged_in_the_districts_time_zone(clock, school, principal):
+    clock.set(on(11, 1))  # scheduled ahead (a past date would record the meeting late)
     # 11:30 PM on Nov 30 in California is Dec 1 in UTC: still the Kick Off window.
     meeting = services.schedule_cpm_meeting(
         user=principal,

@@ -30,7 +30,8 @@ def _token(client, school):
     return re.search(r'name="submission" value="([0-9a-f]+)"', page).group(1)
 
 
-def test_the_same_form_sent_twice_schedules_once(client, school, principal):
+def test_the_same_form_sent_twice_schedules_once(client, clock, school, principal):
+    clock.set(on(8, 20))  # scheduled ahead (a past date would record the meeting late)
     client.force_login(principal)
     url = reverse("schedule_cpm", args=[school.pk])
     data = form_data(submission=_token(client, school))
@@ -46,7 +47,8 @@ def test_the_same_form_sent_twice_schedules_once(client, school, principal):
     assert other.status_code == 200 and "already has a Kick Off" in other.content.decode()
 
 
-def test_a_refused_form_keeps_its_token_for_the_corrected_sending(client, school, principal):
+def test_a_refused_form_keeps_its_token_for_the_corrected_sending(client, clock, school, principal):
+    clock.set(on(8, 20))  # scheduled ahead (a past date would record the meeting late)
     client.force_login(principal)
     url = reverse("schedule_cpm", args=[school.pk])
     token = _token(client, school)
@@ -56,8 +58,9 @@ def test_a_refused_form_keeps_its_token_for_the_corrected_sending(client, school
     assert Meeting.objects.count() == 1
 
 
-def test_another_person_s_token_is_not_theirs(client, school, principal):
+def test_another_person_s_token_is_not_theirs(client, clock, school, principal):
     """A token belongs to the person whose form it is."""
+    clock.set(on(8, 20))  # scheduled ahead (a past date would record the meeting late)
     colleague = member(Role.PRINCIPAL, school)
     client.force_login(principal)
     url = reverse("schedule_cpm", args=[school.pk])

@@ -35,7 +35,8 @@ def form_data(**changes):
     return data
 
 
-def test_principal_schedules_a_kick_off(client, school, principal):
+def test_principal_schedules_a_kick_off(client, clock, school, principal):
+    clock.set(on(8, 20))  # scheduled ahead (a past date would record the meeting late)
     client.force_login(principal)
     response = client.post(reverse("schedule_cpm", args=[school.pk]), form_data())
     meeting = Meeting.objects.get()
@@ -59,7 +60,8 @@ def test_december_date_shows_the_window_error(client, school, principal):
     assert not Meeting.objects.exists()
 
 
-def test_second_kick_off_asks_then_accepts_confirmation(client, school, principal, meeting):
+def test_second_kick_off_asks_then_accepts_confirmation(client, clock, school, principal, meeting):
+    clock.set(on(8, 20))  # scheduled ahead (a past date would record the meeting late)
     client.force_login(principal)
     url = reverse("schedule_cpm", args=[school.pk])
     response = client.post(url, form_data(date=on(10, 6).isoformat()))
@@ -81,7 +83,8 @@ def test_end_before_start_is_refused(client, school, principal):
     assert not Meeting.objects.exists()
 
 
-def test_non_title_i_form_has_no_title_i_box(client, school, principal):
+def test_non_title_i_form_has_no_title_i_box(client, clock, school, principal):
+    clock.set(on(8, 20))  # scheduled ahead (a past date would record the meeting late)
     school.title_i = False
     school.save()
     client.force_login(principal)
@@ -93,7 +96,8 @@ def test_non_title_i_form_has_no_title_i_box(client, school, principal):
     assert Meeting.objects.get().counts_as_title_i_meeting is False
 
 
-def test_combined_meeting_warns_about_agenda_length(client, school, principal):
+def test_combined_meeting_warns_about_agenda_length(client, clock, school, principal):
+    clock.set(on(8, 20))  # scheduled ahead (a past date would record the meeting late)
     client.force_login(principal)
     response = client.post(
         reverse("schedule_cpm", args=[school.pk]),
@@ -315,8 +319,9 @@ def test_minutes_saved_over_newer_minutes_are_refused_and_both_texts_shown(
     assert "Blind save" not in Minutes.objects.get(meeting=meeting).text
 
 
-def test_the_form_warns_when_the_spf_meeting_cannot_count(client, school, principal):
+def test_the_form_warns_when_the_spf_meeting_cannot_count(client, clock, school, principal):
     """issue 23: a Kick Off ticked as the SPF meeting outside the SPF window is not claimed."""
+    clock.set(on(8, 20))  # scheduled ahead (a past date would record the meeting late)
     client.force_login(principal)
     url = reverse("schedule_cpm", args=[school.pk])
     response = client.post(url, form_data(counts_as_spf_meeting="on"), follow=True)
