@@ -129,6 +129,8 @@ class PrincipalUser(SignedIn):
                 "submission": submission(form),
                 # Random days meet: a principal who means a second Check In that day says so.
                 "confirm_repeat": "on",
+                # Later in the year a random day may be past: the principal records it late.
+                "confirm_record_late": "on",
                 "stage": "check_in",
                 "title": "",
                 "date": f"{DATA['check_in_year']}-0{random.randint(1, 3)}-{random.randint(10, 28)}",

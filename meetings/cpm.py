@@ -137,6 +137,8 @@ class Requirement:
 
     @property
     def level(self):
+        if self.state == "met" and self.late:
+            return "warning"  # held, not on time: as the dashboard flags it
         return {
             "met": "success",
             "scheduled": "info",

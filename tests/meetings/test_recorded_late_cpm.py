@@ -159,9 +159,7 @@ def test_a_plan_that_has_passed_still_awaits_its_minutes_without_being_late(
     assert requirements(school)["kick_off"].state == "awaiting_minutes"
 
 
-def test_a_plan_is_not_moved_into_the_past_nor_a_record_into_the_future(
-    school, principal, today
-):
+def test_a_plan_is_not_moved_into_the_past_nor_a_record_into_the_future(school, principal, today):
     plan = schedule(school, principal, stage="check_in", day=on(12, 10))
     with pytest.raises(ValidationError) as refused:
         services.update_meeting(
