@@ -3,9 +3,9 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import time_machine
-from django.utils import timezone
 
 from meetings import services
+from schoolplan import clock as app_clock
 
 from .clock import on
 
@@ -22,7 +22,7 @@ def ahead_of(starts_at, days=7):
     """Run the code inside as a principal who plans ahead: `days` before starts_at when it is
     already past on the test's clock (dated in the past, the scheduling services record a
     meeting late instead: meetings.recorded_late), then the clock is back where it was."""
-    if starts_at > timezone.now():
+    if starts_at > app_clock.now():
         yield
         return
     with time_machine.travel(starts_at - timedelta(days=days), tick=False):
