@@ -42,6 +42,7 @@ class Place:
 
 
 HEADER_PLACE = "Line 1 of the file (the header)"
+HEADER_REF = "line 1 (the header)"
 
 
 class Record(list):
