@@ -56,7 +56,7 @@ def question_and_kind(heading):
     """(question, kind) from a column heading; a heading with no known suffix is on the scale."""
     match = _KIND_SUFFIX.match(heading)
     if match and match["kind"].lower() in KIND_WORDS and match["question"]:
-        return match["question"], match["kind"].lower()
+        return match["question"], QuestionKind(match["kind"].lower())
     return heading, QuestionKind.SCALE
 
 
