@@ -222,6 +222,8 @@ def test_research_models_record_what_was_reviewed_and_adopted(client, cadre, pri
     adopted = ResearchModel.objects.get(adopted=True)
     assert adopted.name == "Six types of involvement"
     assert cadre.changes.filter(object_kind="research model", action="added").count() == 2
+    history = client.get(reverse("doc_history", kwargs={"doc": "cadres", "pk": cadre.pk}))
+    assert "Six types of involvement" in history.content.decode()
 
 
 def test_a_stale_edit_of_a_research_model_is_refused(client, cadre, principal):
