@@ -21,6 +21,7 @@ from plans.models import (
     MonitoringRoutine,
     Outcome,
     ProblemStatement,
+    ResearchModel,
     Resource,
     RootCause,
     Strategy,
@@ -33,22 +34,45 @@ QUESTIONS = [
     "The school tells me how my child is doing",
     "I know how to help my child with math at home",
     "Meetings are at times I can attend",
+    # seed 004: the Bassick cadre asked parents which services they needed.
+    "Which services would help your family? [multi]",
+    "What else should the cadre know? [text]",
 ]
-SURVEY = (
-    ",".join(["respondent_group", *QUESTIONS])
-    + """
-parent,Strongly agree,Agree,Disagree,Disagree
-parent,Agree,Agree,Strongly disagree,Neutral
-parent,Agree,Neutral,Disagree,Disagree
-parent,Strongly agree,Agree,Neutral,Agree
-parent,Neutral,Disagree,Disagree,Strongly disagree
-parent,Agree,Agree,Agree,Disagree
-parent,Strongly agree,Strongly agree,Neutral,Neutral
-parent,Agree,Agree,Disagree,Disagree
-community,Agree,Neutral,Neutral,Agree
-student,Strongly agree,Agree,Agree,
-"""
+SURVEY = "\n".join(
+    [
+        ",".join(["respondent_group", *QUESTIONS]),
+        "parent,Strongly agree,Agree,Disagree,Disagree,Math games to borrow;Childcare at meetings,",
+        "parent,Agree,Agree,Strongly disagree,Neutral,"
+        "ESL classes;Childcare at meetings,Meetings after 6 pm please",
+        "parent,Agree,Neutral,Disagree,Disagree,Math games to borrow,",
+        "parent,Strongly agree,Agree,Neutral,Agree,Food pantry,",
+        "parent,Neutral,Disagree,Disagree,Strongly disagree,"
+        'Childcare at meetings;ESL classes;Math games to borrow,"Interpreters in Spanish, please"',
+        "parent,Agree,Agree,Agree,Disagree,,",
+        "parent,Strongly agree,Strongly agree,Neutral,Neutral,Math games to borrow,",
+        "parent,Agree,Agree,Disagree,Disagree,Childcare at meetings,"
+        "I work two jobs; a video link would help",
+        "community,Agree,Neutral,Neutral,Agree,"
+        "Food pantry;ESL classes,The library can host math nights",
+        "student,Strongly agree,Agree,Agree,,Math games to borrow,",
+        "",
+    ]
 )
+# seed 004 step 4.3: what the cadre reviewed (name, source, notes, adopted).
+RESEARCH_MODELS = [
+    (
+        "Six types of involvement",
+        "Joyce Epstein, Johns Hopkins University",
+        "Its 'learning at home' type fits what our parents asked for: math games to borrow.",
+        True,
+    ),
+    (
+        "Dual capacity-building framework",
+        "Karen Mapp and Paul Kuttner, U.S. Department of Education",
+        "Useful for training staff; the cadre will come back to it in spring.",
+        False,
+    ),
+]
 
 
 def build_demo_school_plans():
@@ -135,6 +159,8 @@ def build_demo_school_plans():
             ("Ana Valdez", CadreGroup.ADMINISTRATOR, principal),
             ("Sam Lee", CadreGroup.TEACHER, User.objects.filter(username="teacher").first()),
             ("Jaylen Ortiz", CadreGroup.STUDENT, None),
+            ("Grace Obi", CadreGroup.GOVERNANCE_COUNCIL, None),
+            ("Luis Perez", CadreGroup.UNION, None),
         ):
             CadreMember.objects.create(cadre=cadre, name=name, group=group, account=user)
         members = list(cadre.members.all())
@@ -199,7 +225,17 @@ def build_demo_school_plans():
             data=SURVEY.encode(),
             file_name="parent-survey-fall.csv",
         )
-        created += 12
+        for name, source, notes, adopted in RESEARCH_MODELS:
+            services.add(
+                ResearchModel,
+                user=principal,
+                cadre=cadre,
+                name=name,
+                source=source,
+                notes=notes,
+                adopted=adopted,
+            )
+        created += 16
     return created
 
 

@@ -48,6 +48,7 @@ from .models import (
     Outcome,
     PlanForImprovement,
     ProblemStatement,
+    ResearchModel,
     Resource,
     RootCause,
     Strategy,
@@ -328,6 +329,14 @@ CADRE = Document(
             ["description", "owner", "due_on", "status"],
             within=lambda cadre: {"cadre": cadre},
             given=lambda cadre, parent: {"cadre": cadre},
+        ),
+        # seed 004 step 4.3: the models and frameworks reviewed, and which the cadre adopted.
+        "research": Kind(
+            ResearchModel,
+            ["name", "source", "notes", "adopted"],
+            within=lambda cadre: {"cadre": cadre},
+            given=lambda cadre, parent: {"cadre": cadre},
+            title="research model",
         ),
         "resource": Kind(
             Resource,

@@ -36,6 +36,7 @@ from .models import (
     PlanChange,
     PlanForImprovement,
     ProblemStatement,
+    ResearchModel,
     Resource,
     RootCause,
     Strategy,
@@ -60,6 +61,7 @@ TRACKED = {
     Cadre: ["vision"],
     CadreMember: ["name", "group", "email"],
     CadreAction: ["description", "owner", "due_on", "status"],
+    ResearchModel: ["name", "source", "notes", "adopted"],
     Resource: ["description", "contributor", "contributor_name", "value"],
 }
 KIND = {
@@ -80,6 +82,7 @@ KIND = {
     Cadre: "cadre's vision",
     CadreMember: "cadre member",
     CadreAction: "action",
+    ResearchModel: "research model",
     Resource: "resource",
 }
 # Which PlanChange field names each kind of plan document.

@@ -1,22 +1,29 @@
 """Parent and culture surveys (seed 004: the cadre analyses survey data), imported from CSV.
 
 The file: UTF-8 CSV; a header row whose first column is `respondent_group` and whose other
-columns are the questions; then one row per respondent. The group is one of RESPONDENT_GROUPS;
-each answer is on the agreement scale (words or 1–5) or blank for no answer. Every row is
-checked before anything is written; any error and nothing is imported, and the message names
-the row (as a spreadsheet numbers it, the header being row 1) and the column.
+columns are the questions; then one row per respondent. The group is one of RESPONDENT_GROUPS.
+A question's kind is declared at the end of its heading, in square brackets:
+
+    I feel welcome at school                      the agreement scale (no suffix, as before)
+    How did you hear about us? [choice]           one answer, any wording
+    Which services would help you? [multi]        select all that apply, separated by ";"
+    What else should we know? [text]              short free text
+
+(`[scale]` may be written too.) A blank cell is no answer. Every row is checked before anything
+is written; any error and nothing is imported, and the message names the place
+(schoolplan.csvfiles.Place) and the column. Summaries are in plans.survey_results.
 """
 
-from dataclasses import dataclass
+import re
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from schoolplan.csvfiles import CsvImportError, data_rows, read_rows
+from schoolplan.csvfiles import HEADER_PLACE, CsvImportError, data_rows, read_rows
 from schoolplan.forms import posted_int
 from schoolplan.text import fit
 
-from .models import Survey, SurveyResponse
+from .models import QuestionKind, Survey, SurveyResponse
 
 GROUP_COLUMN = "respondent_group"
 RESPONDENT_GROUPS = ("parent", "student", "staff", "community")
@@ -32,72 +39,130 @@ _SCALE_WORDS = {label.lower(): value for value, label in SCALE}
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 10_000
 MAX_QUESTIONS = 100
+MULTI_SEPARATOR = ";"
+MAX_OPTIONS = 40  # different answers to one choice question: more is free text
+MAX_OPTION_LENGTH = 100
+MAX_TEXT_LENGTH = 1000
+# "Which services would help you? [multi]": the kind, in brackets at the end of the heading.
+_KIND_SUFFIX = re.compile(r"^(?P<question>.*?)\s*\[\s*(?P<kind>[a-z]+)\s*\]\s*$", re.IGNORECASE)
+KIND_WORDS = tuple(QuestionKind.values)
 
 
 class SurveyImportError(CsvImportError):
     pass
 
 
-def _answer(cell):
-    cell = cell.strip()
-    if not cell:
-        return None
+def question_and_kind(heading):
+    """(question, kind) from a column heading; a heading with no known suffix is on the scale."""
+    match = _KIND_SUFFIX.match(heading)
+    if match and match["kind"].lower() in KIND_WORDS and match["question"]:
+        return match["question"], QuestionKind(match["kind"].lower())
+    return heading, QuestionKind.SCALE
+
+
+def _scale(cell):
     number = posted_int(cell)
     if number in SCALE_LABEL:
         return number
-    return _SCALE_WORDS.get(" ".join(cell.lower().split()), "bad")
+    value = _SCALE_WORDS.get(" ".join(cell.lower().split()))
+    if value is None:
+        raise ValueError(
+            f"“{cell[:40]}” is not an answer on the scale (Strongly disagree, Disagree, Neutral, "
+            "Agree, Strongly agree, or 1–5; blank for no answer). If the question is not on the "
+            "scale, end its heading with [choice], [multi] or [text]"
+        )
+    return value
 
 
-def read_survey(data):
-    """(questions, [(row number, group, {question: 1–5}), …]) from the file's bytes."""
-    rows = read_rows(data, max_bytes=MAX_BYTES, error=SurveyImportError)
-    header = [cell.strip() for cell in rows[0]]
+def _option(cell, spellings):
+    """An option as first spelled in the file: "tutoring " and "Tutoring" are one option."""
+    option = " ".join(cell.split())
+    if len(option) > MAX_OPTION_LENGTH:
+        raise ValueError(f"an answer is longer than {MAX_OPTION_LENGTH} characters")
+    return spellings.setdefault(option.lower(), option)
+
+
+def _answer(kind, cell, spellings):
+    """The stored answer to one question, or ValueError saying what is wrong."""
+    if kind == QuestionKind.SCALE:
+        return _scale(cell)
+    if kind == QuestionKind.CHOICE:
+        return _option(cell, spellings)
+    if kind == QuestionKind.MULTI:
+        options = [_option(part, spellings) for part in cell.split(MULTI_SEPARATOR) if part.strip()]
+        return list(dict.fromkeys(options))
+    if len(cell) > MAX_TEXT_LENGTH:
+        raise ValueError(f"longer than {MAX_TEXT_LENGTH} characters")
+    return cell
+
+
+def _read_header(header):
     errors = []
     if not header or header[0].lower() != GROUP_COLUMN:
         first = header[0] if header else ""
-        errors.append(f"Row 1: the first column must be “{GROUP_COLUMN}”, not “{first}”.")
-    questions = header[1:]
-    if not questions:
-        errors.append("Row 1: there are no question columns after the respondent group.")
-    if len(questions) > MAX_QUESTIONS:
-        errors.append(f"Row 1: more than {MAX_QUESTIONS} questions.")
-    seen = set()
-    for column, question in enumerate(questions, 2):
+        errors.append(f"{HEADER_PLACE}: the first column must be “{GROUP_COLUMN}”, not “{first}”.")
+    headings = header[1:]
+    if not headings:
+        errors.append(f"{HEADER_PLACE}: there are no question columns after the respondent group.")
+    if len(headings) > MAX_QUESTIONS:
+        errors.append(f"{HEADER_PLACE}: more than {MAX_QUESTIONS} questions.")
+    questions, seen = [], set()
+    for column, heading in enumerate(headings, 2):
+        question, kind = question_and_kind(heading)
         if not question:
-            errors.append(f"Row 1, column {column}: the question has no heading.")
+            errors.append(f"{HEADER_PLACE}, column {column}: the question has no heading.")
         elif question.lower() in seen:
-            errors.append(f"Row 1, column {column}: the question “{question}” appears twice.")
+            errors.append(
+                f"{HEADER_PLACE}, column {column}: the question “{question}” appears twice."
+            )
         seen.add(question.lower())
+        questions.append((question, kind))
+    return questions, errors
+
+
+def read_survey(data):
+    """([(question, kind)], [(line, group, {question: answer}), …]) from the file's bytes."""
+    rows = read_rows(data, max_bytes=MAX_BYTES, error=SurveyImportError)
+    header = [cell.strip() for cell in rows[0]]
+    questions, errors = _read_header(header)
     if errors:
         raise SurveyImportError(errors)
-    body = data_rows(rows)
+    body = data_rows(rows, "responses")
     if not body:
         raise SurveyImportError(["The file has a header but no responses."])
     if len(body) > MAX_ROWS:
         raise SurveyImportError([f"The file has more than {MAX_ROWS} responses."])
+    spellings = {question: {} for question, _ in questions}
     responses = []
-    for number, row in body:
+    for place, row in body:
         if len(row) != len(header):
-            errors.append(f"Row {number}: it has {len(row)} values; the header has {len(header)}.")
+            errors.append(f"{place}: it has {len(row)} values; the header has {len(header)}.")
             continue
         group = row[0].strip().lower()
         if group not in RESPONDENT_GROUPS:
             errors.append(
-                f"Row {number}, column {GROUP_COLUMN}: “{row[0].strip()[:40]}” is not one of "
+                f"{place}, column {GROUP_COLUMN}: “{row[0].strip()[:40]}” is not one of "
                 f"{', '.join(RESPONDENT_GROUPS)}."
             )
         answers = {}
-        for question, cell in zip(questions, row[1:], strict=True):
-            value = _answer(cell)
-            if value == "bad":
-                errors.append(
-                    f"Row {number}, column “{question[:60]}”: “{cell.strip()[:40]}” is not an "
-                    "answer on the scale (Strongly disagree, Disagree, Neutral, Agree, Strongly "
-                    "agree, or 1–5; blank for no answer)."
-                )
-            elif value is not None:
+        for (question, kind), cell in zip(questions, row[1:], strict=True):
+            cell = cell.strip()
+            if not cell:
+                continue
+            try:
+                value = _answer(kind, cell, spellings[question])
+            except ValueError as problem:
+                errors.append(f"{place}, column “{question[:60]}”: {problem}.")
+                continue
+            if value != []:
                 answers[question] = value
-        responses.append((number, group, answers))
+        responses.append((place.line, group, answers))
+    for column, (question, _) in enumerate(questions, 2):
+        if len(spellings[question]) > MAX_OPTIONS:
+            errors.append(
+                f"Column {column} “{question[:60]}”: more than {MAX_OPTIONS} different answers; "
+                "if people wrote their own words, end its heading with [text]."
+            )
     if errors:
         raise SurveyImportError(errors)
     return questions, responses
@@ -113,63 +178,13 @@ def import_survey(cadre, *, user, kind, title, data, file_name=""):
         cadre=cadre,
         kind=kind,
         title=title,
-        questions=questions,
+        questions=[question for question, _ in questions],
+        question_kinds=[question_kind for _, question_kind in questions],
         file_name=fit(Survey, "file_name", file_name),
         imported_by=user,
     )
     SurveyResponse.objects.bulk_create(
-        SurveyResponse(survey=survey, row_number=number, respondent_group=group, answers=answers)
-        for number, group, answers in responses
+        SurveyResponse(survey=survey, row_number=line, respondent_group=group, answers=answers)
+        for line, group, answers in responses
     )
     return survey
-
-
-@dataclass
-class QuestionSummary:
-    question: str
-    counts: list  # [(value, label, count, percent)] over SCALE
-    answered: int
-    blank: int
-
-    @property
-    def segments(self):
-        """(value, label, x, width) of the answer bar, in percent of the answered."""
-        x, out = 0.0, []
-        for value, label, count, percent in self.counts:
-            if count:
-                out.append((value, label, round(x, 2), round(percent, 2)))
-                x += percent
-        return out
-
-    @property
-    def agree_percent(self):
-        agree = sum(count for value, _, count, _ in self.counts if value >= 4)
-        return round(100 * agree / self.answered) if self.answered else 0
-
-
-def summarise(survey):
-    """Counts of each answer per question, and respondents per group (one query)."""
-    responses = list(survey.responses.values_list("respondent_group", "answers"))
-    groups = {}
-    for group, _ in responses:
-        groups[group] = groups.get(group, 0) + 1
-    summaries = []
-    for question in survey.questions:
-        tally = dict.fromkeys(SCALE_LABEL, 0)
-        for _, answers in responses:
-            value = answers.get(question)
-            if value in tally:
-                tally[value] += 1
-        answered = sum(tally.values())
-        summaries.append(
-            QuestionSummary(
-                question=question,
-                counts=[
-                    (value, label, tally[value], 100 * tally[value] / answered if answered else 0)
-                    for value, label in SCALE
-                ],
-                answered=answered,
-                blank=len(responses) - answered,
-            )
-        )
-    return len(responses), sorted(groups.items()), summaries

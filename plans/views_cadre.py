@@ -19,7 +19,7 @@ from schoolplan.permissions import (
 )
 
 from . import cadre as cadre_services
-from . import surveys
+from . import survey_results, surveys
 from .documents import CADRE
 from .models import Cadre, Consensus, StepRecord, Survey, SurveyKind
 from .views_school import document_for_school
@@ -49,7 +49,9 @@ class SurveyImportForm(forms.Form):
         label="CSV file",
         help_text=(
             "UTF-8 CSV. First column respondent_group (parent, student, staff or community), "
-            "then one column per question; answers Strongly disagree … Strongly agree or 1–5."
+            "then one column per question. A heading ending in [choice], [multi] or [text] "
+            "declares that kind of question; otherwise answers are Strongly disagree … "
+            "Strongly agree or 1–5."
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
@@ -103,6 +105,7 @@ def _cadre_page(request, cadre, refused_step=None):
             "resources": resources,
             "resource_total": sum(r.value or 0 for r in resources),
             "surveys": cadre.surveys.all(),
+            "research_models": cadre.research_models.all(),
             "meetings": cadre.school.meetings.filter(meeting_type="cadre")
             .exclude(status="cancelled")
             .order_by("-starts_at")[:10],
@@ -204,15 +207,14 @@ def survey_view(request, pk, survey_pk):
     survey = get_object_or_404(
         Survey.objects.select_related("imported_by"), pk=survey_pk, cadre=cadre
     )
-    total, groups, summaries = surveys.summarise(survey)
+    columns, summaries = survey_results.summarise(survey)
     return render(
         request,
         "plans/survey.html",
         {
             "cadre": cadre,
             "survey": survey,
-            "total": total,
-            "groups": groups,
+            "columns": columns,
             "summaries": summaries,
             "scale": surveys.SCALE,
         },

@@ -21,7 +21,7 @@ from django.utils.dateformat import format as format_date
 
 from plans.models import Blueprint, EssaPlan, PlanForImprovement
 from schoolplan import clock
-from schoolplan.csvfiles import CsvImportError, data_rows, read_rows
+from schoolplan.csvfiles import HEADER_PLACE, CsvImportError, data_rows, read_rows
 from schoolplan.models import User
 from schoolplan.rows import day_and_time
 
@@ -86,7 +86,7 @@ def read_csv(data, metrics):
     if header[:3] != HEADER[:3] or len(header) > 4 or (len(header) == 4 and header[3] != "note"):
         raise MeasurementImportError(
             [
-                f"Row 1: the columns must be {', '.join(HEADER)} (note is optional), not "
+                f"{HEADER_PLACE}: the columns must be {', '.join(HEADER)} (note is optional), not "
                 f"{', '.join(header) or 'nothing'}."
             ]
         )
@@ -94,15 +94,15 @@ def read_csv(data, metrics):
     by_name = {}
     for metric in metrics:
         by_name.setdefault(metric.name.strip().lower(), []).append(metric)
-    body = data_rows(rows)
+    body = data_rows(rows, "measurements")
     if not body:
         raise MeasurementImportError(["The file has a header but no measurements."])
     if len(body) > MAX_ROWS:
         raise MeasurementImportError([f"The file has more than {MAX_ROWS} rows."])
     errors, parsed, seen = [], [], {}
-    for number, row in body:
+    for place, row in body:
         if len(row) not in (3, 4) or len(row) > len(header):
-            errors.append(f"Row {number}: it has {len(row)} values; the header has {len(header)}.")
+            errors.append(f"{place}: it has {len(row)} values; the header has {len(header)}.")
             continue
         key = row[0].strip()
         metric = by_id.get(key)
@@ -112,33 +112,33 @@ def read_csv(data, metrics):
                 metric = named[0]
             elif len(named) > 1:
                 errors.append(
-                    f"Row {number}, column metric: two metrics are called “{key[:60]}”; use "
+                    f"{place}, column metric: two metrics are called “{key[:60]}”; use "
                     "the metric's number."
                 )
                 continue
             else:
-                errors.append(f"Row {number}, column metric: no metric “{key[:60]}” in this plan.")
+                errors.append(f"{place}, column metric: no metric “{key[:60]}” in this plan.")
                 continue
         problems = []
         try:
             day = parse_date(row[1])
         except ValueError as error:
-            problems.append(f"Row {number}, column date: {error}.")
+            problems.append(f"{place}, column date: {error}.")
         try:
             value = parse_value(row[2])
         except ValueError as error:
-            problems.append(f"Row {number}, column value: {error}.")
+            problems.append(f"{place}, column value: {error}.")
         note = row[3].strip() if len(row) == 4 else ""
         if len(note) > 300:
-            problems.append(f"Row {number}, column note: longer than 300 characters.")
+            problems.append(f"{place}, column note: longer than 300 characters.")
         if problems:
             errors.extend(problems)
             continue
-        first = seen.setdefault((metric.pk, day), number)
-        if first != number:
+        first = seen.setdefault((metric.pk, day), place)
+        if first != place:
             errors.append(
-                f"Row {number}: “{metric.name[:60]}” has a value for {day.isoformat()} in row "
-                f"{first} already; one value per metric and date."
+                f"{place}: “{metric.name[:60]}” has a value for {day.isoformat()} on "
+                f"{first.ref} already; one value per metric and date."
             )
             continue
         parsed.append((metric, day, value, note))

@@ -17,7 +17,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from schoolplan import audit, clock
-from schoolplan.csvfiles import CsvImportError, data_rows, read_rows
+from schoolplan.csvfiles import HEADER_PLACE, CsvImportError, data_rows, read_rows
 
 from .models import SPF_INDICATORS, SpfRating, SpfResult, SpfSummary
 
@@ -64,38 +64,40 @@ def read_spf_csv(data, district):
             )
             if part
         )
-        raise SpfImportError([f"Row 1: the columns must be {','.join(HEADER)} ({detail})."])
+        raise SpfImportError(
+            [f"{HEADER_PLACE}: the columns must be {','.join(HEADER)} ({detail})."]
+        )
     schools = {}
     for school in district.schools.all():
         schools[school.name.strip().lower()] = school
         schools[school.public_slug.lower()] = school
-    body = data_rows(rows)
+    body = data_rows(rows, "results")
     if not body:
         raise SpfImportError(["The file has a header but no schools."])
     errors, parsed, seen = [], [], {}
-    for number, row in body:
+    for place, row in body:
         if len(row) != len(HEADER):
-            errors.append(f"Row {number}: it has {len(row)} values; the header has {len(HEADER)}.")
+            errors.append(f"{place}: it has {len(row)} values; the header has {len(HEADER)}.")
             continue
         cells = dict(zip(HEADER, row, strict=True))
         school = schools.get(cells["school"].strip().lower())
         if school is None:
             errors.append(
-                f"Row {number}, column school: “{cells['school'].strip()[:60]}” is not a school "
+                f"{place}, column school: “{cells['school'].strip()[:60]}” is not a school "
                 f"of {district.name}."
             )
             continue
         if school.pk in seen:
             errors.append(
-                f"Row {number}, column school: {school.name} is already on row {seen[school.pk]}."
+                f"{place}, column school: {school.name} is already on {seen[school.pk].ref}."
             )
             continue
-        seen[school.pk] = number
+        seen[school.pk] = place
         fields = {}
         rating = _RATINGS.get(" ".join(cells["rating"].lower().split()))
         if rating is None:
             errors.append(
-                f"Row {number}, column rating: “{cells['rating'].strip()[:40]}” is not an SPF "
+                f"{place}, column rating: “{cells['rating'].strip()[:40]}” is not an SPF "
                 f"rating ({', '.join(str(label) for label in SpfRating.labels)})."
             )
         fields["rating"] = rating
@@ -103,7 +105,7 @@ def read_spf_csv(data, district):
             try:
                 fields[column] = _percent(cells[column], required=column == "overall")
             except ValueError as error:
-                errors.append(f"Row {number}, column {column}: {error}.")
+                errors.append(f"{place}, column {column}: {error}.")
         parsed.append((school, fields))
     if errors:
         raise SpfImportError(errors)

@@ -17,6 +17,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 
+from .csvfiles import HEADER_REF, Place, data_rows, records
+
 MAX_FILE_BYTES = 200 * 1024 * 1024
 STATUSES = {"", "active", "tobedeleted", "inactive"}
 ORG_TYPES = {"department", "school", "district", "local", "state", "national"}
@@ -54,12 +56,20 @@ NEEDED = ("orgs.csv", "users.csv", "classes.csv", "enrollments.csv")
 @dataclass(frozen=True)
 class Problem:
     file: str
-    row: int | None
+    row: str | int | None  # where in the file: a csvfiles.Place (kept as its words), 1 the header
     column: str
     message: str
 
+    def __post_init__(self):
+        # Named the one way every CSV import names a place (schoolplan.csvfiles), and kept as
+        # words so a checked upload's problems stay JSON.
+        if isinstance(self.row, Place):
+            object.__setattr__(self, "row", self.row.ref)
+        elif self.row == 1:
+            object.__setattr__(self, "row", HEADER_REF)
+
     def __str__(self):
-        where = self.file + (f", row {self.row}" if self.row else "")
+        where = self.file + (f", {self.row}" if self.row else "")
         where += f", column {self.column}" if self.column else ""
         return f"{where}: {self.message}"
 
@@ -176,7 +186,11 @@ class _Reader:
         except UnicodeDecodeError as error:
             self.fail(None, "", f"not UTF-8 (unreadable byte at position {error.start})")
             return
-        table = list(csv.reader(io.StringIO(text)))
+        try:
+            table = records(text)
+        except csv.Error as error:
+            self.fail(None, "", f"not valid CSV: {error}")
+            return
         if not table:
             self.fail(None, "", "the file is empty")
             return
@@ -186,12 +200,9 @@ class _Reader:
             self.fail(1, column, "this column is missing")
         if missing:
             return
-        for number, cells in enumerate(table[1:], 2):
-            if any(cell.strip() for cell in cells):
-                cells = cells + [""] * (len(header) - len(cells))
-                self.rows.append(
-                    (number, {h: c.strip() for h, c in zip(header, cells, strict=False)})
-                )
+        for place, cells in data_rows(table, name.removesuffix(".csv")):
+            cells = cells + [""] * (len(header) - len(cells))
+            self.rows.append((place, {h: c.strip() for h, c in zip(header, cells, strict=False)}))
 
     def fail(self, row, column, message):
         self.problems.append(Problem(self.name, row, column, message))
@@ -204,7 +215,7 @@ class _Reader:
             if not key:
                 self.fail(number, "sourcedId", "empty")
             elif key in seen:
-                self.fail(number, "sourcedId", f"“{key}” is also on row {seen[key][0]}")
+                self.fail(number, "sourcedId", f"“{key}” is also on {seen[key][0].ref}")
             else:
                 seen[key] = (number, row)
         return seen
@@ -289,7 +300,7 @@ def check(files, district_sourced_id=None):
             row["familyName"],
             row["email"].lower(),
             row.get("status", ""),
-            row=number,
+            row=number.ref,
         )
         for role, org in roles[key]:
             if org in schools:

@@ -12,8 +12,8 @@ Both files are complete lists (bulk): a person missing from staff.csv loses thei
 """
 
 import csv
-import io
 
+from .csvfiles import data_rows, records
 from .roster_bundle import BundleError, Person, Problem, Roster, unique_emails
 
 SCHOOL_COLUMNS = ("school_id", "name")
@@ -31,7 +31,11 @@ def _rows(name, data, columns, problems):
             Problem(name, None, "", f"not UTF-8 (unreadable byte at position {error.start})")
         )
         return []
-    table = list(csv.reader(io.StringIO(text)))
+    try:
+        table = records(text)
+    except csv.Error as error:
+        problems.append(Problem(name, None, "", f"not valid CSV: {error}"))
+        return []
     header = [cell.strip() for cell in table[0]] if table else []
     missing = [column for column in columns if column not in header]
     for column in missing:
@@ -39,9 +43,8 @@ def _rows(name, data, columns, problems):
     if missing:
         return []
     return [
-        (number, {h: c.strip() for h, c in zip(header, cells, strict=False)})
-        for number, cells in enumerate(table[1:], 2)
-        if any(cell.strip() for cell in cells)
+        (place, {h: c.strip() for h, c in zip(header, cells, strict=False)})
+        for place, cells in data_rows(table, name.removesuffix(".csv"))
     ]
 
 
@@ -61,7 +64,7 @@ def check_plain(files):
             problems.append(Problem("schools.csv", number, column, "empty"))
         elif key in seen:
             problems.append(
-                Problem("schools.csv", number, "school_id", f"“{key}” is also on row {seen[key]}")
+                Problem("schools.csv", number, "school_id", f"“{key}” is also on {seen[key].ref}")
             )
         elif row.get("level") and row["level"].lower() not in LEVELS:
             problems.append(
@@ -92,7 +95,8 @@ def check_plain(files):
             fail("role", f"“{row['role']}” is not one of principal, staff")
             continue
         person = people.setdefault(
-            key, Person(key, email, row["given_name"], row["family_name"], email, "", row=number)
+            key,
+            Person(key, email, row["given_name"], row["family_name"], email, "", row=number.ref),
         )
         if person.email != email:
             fail("email", f"staff_id “{key}” has another e-mail on an earlier row")

@@ -159,6 +159,15 @@ class SurveyKind(models.TextChoices):
     CULTURE = "culture", "School culture survey"
 
 
+class QuestionKind(models.TextChoices):
+    """How a survey question is answered; declared by a suffix of its heading (plans.surveys)."""
+
+    SCALE = "scale", "Agreement scale"
+    CHOICE = "choice", "Single choice"
+    MULTI = "multi", "Select all that apply"
+    TEXT = "text", "Short free text"
+
+
 class Survey(models.Model):
     """An imported survey: its questions, in the order of the file's columns."""
 
@@ -166,6 +175,9 @@ class Survey(models.Model):
     kind = models.CharField(max_length=10, choices=SurveyKind)
     title = models.CharField(max_length=200)
     questions = models.JSONField(default=list)
+    # The QuestionKind of each question, in the same order; a survey imported before there were
+    # kinds has none, and all its questions are on the agreement scale.
+    question_kinds = models.JSONField(default=list)
     file_name = models.CharField(max_length=200, blank=True)
     imported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -183,9 +195,19 @@ class Survey(models.Model):
     def get_absolute_url(self):
         return reverse("cadre_survey", args=[self.cadre_id, self.pk])
 
+    @property
+    def kinds_of_questions(self):
+        """[(question, QuestionKind)] in the file's order."""
+        kinds = self.question_kinds or []
+        return [
+            (question, kinds[n] if n < len(kinds) else QuestionKind.SCALE)
+            for n, question in enumerate(self.questions)
+        ]
+
 
 class SurveyResponse(models.Model):
-    """One respondent's row: answers by question, each on the agreement scale or blank."""
+    """One respondent's row: answers by question (a scale value 1–5, a choice, a list of
+    choices or a text, by the question's kind); a question left blank is absent."""
 
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
     row_number = models.PositiveIntegerField()
@@ -213,6 +235,25 @@ class CadreAction(CadreItem):
 
     def __str__(self):
         return self.description
+
+
+class ResearchModel(CadreItem):
+    """A research model or framework the cadre reviewed, and whether it adopted it (seed 004,
+    step 4.3: review research models, frameworks for addressing the identified needs)."""
+
+    cadre = models.ForeignKey(Cadre, on_delete=models.CASCADE, related_name="research_models")
+    name = models.CharField("Model or framework", max_length=200)
+    source = models.CharField(
+        max_length=300, blank=True, help_text="Who published it, or where to find it"
+    )
+    notes = models.TextField(blank=True, help_text="What the cadre made of it")
+    adopted = models.BooleanField("The cadre adopted it", default=False)
+
+    class Meta:
+        ordering = ["-adopted", "name", "pk"]
+
+    def __str__(self):
+        return self.name
 
 
 class Contributor(models.TextChoices):

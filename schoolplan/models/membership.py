@@ -32,6 +32,10 @@ class CadreGroup(models.TextChoices):
     STUDENT = "student", "Student"
     TEACHER = "teacher", "Teacher"
     ADMINISTRATOR = "administrator", "Administrator"
+    # seed 004 steps 1 and 3: the model is shared with union leaders and the School Governance
+    # Council, whose representatives may sit on the cadre.
+    GOVERNANCE_COUNCIL = "governance_council", "School Governance Council"
+    UNION = "union", "Union representative"
 
 
 class CurrentMembershipManager(models.Manager):

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from meetings.models import MeetingType
 from plans import cadre as cadre_services
-from plans import surveys, workflow
+from plans import survey_results, surveys, workflow
 from plans.models import (
     CadreAction,
     CadreMember,
@@ -261,12 +261,18 @@ def test_a_good_survey_imports_with_its_counts(cadre, principal):
     )
     assert survey.questions == ["I feel welcome", "I know how my child is doing"]
     assert survey.responses.count() == 4
-    total, groups, summaries = surveys.summarise(survey)
-    assert total == 4 and groups == [("community", 1), ("parent", 2), ("student", 1)]
+    columns, summaries = survey_results.summarise(survey)
+    assert [(c.label, c.respondents) for c in columns] == [
+        ("All", 4),
+        ("Parents", 2),
+        ("Students", 1),
+        ("Community", 1),
+    ]
     welcome, informed = summaries
     assert [count for _, _, count, _ in welcome.counts] == [0, 0, 1, 2, 1]
     assert welcome.agree_percent == 75
-    assert (informed.answered, informed.blank) == (3, 1)
+    assert (informed.answered, informed.blank) == ([3, 1, 1, 1], 1)
+    assert welcome.agree == [75, 100, 0, 100]  # all, parents, students, community
     assert [count for _, _, count, _ in informed.counts] == [0, 2, 0, 1, 0]
 
 
@@ -279,23 +285,36 @@ def test_a_good_survey_imports_with_its_counts(cadre, principal):
         ("\ufeffrespondent_group,Q1\nparent,Agree\n".encode("utf-16"), "not UTF-8"),
         (
             b"group,Q1\nparent,Agree\n",
-            "Row 1: the first column must be \u201crespondent_group\u201d",
+            "Line 1 of the file (the header): the first column must be "
+            "\u201crespondent_group\u201d",
         ),
         (b"respondent_group\nparent\n", "no question columns"),
         (b"respondent_group,Q1,Q1\nparent,Agree,Agree\n", "appears twice"),
         (
             b"respondent_group,Q1,\nparent,Agree,Agree\n",
-            "Row 1, column 3: the question has no heading",
+            "Line 1 of the file (the header), column 3: the question has no heading",
         ),
         (b"respondent_group,Q1\n", "no responses"),
-        (b"respondent_group,Q1\nparent,Agree\nparent,Maybe\n", "Row 3, column \u201cQ1\u201d"),
-        (b"respondent_group,Q1\nparent,Agree\nteacher,Agree\n", "Row 3, column respondent_group"),
-        (b"respondent_group,Q1\nparent,Agree,Extra\n", "Row 2: it has 3 values; the header has 2"),
-        (b"respondent_group,Q1\nparent,6\n", "Row 2, column"),
+        (
+            b"respondent_group,Q1\nparent,Agree\nparent,Maybe\n",
+            "Line 3 of the file (row 2 of responses), column \u201cQ1\u201d",
+        ),
+        (
+            b"respondent_group,Q1\nparent,Agree\nteacher,Agree\n",
+            "Line 3 of the file (row 2 of responses), column respondent_group",
+        ),
+        (
+            b"respondent_group,Q1\nparent,Agree,Extra\n",
+            "Line 2 of the file (row 1 of responses): it has 3 values; the header has 2",
+        ),
+        (b"respondent_group,Q1\nparent,6\n", "Line 2 of the file (row 1 of responses), column"),
         # Were 500s: a byte order mark alone parses to no rows at all; "²" is a digit to
         # str.isdigit() and not to int().
         (b"\xef\xbb\xbf", "The file is empty."),
-        ("respondent_group,Q1\nparent,²\n".encode(), "Row 2, column \u201cQ1\u201d: \u201c²\u201d"),
+        (
+            "respondent_group,Q1\nparent,²\n".encode(),
+            "Line 2 of the file (row 1 of responses), column \u201cQ1\u201d: \u201c²\u201d",
+        ),
     ],
 )
 def test_a_bad_survey_imports_nothing_and_says_where(cadre, principal, data, message):
@@ -322,7 +341,8 @@ def test_survey_upload_page_shows_the_errors_and_writes_nothing(client, cadre, p
     response = client.post(url, {"kind": "parent", "title": "Fall", "file": upload})
     page = response.content.decode()
     assert response.status_code == 200
-    assert "Nothing was imported" in page and "Row 3, column “Q1”" in page
+    assert "Nothing was imported" in page
+    assert "Line 3 of the file (row 2 of responses), column “Q1”" in page
     assert not Survey.objects.exists()
     upload = SimpleUploadedFile("s.csv", GOOD.encode())
     response = client.post(url, {"kind": "culture", "title": "Fall", "file": upload})

@@ -196,7 +196,8 @@ def test_two_rows_for_one_date_in_a_file_are_refused_and_nothing_is_saved(client
     response = client.post(_bulk_url(metric), {"action": "import", "file": upload})
     page = response.content.decode()
     assert response.status_code == 200 and "Nothing was saved" in page
-    assert "Row 4: “At benchmark” has a value for" in page and "in row 3 already" in page
+    assert "Line 4 of the file (row 3 of measurements): “At benchmark” has a value for" in page
+    assert "on line 3 (row 2 of measurements) already" in page
     assert not Measurement.history.exists()
 
 

@@ -228,16 +228,31 @@ def test_csv_import_of_measurements(client, plan):
     [
         ("", "The submitted file is empty."),
         ("metric,date,value\nLagging metric,{oct_1},3\u00e9\n", "not UTF-8"),
-        ("metric,day,value\nLagging metric,{oct_1},3\n", "Row 1: the columns must be"),
+        (
+            "metric,day,value\nLagging metric,{oct_1},3\n",
+            "Line 1 of the file (the header): the columns must be",
+        ),
         ("metric,date,value\n", "no measurements"),
-        ("metric,date,value\nNo such,{oct_1},3\n", "Row 2, column metric: no metric"),
-        ("metric,date,value\nLagging metric,01/10/{year},3\n", "Row 2, column date"),
-        ("metric,date,value\nLagging metric,{oct_1},three\n", "Row 2, column value"),
+        (
+            "metric,date,value\nNo such,{oct_1},3\n",
+            "Line 2 of the file (row 1 of measurements), column metric: no metric",
+        ),
+        (
+            "metric,date,value\nLagging metric,01/10/{year},3\n",
+            "Line 2 of the file (row 1 of measurements), column date",
+        ),
+        (
+            "metric,date,value\nLagging metric,{oct_1},three\n",
+            "Line 2 of the file (row 1 of measurements), column value",
+        ),
         ("metric,date,value\nLagging metric,{oct_1},1e400\n", "out of range"),
-        ("metric,date,value\nLagging metric,{oct_1},3,x,y\n", "Row 2: it has 5 values"),
+        (
+            "metric,date,value\nLagging metric,{oct_1},3,x,y\n",
+            "Line 2 of the file (row 1 of measurements): it has 5 values",
+        ),
         (
             "metric,date,value\nLagging metric,{oct_1},3\nLagging metric,{oct_2},=1+1\n",
-            "Row 3, column value",
+            "Line 3 of the file (row 2 of measurements), column value",
         ),
     ],
 )

@@ -69,29 +69,44 @@ def test_district_staff_import_a_districts_results(client, district, school, lin
             (HEADER + "Valdez Elementary,Meets expectations,6\u00e9,,,,,\n").encode("latin-1"),
             "not UTF-8",
         ),
-        (b"school,rating,overall\nValdez Elementary,meets,60\n", "Row 1: the columns must be"),
+        (
+            b"school,rating,overall\nValdez Elementary,meets,60\n",
+            "Line 1 of the file (the header): the columns must be",
+        ),
         (HEADER.encode(), "no schools"),
         (
             (HEADER + "Nowhere High,meets,60,,,,,\n").encode(),
-            "Row 2, column school: \u201cNowhere High\u201d is not a school",
+            "Line 2 of the file (row 1 of results), column school: "
+            "\u201cNowhere High\u201d is not a school",
         ),
-        ((HEADER + "Valdez Elementary,excellent,60,,,,,\n").encode(), "Row 2, column rating"),
+        (
+            (HEADER + "Valdez Elementary,excellent,60,,,,,\n").encode(),
+            "Line 2 of the file (row 1 of results), column rating",
+        ),
         (
             (HEADER + "Valdez Elementary,meets,160,,,,,\n").encode(),
-            "Row 2, column overall: \u201c160\u201d is not a percent",
+            "Line 2 of the file (row 1 of results), column overall: "
+            "\u201c160\u201d is not a percent",
         ),
         (
             (HEADER + "Valdez Elementary,meets,,,,,,\n").encode(),
-            "Row 2, column overall: is required",
+            "Line 2 of the file (row 1 of results), column overall: is required",
         ),
-        ((HEADER + "Valdez Elementary,meets,60,lots,,,,\n").encode(), "Row 2, column growth"),
+        (
+            (HEADER + "Valdez Elementary,meets,60,lots,,,,\n").encode(),
+            "Line 2 of the file (row 1 of results), column growth",
+        ),
         (
             (
                 HEADER + "Valdez Elementary,meets,60,,,,,\nvaldez elementary,meets,61,,,,,\n"
             ).encode(),
-            "Row 3, column school: Valdez Elementary is already on row 2",
+            "Line 3 of the file (row 2 of results), column school: Valdez Elementary is already on "
+            "line 2 (row 1 of results)",
         ),
-        ((HEADER + "Valdez Elementary,meets,60,,,,\n").encode(), "Row 2: it has 7 values"),
+        (
+            (HEADER + "Valdez Elementary,meets,60,,,,\n").encode(),
+            "Line 2 of the file (row 1 of results): it has 7 values",
+        ),
     ],
 )
 def test_a_bad_spf_file_imports_nothing(client, district, school, school_year, content, message):

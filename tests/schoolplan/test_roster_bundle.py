@@ -79,31 +79,32 @@ def test_a_one_roster_12_bundle_takes_roles_from_roles_csv(tmp_path):
     [
         (
             {"enrollments.csv": ENROLLMENTS + "e5,,,c9,s1,u2,teacher,false,,\n"},
-            "enrollments.csv, row 6, column classSourcedId: no such class in classes.csv",
+            "enrollments.csv, line 6 (row 5 of enrollments), column classSourcedId: no such class in classes.csv",
         ),
         (
             {"enrollments.csv": ENROLLMENTS + "e5,,,c1,s1,u9,teacher,false,,\n"},
-            "enrollments.csv, row 6, column userSourcedId: no such user in users.csv",
+            "enrollments.csv, line 6 (row 5 of enrollments), column userSourcedId: no such user in users.csv",
         ),
         (
             {"classes.csv": CLASSES + "c3,,,5A,05,,5A,homeroom,,s9,t1,,,\n"},
-            "classes.csv, row 4, column schoolSourcedId: no such org in orgs.csv",
+            "classes.csv, line 4 (row 3 of classes), column schoolSourcedId: no such org in orgs.csv",
         ),
         (
             {"users.csv": USERS_11 + "u1,,,true,s1,teacher,dup,,D,Up,,,d@x.org,,,,,\n"},
-            "users.csv, row 6, column sourcedId: “u1” is also on row 2",
+            "users.csv, line 6 (row 5 of users), column sourcedId: “u1” is also on "
+            "line 2 (row 1 of users)",
         ),
         (
             {"users.csv": USERS_11.replace(",aide,", ",janitor,")},
-            "users.csv, row 4, column role: “janitor” is not one of",
+            "users.csv, line 4 (row 3 of users), column role: “janitor” is not one of",
         ),
         (
             {"orgs.csv": ORGS.replace(",school,,d1\ns2", ",campus,,d1\ns2")},
-            "orgs.csv, row 3, column type: “campus” is not one of",
+            "orgs.csv, line 3 (row 2 of orgs), column type: “campus” is not one of",
         ),
         (
             {"academicSessions.csv": SESSIONS.replace("2027-06-30", "30/06/2027")},
-            "academicSessions.csv, row 2, column endDate: “30/06/2027” is not a date",
+            "academicSessions.csv, line 2 (row 1 of academicSessions), column endDate: “30/06/2027” is not a date",
         ),
         (
             {
@@ -111,7 +112,7 @@ def test_a_one_roster_12_bundle_takes_roles_from_roles_csv(tmp_path):
                     "Sam,Lee,,,sam.lee@riverbend.example.org", "Sam,Lee,,,"
                 )
             },
-            "users.csv, row 3, column email: staff need an e-mail address to sign in",
+            "users.csv, line 3 (row 2 of users), column email: staff need an e-mail address to sign in",
         ),
         ({"enrollments.csv": None}, "enrollments.csv: the manifest says bulk, the file is missing"),
         (
@@ -120,7 +121,7 @@ def test_a_one_roster_12_bundle_takes_roles_from_roles_csv(tmp_path):
         ),
         (
             {"classes.csv": CLASSES.replace("schoolSourcedId,", "school,")},
-            "classes.csv, row 1, column schoolSourcedId: this column is missing",
+            "classes.csv, line 1 (the header), column schoolSourcedId: this column is missing",
         ),
     ],
 )

@@ -309,10 +309,13 @@ def test_the_command_refuses_a_broken_bundle_naming_file_row_and_column(district
     err = StringIO()
     with pytest.raises(CommandError, match="1 problem"):
         call_command("import_roster", str(folder), district=district.slug, stderr=err)
-    assert "enrollments.csv, row 6, column classSourcedId: no such class" in err.getvalue()
+    assert (
+        "enrollments.csv, line 6 (row 5 of enrollments), column classSourcedId: no such class"
+        in err.getvalue()
+    )
     assert snapshot() == before
     log = RosterImport.objects.get(district=district)
-    assert log.status == "failed" and log.problems[0]["row"] == 6
+    assert log.status == "failed" and log.problems[0]["row"] == "line 6 (row 5 of enrollments)"
 
 
 def test_the_command_names_an_unknown_district(db, tmp_path):
@@ -348,7 +351,7 @@ def test_an_e_mail_changed_to_another_account_s_is_refused(district):
     users = USERS_11.replace("sam.lee@riverbend.example.org", "taken@riverbend.example.org")
     plan = run(district, **{"users.csv": users})
     assert [str(p) for p in plan.problems] == [
-        "users.csv, row 3, column email: taken@riverbend.example.org is already the address "
-        "of another account (someone)"
+        "users.csv, line 3 (row 2 of users), column email: taken@riverbend.example.org is "
+        "already the address of another account (someone)"
     ]
     assert snapshot() == before

@@ -90,7 +90,10 @@ def test_a_broken_bundle_lists_every_problem_and_cannot_be_confirmed(
     row = RosterImport.objects.get(district=district)
     page = client.get(row.get_absolute_url()).content.decode()
     assert "1 problem: nothing will be written" in page
-    assert "<td>enrollments.csv</td><td>6</td><td>classSourcedId</td>" in page
+    assert (
+        "<td>enrollments.csv</td><td>line 6 (row 5 of enrollments)</td><td>classSourcedId</td>"
+        in page
+    )
     row.refresh_from_db()
     assert bytes(row.bundle) == b"" and row.roster is None  # not kept, broken or not
     assert "Import these changes" not in page

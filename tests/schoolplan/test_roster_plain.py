@@ -33,17 +33,34 @@ def test_the_templates_give_schools_and_staff():
         (
             SCHOOLS + "V1,Again\n",
             STAFF,
-            "schools.csv, row 4, column school_id: “V1” is also on row 2",
+            "schools.csv, line 4 (row 3 of schools), column school_id: “V1” is also on "
+            "line 2 (row 1 of schools)",
         ),
-        (SCHOOLS, STAFF + "300,x@y.org,X,Y,Z9,staff\n", "staff.csv, row 5, column school_id: “Z9”"),
+        (
+            SCHOOLS,
+            STAFF + "300,x@y.org,X,Y,Z9,staff\n",
+            "staff.csv, line 5 (row 4 of staff), column school_id: “Z9”",
+        ),
         (
             SCHOOLS,
             STAFF + "300,x@y.org,X,Y,V1,janitor\n",
-            "staff.csv, row 5, column role: “janitor”",
+            "staff.csv, line 5 (row 4 of staff), column role: “janitor”",
         ),
-        (SCHOOLS, STAFF + "300,,X,Y,V1,staff\n", "staff.csv, row 5, column email: staff need"),
-        (SCHOOLS, STAFF + "200,other@y.org,Sam,Lee,L2,staff\n", "staff.csv, row 5, column email"),
-        ("id,name\n1,A\n", STAFF, "schools.csv, row 1, column school_id: this column is missing"),
+        (
+            SCHOOLS,
+            STAFF + "300,,X,Y,V1,staff\n",
+            "staff.csv, line 5 (row 4 of staff), column email: staff need",
+        ),
+        (
+            SCHOOLS,
+            STAFF + "200,other@y.org,Sam,Lee,L2,staff\n",
+            "staff.csv, line 5 (row 4 of staff), column email",
+        ),
+        (
+            "id,name\n1,A\n",
+            STAFF,
+            "schools.csv, line 1 (the header), column school_id: this column is missing",
+        ),
     ],
 )
 def test_broken_templates_name_file_row_and_column(schools, staff, expected):
