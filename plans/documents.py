@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 
 from django import forms
 
-from meetings.models import Goal
-from schoolplan.forms import DateInput
+from meetings.models import Goal, Sami, SamiItem, SamiTeamMember
+from schoolplan.forms import DateInput, ModelMultipleChoiceField
 from schoolplan.permissions import (
     CONTRIBUTE_CADRE,
     EDIT_CIM_PLAN,
@@ -80,18 +80,22 @@ class Kind:
     def form_class(self):
         if self.form is not None:
             return self.form
-        widgets = {}
+        widgets, field_classes = {}, {}
         for name in self.fields:
             model_field = self.model._meta.get_field(name)
             if model_field.get_internal_type() == "DateField":
                 widgets[name] = DateInput()
             elif model_field.get_internal_type() == "TextField":
                 widgets[name] = forms.Textarea(attrs={"rows": 3})
+            elif model_field.many_to_many:  # links: boxes to tick, ids checked before the query
+                widgets[name] = forms.CheckboxSelectMultiple()
+                field_classes[name] = ModelMultipleChoiceField
         return forms.modelform_factory(
             self.model,
             form=self.form_base,
             fields=self.fields,
             widgets=widgets,
+            field_classes=field_classes,
             labels=self.labels,
             help_texts=self.help_texts,
         )
@@ -151,6 +155,16 @@ def _limit_choices(form, plan):
 
 def _limit_focus_area(form, plan):
     form.fields["focus_area"].queryset = plan.focus_areas.all()
+
+
+def _limit_sami_items(form, plan):
+    """seed 002: a root cause is verified against the school's own SAMI of the plan's year."""
+    field = form.fields["sami_items"]
+    field.queryset = SamiItem.objects.filter(
+        sami__school=plan.school_id, sami__school_year=plan.school_year_id
+    )
+    if not field.queryset.exists():
+        field.help_text = "Your school has no SAMI items for this year yet (SAMI note catcher)."
 
 
 def _school_year(document):
@@ -240,7 +254,7 @@ ESSA = Document(
         ),
         "root-cause": Kind(
             RootCause,
-            ["description", "evidence", "verified"],
+            ["description", "evidence", "verified", "sami_items"],
             within=lambda plan: {"problem__plan": plan},
             given=lambda plan, parent: {"problem": parent},
             parent="problem",
@@ -248,7 +262,9 @@ ESSA = Document(
             help_texts={
                 "evidence": "The data or observation that shows this cause is real.",
                 "verified": "Tick when the evidence confirms the cause.",
+                "sami_items": "The items of your school's SAMI this cause was checked against.",
             },
+            limit=_limit_sami_items,
         ),
         "focus-area": Kind(
             FocusArea,
@@ -338,4 +354,33 @@ CADRE = Document(
     },
 )
 
-DOCUMENTS = {document.slug: document for document in (CIM, ESSA, BLUEPRINT, CADRE)}
+SAMI = Document(
+    model=Sami,
+    slug="sami",
+    label="SAMI note catcher",
+    view=VIEW_SCHOOL,
+    edit=EDIT_SCHOOL_PLAN,
+    kinds={
+        "about": Kind(
+            Sami,
+            ["essa_review"],
+            within=lambda sami: {"id": sami.pk},
+            title="ESSA data review notes",
+        ),
+        "item": Kind(
+            SamiItem,
+            ["name", "rating", "notes"],
+            within=lambda sami: {"sami": sami},
+            given=lambda sami, parent: {"sami": sami},
+            help_texts={"name": "The SAMI item, as your SAMI names it."},
+        ),
+        "member": Kind(
+            SamiTeamMember,
+            ["name", "role"],
+            within=lambda sami: {"sami": sami},
+            given=lambda sami, parent: {"sami": sami},
+        ),
+    },
+)
+
+DOCUMENTS = {document.slug: document for document in (CIM, ESSA, BLUEPRINT, CADRE, SAMI)}

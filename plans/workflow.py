@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 
+from meetings.models import Sami
 from schoolplan import audit, clock
 from schoolplan.mail import queue_email
 from schoolplan.models import Membership, Role
@@ -35,6 +36,10 @@ def start_essa_plan(*, school, year, user):
 
 def start_blueprint(*, school, year, user):
     return start_document(Blueprint, user=user, school=school, school_year=year)[0]
+
+
+def start_sami(*, school, year, user):
+    return start_document(Sami, user=user, school=school, school_year=year)[0]
 
 
 # What apps above plans require of an ESSA plan before it goes to the district (progress: its
