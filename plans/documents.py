@@ -159,12 +159,13 @@ def _limit_focus_area(form, plan):
 
 def _limit_sami_items(form, plan):
     """seed 002: a root cause is verified against the school's own SAMI of the plan's year."""
-    field = form.fields["sami_items"]
-    field.queryset = SamiItem.objects.filter(
+    items = SamiItem.objects.filter(
         sami__school=plan.school_id, sami__school_year=plan.school_year_id
     )
-    if not field.queryset.exists():
-        field.help_text = "Your school has no SAMI items for this year yet (SAMI note catcher)."
+    if items.exists():
+        form.fields["sami_items"].queryset = items
+    else:  # nothing to link yet (the SAMI note catcher has no items): no empty box group
+        del form.fields["sami_items"]
 
 
 def _school_year(document):

@@ -40,7 +40,10 @@ def sami_with_items(
         for name in names
     ]
     plan_services.add(SamiTeamMember, user=user, sami=sami, name="Ana Ruiz", role="Principal")
-    sami = sami_rules.mark_high_leverage(sami, items=items[:3], user=user, expected_version=1)
+    if len(items) >= 2:
+        sami = sami_rules.mark_high_leverage(
+            sami, items=items[:3], user=user, expected_version=sami.high_leverage_version
+        )
     return sami, items
 
 
