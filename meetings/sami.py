@@ -17,8 +17,7 @@ def check_high_leverage_count(count, what="high-leverage actions"):
     """seed 002: a school team identifies 2 to 4 high-leverage actions from its SAMI."""
     if not HIGH_LEVERAGE_MIN <= count <= HIGH_LEVERAGE_MAX:
         raise ValidationError(
-            f"Choose {HIGH_LEVERAGE_MIN} to {HIGH_LEVERAGE_MAX} {what} (seed 002: 2–4 "
-            f"high-leverage actions from the SAMI); you chose {count}.",
+            f"Choose {HIGH_LEVERAGE_MIN} to {HIGH_LEVERAGE_MAX} {what}: you chose {count}.",
             code="high_leverage_count",
         )
 
@@ -50,8 +49,11 @@ def mark_high_leverage(sami, *, items, user, expected_version):
         raise HighLeverageConflict(current)
     chosen = {item.pk for item in items}
     if current.items.filter(pk__in=chosen).count() != len(chosen):
-        raise ValidationError("Choose items of this SAMI.", code="other_sami")
-    check_high_leverage_count(len(chosen))
+        raise ValidationError({"items": "Choose items of this SAMI."})
+    try:
+        check_high_leverage_count(len(chosen))
+    except ValidationError as error:
+        raise ValidationError({"items": error.messages}) from None
     current.items.filter(pk__in=chosen).update(high_leverage=True)
     current.items.exclude(pk__in=chosen).update(high_leverage=False)
     Sami.objects.filter(pk=current.pk).update(
