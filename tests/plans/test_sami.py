@@ -175,3 +175,33 @@ def test_the_school_page_and_workshops_page_link_to_the_sami(client, school, sch
     assert url in client.get(reverse("school_workshops", args=[school.pk])).content.decode()
     start = client.get(url).content.decode()
     assert "Start the" in start and "SAMI note catcher" in start
+
+
+def test_the_sami_page_reads_in_a_fixed_number_of_queries(
+    client, school, school_year, django_assert_max_num_queries
+):
+    principal = member(Role.PRINCIPAL, school)
+    sami, items = sami_with_items(school, school_year, principal)
+    plan, cause = _plan_with_cause(school, school_year, principal)
+    cause.sami_items.set(items[:2])
+    client.force_login(principal)
+    with django_assert_max_num_queries(60) as few:
+        client.get(sami.get_absolute_url())
+    more, _ = sami_with_items(
+        school, school_year, principal, names=[f"Item {n}" for n in range(12)]
+    )
+    assert more == sami
+    for item in sami.items.all():
+        cause.sami_items.add(item)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(sami.get_absolute_url()).content.decode()
+    assert "Item 11" in page
+    with django_assert_max_num_queries(80) as few:
+        client.get(plan.get_absolute_url())
+    for n in range(5):
+        extra = plan_services.add(
+            RootCause, user=principal, problem=cause.problem, description=f"C{n}", evidence="e"
+        )
+        extra.sami_items.set(items)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(plan.get_absolute_url())
