@@ -76,7 +76,7 @@ def sami_view(request, pk):
         require(request.user, EDIT_SCHOOL_PLAN, sami)
         if form.is_valid():
             try:
-                sami_rules.mark_high_leverage(
+                workflow.mark_high_leverage(
                     sami,
                     items=form.cleaned_data["items"],
                     user=request.user,

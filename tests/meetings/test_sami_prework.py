@@ -121,6 +121,15 @@ def test_a_stale_marking_is_refused_showing_both(client, world):
     )
     assert again.status_code == 302
     assert list(world["sami"].high_leverage_actions()) == items[:2]
+    # The marking is kept in the SAMI's history, like its other changes.
+    change = world["sami"].changes.filter(object_kind="high-leverage actions").first()
+    assert change.by == world["principal"]
+    assert change.changes["High-leverage actions"] == [
+        "Family partnership; Assessment",
+        "Universal tier; Data-based decisions",
+    ]
+    history = client.get(reverse("doc_history", kwargs={"doc": "sami", "pk": world["sami"].pk}))
+    assert "High-leverage actions" in history.content.decode()
 
 
 # --- The pre-work: optional at registration, due the day before the session --------------------
