@@ -401,7 +401,6 @@ def build_demo_workshops():
             user=principal,
             people=7,
             dietary_notes="Two vegetarian, one gluten-free",
-            prework="1. Math talk routines in grades 3-5\n2. Family math nights",
-            today=today,
+            today=today,  # its pre-work is picked from its SAMI (demo.sami)
         )
     return 4

@@ -247,6 +247,59 @@ def workshop_priority_window(today, scope, reach):
             )
 
 
+@rule
+def workshop_prework_missing(today, scope, reach):
+    """seed 002 (issue 23): a registered school whose pre-work is still missing is reminded two
+    days before its session (principal and staff), on the district's calendar."""
+    from .models import RegistrationStatus, WorkshopRegistration
+    from .prework import PREWORK_REMINDER_DAYS_BEFORE, missing_prework, prework_due_on
+
+    last = today + timedelta(days=max(PREWORK_REMINDER_DAYS_BEFORE))
+    # A day's margin either side covers any zone; each session's own day is checked below.
+    registrations = [
+        r
+        for r in in_scope(
+            missing_prework(
+                WorkshopRegistration.objects.filter(
+                    status=RegistrationStatus.REGISTERED,
+                    session__meeting__starts_at__gte=clock.start_of_day(today) - timedelta(days=1),
+                    session__meeting__starts_at__lt=clock.midnight_after(last) + timedelta(days=1),
+                )
+            ),
+            scope,
+            district="series__district",
+            school="school",
+        ).select_related("school", "series", "session__meeting__district")
+        if today <= r.session.meeting.local_date <= last
+    ]
+    people = people_by(
+        "school", [Role.PRINCIPAL, Role.SCHOOL_STAFF], [r.school_id for r in registrations]
+    )
+    for registration in registrations:
+        days = current_occasion(
+            registration.session.meeting.local_date, today, PREWORK_REMINDER_DAYS_BEFORE, reach
+        )
+        yield Deadline(
+            rule="workshop-prework",
+            category=ReminderCategory.WORKSHOPS,
+            subject=f"school:{registration.school_id}",
+            occasion=f"prework-{registration.pk}-{days}d" if days else None,
+            title=Phrase(
+                gettext_noop(
+                    "%(school)s: give the pre-work for “%(series)s” (2–4 high-leverage actions "
+                    "from the SAMI) by %(day)s"
+                ),
+                school=registration.school.name,
+                series=registration.series.title,
+                day=Day(prework_due_on(registration)),
+            ),
+            due_on=prework_due_on(registration),
+            link=reverse("workshop_prework", args=[registration.pk]),
+            recipients=people.get(registration.school_id, []),
+            level="warning",
+        )
+
+
 @rule(home_only=True)
 def cim_review_months(today, scope, reach):
     """seed 001: the CIM team meets at least monthly. The team sees a month still without a

@@ -63,16 +63,6 @@ class RegistrationForm(forms.Form):
     dietary_notes = forms.CharField(
         label="Dietary needs", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    prework = forms.CharField(
-        label="Pre-work: 2–4 high-leverage actions from your SAMI",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
-    prework_file = forms.FileField(
-        label="…or attach them",
-        required=False,
-        help_text="PDF, Word or text, 5 MB at most.",
-    )
 
     def __init__(self, *args, sessions, editing=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -84,12 +74,3 @@ class RegistrationForm(forms.Form):
         )
         if editing:
             self.fields["session"].disabled = True
-
-    def clean_prework_file(self):
-        upload = self.cleaned_data.get("prework_file")
-        if upload:
-            if upload.size > 5 * 1024 * 1024:
-                raise forms.ValidationError("The file is larger than 5 MB.")
-            if not upload.name.lower().endswith((".pdf", ".doc", ".docx", ".txt", ".odt")):
-                raise forms.ValidationError("Attach a PDF, Word, OpenDocument or text file.")
-        return upload

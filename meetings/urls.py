@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import views, views_cap, views_minutes, views_next_year, views_workshops
+from . import views, views_cap, views_minutes, views_next_year, views_prework, views_workshops
 
 urlpatterns = [
     # Workshops (seed 002)
@@ -30,6 +30,11 @@ urlpatterns = [
         "workshops/registrations/<int:pk>/prework/",
         views_workshops.workshop_prework_file,
         name="workshop_prework_file",
+    ),
+    path(
+        "workshops/registrations/<int:pk>/prework/give/",
+        views_prework.workshop_prework,
+        name="workshop_prework",
     ),
     path(
         "workshops/registrations/<int:pk>/cancel/",

@@ -22,7 +22,7 @@ from schoolplan.permissions import (
     require,
 )
 
-from . import workshops
+from . import prework, workshops
 from .forms_workshops import RegistrationForm, SeriesForm, SessionForm
 from .models import RegistrationStatus, WorkshopRegistration, WorkshopSeries, workshop_level_of
 
@@ -156,6 +156,7 @@ def school_workshops(request, school_pk):
         for r in WorkshopRegistration.objects.filter(school=school)
         .exclude(status=RegistrationStatus.CANCELLED)
         .select_related("session__meeting__district")
+        .prefetch_related("prework_actions")
     }
     rows = []
     for series in series_list:
@@ -266,7 +267,6 @@ def workshop_registration(request, pk):
             "session": registration.session_id,
             "people": registration.people,
             "dietary_notes": registration.dietary_notes,
-            "prework": registration.prework,
         },
     )
     if request.method == "POST":
@@ -289,6 +289,7 @@ def workshop_registration(request, pk):
             "form": form,
             "may_edit": may_edit,
             "waitlist_position": workshops.waitlist_position(registration),
+            "prework": prework.prework_state(registration),
         },
     )
 

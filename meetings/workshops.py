@@ -131,14 +131,10 @@ def _lock(series):
     return WorkshopSeries.objects.select_for_update().get(pk=series.pk)
 
 
-def _validate_details(people, prework, prework_file):
-    errors = {}
+def _validate_details(people):
+    # The pre-work is not asked for here: it is given later, until the session (meetings.prework).
     if not people or people < 1:
-        errors["people"] = "Say how many people will come (for the food)."
-    if not (prework or "").strip() and not prework_file:
-        errors["prework"] = "Give the 2–4 high-leverage actions from your SAMI, or attach them."
-    if errors:
-        raise ValidationError(errors)
+        raise ValidationError({"people": "Say how many people will come (for the food)."})
 
 
 @transaction.atomic
@@ -175,7 +171,7 @@ def register(
             code="already_registered",
             params={"registration": existing.pk},
         )
-    _validate_details(people, prework, prework_file)
+    _validate_details(people)
     pool, capacity = _pool(series, session)
     taken = pool.filter(status=RegistrationStatus.REGISTERED).count()
     registration = WorkshopRegistration.objects.create(
@@ -193,7 +189,7 @@ def register(
 
 
 @transaction.atomic
-def update(registration, *, user, people, dietary_notes, prework, prework_file=None, today=None):
+def update(registration, *, user, people, dietary_notes, today=None):
     today = today or clock.today(registration.series.district)
     _lock(registration.series)
     registration.refresh_from_db()
@@ -204,13 +200,10 @@ def update(registration, *, user, people, dietary_notes, prework, prework_file=N
         )
     if registration.status == RegistrationStatus.CANCELLED:
         raise ValidationError("This registration was cancelled.")
-    _validate_details(people, prework, prework_file or registration.prework_file)
+    _validate_details(people)
     registration.people = people
     registration.dietary_notes = dietary_notes.strip()
-    registration.prework = prework.strip()
-    if prework_file:
-        registration.prework_file = prework_file
-    registration.save()
+    registration.save(update_fields=["people", "dietary_notes"])
     return registration
 
 
@@ -276,10 +269,12 @@ class SessionRoster:
 
 
 def rosters(series):
-    """Per session: the registered schools, the headcount for food, the waitlist (2 queries)."""
+    """Per session: the registered schools (with their pre-work), the headcount for food, the
+    waitlist (3 queries)."""
     registrations = list(
         series.registrations.exclude(status=RegistrationStatus.CANCELLED)
         .select_related("school", "session")
+        .prefetch_related("prework_actions")
         .order_by("created_at", "pk")
     )
     out = []

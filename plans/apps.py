@@ -14,6 +14,7 @@ class PlansConfig(AppConfig):
         register_school_link("ESSA action plan", "school_essa", 40)
         register_school_link("Blueprint", "school_blueprint", 50)
         register_school_link("Cadre", "school_cadre", 60, VIEW_CADRE)
+        register_school_link("SAMI note catcher", "school_sami", 85)
 
         from schoolplan.attention import register_card_links
 

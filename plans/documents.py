@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 
 from django import forms
 
-from meetings.models import Goal
-from schoolplan.forms import DateInput
+from meetings.models import Goal, Sami, SamiItem, SamiTeamMember
+from schoolplan.forms import DateInput, ModelMultipleChoiceField
 from schoolplan.permissions import (
     CONTRIBUTE_CADRE,
     EDIT_CIM_PLAN,
@@ -81,18 +81,22 @@ class Kind:
     def form_class(self):
         if self.form is not None:
             return self.form
-        widgets = {}
+        widgets, field_classes = {}, {}
         for name in self.fields:
             model_field = self.model._meta.get_field(name)
             if model_field.get_internal_type() == "DateField":
                 widgets[name] = DateInput()
             elif model_field.get_internal_type() == "TextField":
                 widgets[name] = forms.Textarea(attrs={"rows": 3})
+            elif model_field.many_to_many:  # links: boxes to tick, ids checked before the query
+                widgets[name] = forms.CheckboxSelectMultiple()
+                field_classes[name] = ModelMultipleChoiceField
         return forms.modelform_factory(
             self.model,
             form=self.form_base,
             fields=self.fields,
             widgets=widgets,
+            field_classes=field_classes,
             labels=self.labels,
             help_texts=self.help_texts,
         )
@@ -152,6 +156,17 @@ def _limit_choices(form, plan):
 
 def _limit_focus_area(form, plan):
     form.fields["focus_area"].queryset = plan.focus_areas.all()
+
+
+def _limit_sami_items(form, plan):
+    """seed 002: a root cause is verified against the school's own SAMI of the plan's year."""
+    items = SamiItem.objects.filter(
+        sami__school=plan.school_id, sami__school_year=plan.school_year_id
+    )
+    if items.exists():
+        form.fields["sami_items"].queryset = items
+    else:  # nothing to link yet (the SAMI note catcher has no items): no empty box group
+        del form.fields["sami_items"]
 
 
 def _school_year(document):
@@ -241,7 +256,7 @@ ESSA = Document(
         ),
         "root-cause": Kind(
             RootCause,
-            ["description", "evidence", "verified"],
+            ["description", "evidence", "verified", "sami_items"],
             within=lambda plan: {"problem__plan": plan},
             given=lambda plan, parent: {"problem": parent},
             parent="problem",
@@ -249,7 +264,9 @@ ESSA = Document(
             help_texts={
                 "evidence": "The data or observation that shows this cause is real.",
                 "verified": "Tick when the evidence confirms the cause.",
+                "sami_items": "The items of your school's SAMI this cause was checked against.",
             },
+            limit=_limit_sami_items,
         ),
         "focus-area": Kind(
             FocusArea,
@@ -347,4 +364,33 @@ CADRE = Document(
     },
 )
 
-DOCUMENTS = {document.slug: document for document in (CIM, ESSA, BLUEPRINT, CADRE)}
+SAMI = Document(
+    model=Sami,
+    slug="sami",
+    label="SAMI note catcher",
+    view=VIEW_SCHOOL,
+    edit=EDIT_SCHOOL_PLAN,
+    kinds={
+        "about": Kind(
+            Sami,
+            ["essa_review"],
+            within=lambda sami: {"id": sami.pk},
+            title="ESSA data review notes",
+        ),
+        "item": Kind(
+            SamiItem,
+            ["name", "rating", "notes"],
+            within=lambda sami: {"sami": sami},
+            given=lambda sami, parent: {"sami": sami},
+            help_texts={"name": "The SAMI item, as your SAMI names it."},
+        ),
+        "member": Kind(
+            SamiTeamMember,
+            ["name", "role"],
+            within=lambda sami: {"sami": sami},
+            given=lambda sami, parent: {"sami": sami},
+        ),
+    },
+)
+
+DOCUMENTS = {document.slug: document for document in (CIM, ESSA, BLUEPRINT, CADRE, SAMI)}

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 
-from meetings.models import Goal
+from meetings.models import Goal, Sami, SamiItem, SamiTeamMember
 from schoolplan import clock
 from schoolplan.models import Membership, Role, User
 from schoolplan.rows import day_and_time
@@ -51,7 +51,7 @@ TRACKED = {
     CimRootCause: ["description", "findings"],
     CimProblemStatement: ["statement", "root_causes"],
     ProblemStatement: ["desired_state", "current_state", "gap"],
-    RootCause: ["description", "evidence", "verified"],
+    RootCause: ["description", "evidence", "verified", "sami_items"],
     FocusArea: ["title", "initiatives"],
     ActionStep: ["description", "focus_area", "owner", "starts_on", "due_on", "status"],
     MonitoringRoutine: ["who", "what", "frequency"],
@@ -63,6 +63,9 @@ TRACKED = {
     CadreAction: ["description", "owner", "due_on", "status"],
     ResearchModel: ["name", "source", "notes", "adopted"],
     Resource: ["description", "contributor", "contributor_name", "value"],
+    Sami: ["essa_review"],
+    SamiItem: ["name", "rating", "notes"],
+    SamiTeamMember: ["name", "role"],
 }
 KIND = {
     Strategy: "High-Leverage Strategy",
@@ -84,6 +87,9 @@ KIND = {
     CadreAction: "action",
     ResearchModel: "research model",
     Resource: "resource",
+    Sami: "ESSA data review notes",
+    SamiItem: "SAMI item",
+    SamiTeamMember: "team member",
 }
 # Which PlanChange field names each kind of plan document.
 DOCUMENT_FIELD = {
@@ -91,6 +97,7 @@ DOCUMENT_FIELD = {
     EssaPlan: "essa_plan",
     Blueprint: "blueprint",
     Cadre: "cadre",
+    Sami: "sami",
 }
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_cadre, views_documents, views_school
+from . import views, views_cadre, views_documents, views_sami, views_school
 from .documents import DOCUMENTS
 
 urlpatterns = [
@@ -22,6 +22,9 @@ urlpatterns = [
     ),
     path("blueprints/<int:pk>/", views_school.blueprint_view, name="blueprint"),
     path("blueprints/<int:pk>/publish/", views_school.blueprint_publish, name="blueprint_publish"),
+    # The SAMI note catcher (seed 002)
+    path("schools/<int:school_pk>/sami/", views_sami.sami_for_school, name="school_sami"),
+    path("sami/<int:pk>/", views_sami.sami_view, name="sami"),
     # The family-engagement cadre (seed 004)
     path("schools/<int:school_pk>/cadre/", views_cadre.cadre_for_school, name="school_cadre"),
     path("cadres/<int:pk>/", views_cadre.cadre_view, name="cadre"),

@@ -7,7 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from meetings.models import Goal, GoalArea, RegistrationStatus, WorkshopRegistration
+from meetings.models import Goal, GoalArea, RegistrationStatus, SamiItem, WorkshopRegistration
 from schoolplan import clock
 from schoolplan.forms import Posted, posted_year
 from schoolplan.models import School, SchoolYear
@@ -96,7 +96,12 @@ def essa_plan(request, pk):
 def _essa_page(request, plan, decision=None):
     """The plan's page; after a refused decision, the comment as typed and the reason."""
     problems = plan.problems.prefetch_related(
-        Prefetch("root_causes", RootCause.objects.order_by("pk"))
+        Prefetch(
+            "root_causes",
+            RootCause.objects.order_by("pk").prefetch_related(
+                Prefetch("sami_items", SamiItem.objects.select_related("sami"))
+            ),
+        )
     )
     can_edit = can(request.user, EDIT_SCHOOL_PLAN, plan) and plan.is_editable
     return render(

@@ -12,6 +12,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 
+from meetings import sami as sami_rules
+from meetings.models import Sami
 from schoolplan import audit, clock
 from schoolplan.mail import queue_email
 from schoolplan.models import Membership, Role
@@ -35,6 +37,33 @@ def start_essa_plan(*, school, year, user):
 
 def start_blueprint(*, school, year, user):
     return start_document(Blueprint, user=user, school=school, school_year=year)[0]
+
+
+def start_sami(*, school, year, user):
+    return start_document(Sami, user=user, school=school, school_year=year)[0]
+
+
+@transaction.atomic
+def mark_high_leverage(sami, *, items, user, expected_version):
+    """Mark the SAMI's 2–4 high-leverage actions (meetings.sami) and keep the change in the
+    SAMI's history, like every change to a plan document."""
+    before = "; ".join(str(item) for item in sami.high_leverage_actions())
+    sami = sami_rules.mark_high_leverage(
+        sami, items=items, user=user, expected_version=expected_version
+    )
+    after = "; ".join(str(item) for item in sami.high_leverage_actions())
+    if before != after:
+        PlanChange.objects.create(
+            sami=sami,
+            by=user,
+            action="changed",
+            object_kind="high-leverage actions",
+            object_label=fit(PlanChange, "object_label", sami),
+            object_id=sami.pk,
+            version=sami.high_leverage_version,
+            changes={"High-leverage actions": [before, after]},
+        )
+    return sami
 
 
 # What apps above plans require of an ESSA plan before it goes to the district (progress: its

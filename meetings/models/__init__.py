@@ -32,6 +32,14 @@ from .record import (
     Minutes,
     PublishedMinutesError,
 )
+from .sami import (
+    HIGH_LEVERAGE_MAX,
+    HIGH_LEVERAGE_MIN,
+    Sami,
+    SamiItem,
+    SamiRating,
+    SamiTeamMember,
+)
 from .workshop import (
     RegistrationStatus,
     WorkshopLevel,
@@ -42,6 +50,12 @@ from .workshop import (
 )
 
 __all__ = [
+    "HIGH_LEVERAGE_MAX",
+    "HIGH_LEVERAGE_MIN",
+    "Sami",
+    "SamiItem",
+    "SamiRating",
+    "SamiTeamMember",
     "RegistrationStatus",
     "WorkshopLevel",
     "WorkshopRegistration",

@@ -122,6 +122,16 @@ class WorkshopRegistration(models.Model):
     prework_file = models.FileField(
         "Pre-work as a file", upload_to="workshop-prework/%Y/", blank=True
     )
+    # seed 002: the pre-work is the 2–4 high-leverage actions marked in the school's SAMI; the
+    # text or the file above stand in for a SAMI done on paper (meetings.prework).
+    prework_actions = models.ManyToManyField(
+        "meetings.SamiItem", blank=True, related_name="prework_for"
+    )
+    prework_version = models.PositiveIntegerField(default=1)
+    prework_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    prework_at = models.DateTimeField(null=True, blank=True)
     attended = models.BooleanField(default=False)
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

@@ -4,6 +4,9 @@ Every change is kept in PlanChange; strategies, activities and outcomes carry a 
 people editing one at once cannot silently overwrite each other (plans.services).
 """
 
+import operator
+from functools import reduce
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -149,9 +152,21 @@ class Outcome(Versioned):
         return self.activity.strategy.plan
 
 
+def _exactly_one(*names):
+    """A condition: exactly one of the named foreign keys is set."""
+    return reduce(
+        operator.or_,
+        (
+            models.Q(**{f"{name}__isnull": False}, **{o: None for o in names if o != name})
+            for name in names
+        ),
+    )
+
+
 class PlanChange(models.Model):
     """One change to a plan: who, when, what. Each plan document keeps its own history: the CIM
-    Plan for Improvement, a school's ESSA action plan, its Blueprint, its cadre's plan."""
+    Plan for Improvement, a school's ESSA action plan, its Blueprint, its cadre's plan, its SAMI
+    note catcher."""
 
     plan = models.ForeignKey(
         PlanForImprovement, null=True, on_delete=models.CASCADE, related_name="changes"
@@ -164,6 +179,9 @@ class PlanChange(models.Model):
     )
     cadre = models.ForeignKey(
         "plans.Cadre", null=True, on_delete=models.CASCADE, related_name="changes"
+    )
+    sami = models.ForeignKey(
+        "meetings.Sami", null=True, on_delete=models.CASCADE, related_name="changes"
     )
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -183,12 +201,7 @@ class PlanChange(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="plan_change_names_one_document",
-                condition=(
-                    models.Q(plan__isnull=False, essa_plan=None, blueprint=None, cadre=None)
-                    | models.Q(plan=None, essa_plan__isnull=False, blueprint=None, cadre=None)
-                    | models.Q(plan=None, essa_plan=None, blueprint__isnull=False, cadre=None)
-                    | models.Q(plan=None, essa_plan=None, blueprint=None, cadre__isnull=False)
-                ),
+                condition=_exactly_one("plan", "essa_plan", "blueprint", "cadre", "sami"),
             )
         ]
 

@@ -138,6 +138,14 @@ class RootCause(Versioned):
     description = models.CharField("Root cause", max_length=500)
     evidence = models.TextField("Evidence that verifies it")
     verified = models.BooleanField("Verified by the evidence", default=False)
+    # seed 002: causes are verified "within the context of the SAMI": the school's SAMI items
+    # (of the plan's year) this cause was checked against.
+    sami_items = models.ManyToManyField(
+        "meetings.SamiItem",
+        blank=True,
+        related_name="root_causes",
+        verbose_name="SAMI items it was verified against",
+    )
 
     permission_scope = {
         "district": "problem__plan__school__district_id",

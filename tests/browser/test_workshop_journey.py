@@ -56,7 +56,6 @@ def test_series_priority_window_and_registrations(page, screenshot, clock):
     page.get_by_role("link", name="Register").click()
     page.get_by_label("People attending").fill("7")
     page.get_by_label("Dietary needs").fill("Two vegetarian")
-    page.get_by_label("Pre-work").fill("1. Math talk routines\n2. Family math nights")
     page.get_by_role("button", name="Register").click()
     expect(page.get_by_text("Registered.")).to_be_visible()
     screenshot(page, "81-workshop-registered")
@@ -76,7 +75,6 @@ def test_series_priority_window_and_registrations(page, screenshot, clock):
     page.reload()
     page.get_by_role("link", name="Register").click()
     page.get_by_label("People attending").fill("6")
-    page.get_by_label("Pre-work").fill("1. Attendance check-ins")
     page.get_by_role("button", name="Register").click()
     expect(page.get_by_text("Registered.")).to_be_visible()
     assert set(WorkshopRegistration.objects.values_list("school__name", "status")) == {

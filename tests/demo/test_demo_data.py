@@ -16,9 +16,10 @@ from meetings.models import (
     MeetingType,
     Minutes,
     PupilNote,
+    Sami,
     SchoolClass,
 )
-from plans.models import Blueprint, Cadre, EssaPlan, PlanChange, SurveyResponse
+from plans.models import Blueprint, Cadre, EssaPlan, PlanChange, RootCause, SurveyResponse
 from progress.models import Metric, ProgressReport, ReportDue, SpfResult, SpfSummary
 from schoolplan import clock as app_clock
 from schoolplan.models import District, Membership, Role, School, SchoolYear, User
@@ -122,6 +123,10 @@ def test_demo_has_school_plans_to_show():
     assert cadre.members.filter(account__username="parent").exists()
     assert cadre.surveys.get().responses.count() == 10
     assert plan.changes.filter(action="added").count() > 1  # built through the history
+    # seed 002: the SAMI note catcher, its three high-leverage actions, a root cause citing it.
+    sami = Sami.objects.get(school=plan.school)
+    assert sami.team.count() == 6 and sami.high_leverage_actions().count() == 3
+    assert RootCause.objects.filter(problem__plan=plan, sami_items__sami=sami).exists()
 
 
 def test_demo_has_spf_results_and_a_published_family_summary(client):

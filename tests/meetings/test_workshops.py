@@ -177,14 +177,11 @@ def test_a_cancellation_promotes_the_first_waitlisted_and_tells_them(series, dis
 def test_bad_registrations_are_refused_with_reasons(series, district):
     school = _school(district)
     session = series.sessions.get(level="elementary")
-    for fields, message in (
-        ({"people": 0, "prework": "x"}, "how many people"),
-        ({"people": 6, "prework": " "}, "high-leverage actions"),
-    ):
-        with pytest.raises(ValidationError, match=message):
-            workshops.register(
-                series, school=school, session=session, user=None, today=AFTER_PRIORITY, **fields
-            )
+    # The pre-work is not asked for at registration (issue 23): meetings.prework.
+    with pytest.raises(ValidationError, match="how many people"):
+        workshops.register(
+            series, school=school, session=session, user=None, today=AFTER_PRIORITY, people=0
+        )
     secondary_session = series.sessions.get(level="secondary")
     with pytest.raises(ValidationError, match="for secondary schools"):
         workshops.register(

@@ -37,7 +37,7 @@ from pypdf import PdfReader
 
 from meetings import calendar as calendar_services
 from meetings import workshops
-from meetings.models import ActionItem, Invitation, PupilNote
+from meetings.models import ActionItem, Invitation, PupilNote, SamiItem, SamiTeamMember
 from plans import cadre as cadre_services
 from plans import services as plan_services
 from plans import surveys, workflow
@@ -196,7 +196,15 @@ def one_of_everything(district, year, school, principal, teacher, lead, canary=C
         today=on(6, 1, start_year=YEAR - 1),
     )
     feed = calendar_services.create_feed(school, principal)
+    sami = workflow.start_sami(school=school, year=year, user=principal)
+    sami_item = plan_services.add(SamiItem, user=principal, sami=sami, name="Tier 1", rating=1)
+    sami_member = plan_services.add(
+        SamiTeamMember, user=principal, sami=sami, name="Ana", role="Coach"
+    )
     return {
+        "sami_member": sami_member,
+        "sami": sami,
+        "sami_item": sami_item,
         "district": district,
         "year": year,
         "school": school,
@@ -281,6 +289,9 @@ def build(name, doc, w):
         "workshop_registration": pk("registration"),
         "workshop_cancel": pk("registration"),
         "workshop_prework_file": pk("registration"),
+        "workshop_prework": pk("registration"),
+        "school_sami": {"school_pk": w["school"].pk},
+        "sami": pk("sami"),
         "meeting_detail": pk("meeting"),
         "meeting_edit": pk("meeting"),
         "meeting_cancel": pk("meeting"),
@@ -361,6 +372,7 @@ def build(name, doc, w):
         "essa": (w["essa"], "problem", w["problem"], None),
         "blueprints": (w["blueprint"], "initiative", w["initiative"], None),
         "cadres": (w["cadre"], "action", w["cadre_action"], None),
+        "sami": (w["sami"], "item", w["sami_item"], None),
     }
     if doc:
         document, kind, item, _ = documents[doc]
@@ -518,6 +530,8 @@ def test_the_same_urls_do_work_for_the_objects_own_people(client, foreign):
             "blueprint",
             "school_workshops",
             "workshop_registration",
+            "workshop_prework",
+            "sami",
             "cap_overview",
             "cadre_survey",
             "metric_detail",
@@ -530,7 +544,7 @@ def test_the_same_urls_do_work_for_the_objects_own_people(client, foreign):
             response = client.get(build(name, "", foreign))
             assert response.status_code == 200, (user, name, response.status_code)
     client.force_login(principal)
-    for doc in ("essa", "blueprints", "cadres"):
+    for doc in ("essa", "blueprints", "cadres", "sami"):
         assert client.get(build("doc_item_edit", doc, foreign)).status_code == 200, doc
 
 
@@ -680,6 +694,17 @@ SAME_DISTRICT = {
     "workshop_registration": Expect(SCHOOL_A | DISTRICT_WORKERS, changes=PLAN_WRITERS_A),
     "workshop_cancel": _posts(SCHOOL_A | DISTRICT_WORKERS, PLAN_WRITERS_A),
     "workshop_prework_file": _reads(SCHOOL_A | DISTRICT_WORKERS),
+    # seed 002: the school gives its pre-work; the district reads it on the registration.
+    "workshop_prework": _edits(SCHOOL_A | DISTRICT_WORKERS, PLAN_WRITERS_A),
+    # The SAMI note catcher (seed 002): the school's staff keep it, the district reads it.
+    "school_sami": _reads(SCHOOL_A, status=302),
+    "sami": Expect(SCHOOL_A, changes=PLAN_WRITERS_A),
+    ("doc_history", "sami"): _reads(SCHOOL_A),
+    ("doc_item_add", "sami"): _edits(SCHOOL_A, PLAN_WRITERS_A),
+    # Its items have no parent item: an address naming one is a 404 to those who may edit.
+    ("doc_item_add_under", "sami"): Expect(SCHOOL_A, opens=PLAN_WRITERS_A, status=404),
+    ("doc_item_edit", "sami"): _edits(SCHOOL_A, PLAN_WRITERS_A),
+    ("doc_item_remove", "sami"): _posts(SCHOOL_A, PLAN_WRITERS_A),
     # The school's plans: its staff write them, the principal submits or publishes, district
     # staff accept or return. The plan of the year exists, so the school's page redirects to it.
     "school_essa": _reads(SCHOOL_A, status=302),

@@ -42,6 +42,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from meetings import prework as prework_rules
 from meetings import recording as meeting_recording
 from meetings import services as meeting_services
 from meetings import workshops
@@ -65,6 +66,7 @@ from meetings.forms_cap import (
     NoteForm,
     ReviewForm,
 )
+from meetings.forms_prework import PreworkForm
 from meetings.forms_workshops import RegistrationForm, SeriesForm, SessionForm
 from meetings.models import GoalArea, WorkshopLevel
 from plans import cadre as cadre_services
@@ -73,6 +75,7 @@ from plans.documents import DOCUMENTS
 from plans.forms import TaSessionForm
 from plans.models import ProblemStatement
 from plans.views_cadre import ConsensusForm, StepForm, SurveyImportForm
+from plans.views_sami import HighLeverageForm
 from progress import spf
 from progress.forms import CimTeamForm, FamilyReplyForm, MetricForm, ReviewScheduleForm
 from progress.views_metrics import CorrectForm, ImportForm, RecordForm, RemoveForm
@@ -661,8 +664,7 @@ FORM_TARGETS = [
         u("workshop_register", series_pk=pk("series2"), school_pk=pk("school")),
         lambda w: RegistrationForm(sessions=w["series2"].sessions.all()),
         ("meetings.forms_workshops.RegistrationForm",),
-        good={"people": "6", "prework": "Three actions"},
-        files={"prework_file": lambda w: _any_file()},
+        good={"people": "6"},
         setup=_open_series,
     ),
     Target(
@@ -675,7 +677,23 @@ FORM_TARGETS = [
             initial={"session": w["registration"].session_id, "people": 6},
         ),
         ("meetings.forms_workshops.RegistrationForm",),
+    ),
+    Target(
+        "workshop_prework",
+        "principal",
+        u("workshop_prework", pk=pk("registration")),
+        lambda w: PreworkForm(offered=prework_rules.sami_actions_offered(w["registration"])),
+        ("meetings.forms_prework.PreworkForm",),
+        good={"prework": "1. Math talk\n2. Family nights", "expected_version": "1"},
         files={"prework_file": lambda w: _any_file()},
+    ),
+    Target(
+        "sami (high-leverage actions)",
+        "principal",
+        u("sami", pk=pk("sami")),
+        lambda w: HighLeverageForm(sami=w["sami"]),
+        ("plans.views_sami.HighLeverageForm",),
+        good={"expected_version": "1"},
     ),
     Target(
         "ta_sessions",
@@ -1044,7 +1062,13 @@ PARENTS = {
     "goal-metric": "goal",
     "initiative-metric": "initiative",
 }
-DOCUMENT_OF = {"cim/plans": "plan", "essa": "essa", "blueprints": "blueprint", "cadres": "cadre"}
+DOCUMENT_OF = {
+    "cim/plans": "plan",
+    "essa": "essa",
+    "blueprints": "blueprint",
+    "cadres": "cadre",
+    "sami": "sami",
+}
 EDIT_ITEMS = {
     ("cim/plans", "strategy"): "strategy",
     ("cim/plans", "activity"): "activity",
@@ -1058,12 +1082,16 @@ EDIT_ITEMS = {
     ("cadres", "vision"): "cadre",
     ("cadres", "member"): "member",
     ("cadres", "action"): "cadre_action",
+    ("sami", "about"): "sami",
+    ("sami", "item"): "sami_item",
+    ("sami", "member"): "sami_member",
 }
 USER_OF = {
     "cim/plans": "lead",
     "essa": "principal",
     "blueprints": "principal",
     "cadres": "principal",
+    "sami": "principal",
 }
 
 

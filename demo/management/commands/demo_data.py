@@ -24,6 +24,7 @@ from demo.progress import (
     build_demo_school_metrics,
     build_demo_spf,
 )
+from demo.sami import build_demo_sami
 from schoolplan import cim_levels, clock, two_factor
 from schoolplan.models import (
     CadreGroup,
@@ -131,6 +132,7 @@ BUILDERS = [
     build_demo_cap,
     build_demo_workshops,
     build_demo_school_plans,
+    build_demo_sami,
     build_demo_cim,
     build_demo_school_metrics,
     build_demo_spf,
