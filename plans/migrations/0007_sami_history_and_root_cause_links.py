@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('meetings', '0010_sami_and_workshop_prework'),
-        ('plans', '0005_public_text_limits'),
+        ('plans', '0006_survey_question_kinds_alter_cadremember_group_and_more'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
