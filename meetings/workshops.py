@@ -19,6 +19,7 @@ from schoolplan.models import Membership, Role
 from schoolplan.rows import clock_time
 from schoolplan.text import fit
 
+from . import workshop_teams
 from .models import (
     HostKind,
     Meeting,
@@ -152,6 +153,7 @@ def register(
     dietary_notes="",
     prework="",
     prework_file=None,
+    team=(),
     today=None,
 ):
     """Register the school, or put it on the waitlist when the slots are taken. The windows
@@ -176,6 +178,7 @@ def register(
             params={"registration": existing.pk},
         )
     _validate_details(people, prework, prework_file)
+    workshop_teams.check_head_count(people, team)
     pool, capacity = _pool(series, session)
     taken = pool.filter(status=RegistrationStatus.REGISTERED).count()
     registration = WorkshopRegistration.objects.create(
@@ -189,6 +192,7 @@ def register(
         prework_file=prework_file or "",
         registered_by=user,
     )
+    workshop_teams.name_team_at_registration(registration, team)
     return registration
 
 
@@ -205,6 +209,7 @@ def update(registration, *, user, people, dietary_notes, prework, prework_file=N
     if registration.status == RegistrationStatus.CANCELLED:
         raise ValidationError("This registration was cancelled.")
     _validate_details(people, prework, prework_file or registration.prework_file)
+    workshop_teams.check_head_count(people, registration.team.filter(added_on_the_day=False))
     registration.people = people
     registration.dietary_notes = dietary_notes.strip()
     registration.prework = prework.strip()

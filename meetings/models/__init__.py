@@ -20,6 +20,7 @@ from .engine import (
     MeetingStatus,
     MeetingType,
 )
+from .problem_solving import ProblemSolvingStep, Step, StepSource
 from .record import (
     ActionCategory,
     ActionItem,
@@ -34,6 +35,8 @@ from .record import (
 )
 from .workshop import (
     RegistrationStatus,
+    SeriesKind,
+    TeamMember,
     WorkshopLevel,
     WorkshopRegistration,
     WorkshopSeries,
@@ -42,6 +45,11 @@ from .workshop import (
 )
 
 __all__ = [
+    "ProblemSolvingStep",
+    "SeriesKind",
+    "Step",
+    "StepSource",
+    "TeamMember",
     "RegistrationStatus",
     "WorkshopLevel",
     "WorkshopRegistration",
