@@ -51,7 +51,7 @@ class Cell:
     # What the link opens ("meeting", "cpm_year", "essa" …): the page drops the links its
     # reader may not open (progress/views_compliance.py).
     target: str = ""
-    rank: int = 0  # orders cells of one state when the column is sorted (a step's number)
+    rank: int = 0  # sorts a column before its state does: a problem-solving step's number
 
     @property
     def is_gap(self):
@@ -253,7 +253,7 @@ def _step_cell(row, url):
     a school there counts as met, one on steps 1–2 as partial, one not started as upcoming."""
     step = row.step if row is not None else Step.NOT_STARTED
     state = "met" if step >= Step.ACTION_PLAN else "partial" if step else "upcoming"
-    return Cell(state, Step(step).label, url, "problem_solving", rank=-step)
+    return Cell(state, Step(step).label, url, "problem_solving", rank=step)
 
 
 def district_cells(district, year, today=None):

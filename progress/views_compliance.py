@@ -104,8 +104,8 @@ def dashboard_data(district, year, params, today, links=True, user=None):
     if sort in dict(compliance.REQUIREMENTS):
         rows.sort(
             key=lambda r: (
+                r.cells[sort].rank,  # a problem-solving step's number, else 0
                 STATE_ORDER.index(r.cells[sort].state),
-                r.cells[sort].rank,
                 r.school.name,
             ),
             reverse=descending,
