@@ -6,13 +6,13 @@ import csv
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from schoolplan import clock
+from schoolplan import between_years, clock
 from schoolplan.csvfiles import spreadsheet_safe
-from schoolplan.forms import show_errors
+from schoolplan.forms import posted_year, show_errors
 from schoolplan.models import SchoolYear
 from schoolplan.permissions import (
     EDIT_SCHOOL_PLAN,
@@ -33,9 +33,8 @@ from .views_workshops import _registration, _school, _series
 def workshop_team(request, pk):
     """The school names the team it brings, until the session starts."""
     registration = _registration(request, pk)
-    may_edit = can(
-        request.user, EDIT_SCHOOL_PLAN, registration.school
-    ) and workshop_teams.may_change_team(registration)
+    may_write = can(request.user, EDIT_SCHOOL_PLAN, registration.school)
+    may_edit = may_write and workshop_teams.may_change_team(registration)
     form = TeamForm(
         request.POST or None,
         initial={
@@ -44,8 +43,8 @@ def workshop_team(request, pk):
         },
     )
     if request.method == "POST":
-        if not may_edit:
-            raise PermissionDenied("Only the school's staff name its team, until the session.")
+        if not may_write:
+            raise PermissionDenied("Only the school's staff name its team.")
         if form.is_valid():
             try:
                 raised = workshop_teams.set_team(
@@ -76,7 +75,7 @@ def workshop_team(request, pk):
             "registration": registration,
             "team": registration.team.all(),
             "form": form,
-            "may_edit": may_edit,
+            "may_edit": may_edit or bool(form.errors),
         },
     )
 
@@ -169,9 +168,13 @@ def school_problem_solving(request, school_pk):
     """The school's step in the Collaborative Problem-Solving Process this year; district
     staff set it by hand."""
     school = _school(request, school_pk)
-    year = SchoolYear.objects.of_district_on(school.district_id, clock.today(school))
+    today = clock.today(school)
+    # The current year, else (between two years) the one just ended; ?year= shows another.
+    year = SchoolYear.objects.chosen_or_current(
+        school.district_id, posted_year(request.GET), today
+    ) or (between_years.outlook(school.district_id, today).shown_year)
     if year is None:
-        raise Http404("The school year is not set up.")
+        return render(request, "meetings/school_problem_solving.html", {"school": school})
     current = problem_solving.step_of(school, year)
     may_set = can(request.user, MANAGE_DISTRICT, school)
     form = StepForm(
@@ -191,7 +194,7 @@ def school_problem_solving(request, school_pk):
                 show_errors(form, error)
             else:
                 messages.success(request, "Step saved.")
-                return redirect("school_problem_solving", school_pk=school.pk)
+                return redirect(request.get_full_path())
     return render(
         request,
         "meetings/school_problem_solving.html",

@@ -281,6 +281,10 @@ def build(name, doc, w):
         "workshop_registration": pk("registration"),
         "workshop_cancel": pk("registration"),
         "workshop_prework_file": pk("registration"),
+        "workshop_team": pk("registration"),
+        "session_attendance": {"pk": w["registration"].session_id},
+        "workshop_attendance_csv": pk("series"),
+        "school_problem_solving": {"school_pk": w["school"].pk},
         "meeting_detail": pk("meeting"),
         "meeting_edit": pk("meeting"),
         "meeting_cancel": pk("meeting"),
@@ -678,6 +682,13 @@ SAME_DISTRICT = {
     # School A is registered already: its staff are shown the registration.
     "workshop_register": _edits(SCHOOL_A, PLAN_WRITERS_A, status=302),
     "workshop_registration": Expect(SCHOOL_A | DISTRICT_WORKERS, changes=PLAN_WRITERS_A),
+    # seed 002: the team by name (the school, until the session); who came, recorded by district
+    # staff (the district pays off-contract time); each school's problem-solving step, which
+    # its staff see and district staff set.
+    "workshop_team": Expect(SCHOOL_A | DISTRICT_WORKERS, changes=PLAN_WRITERS_A),
+    "session_attendance": Expect(DISTRICT_WORKERS, changes=ONLY({DISTRICT_STAFF})),
+    "workshop_attendance_csv": _reads(DISTRICT_WORKERS),
+    "school_problem_solving": Expect(SCHOOL_A, changes=ONLY({DISTRICT_STAFF})),
     "workshop_cancel": _posts(SCHOOL_A | DISTRICT_WORKERS, PLAN_WRITERS_A),
     "workshop_prework_file": _reads(SCHOOL_A | DISTRICT_WORKERS),
     # The school's plans: its staff write them, the principal submits or publishes, district
