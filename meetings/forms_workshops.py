@@ -168,7 +168,7 @@ class AttendanceForm(forms.Form):
         ]
 
 
-class StepForm(forms.Form):
+class ProblemSolvingStepForm(forms.Form):
     """District staff set a school's problem-solving step by hand (seed 002)."""
 
     step = forms.TypedChoiceField(label="Step", choices=Step.choices, coerce=int)

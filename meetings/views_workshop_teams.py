@@ -24,7 +24,7 @@ from schoolplan.permissions import (
 )
 
 from . import problem_solving, workshop_teams
-from .forms_workshops import AttendanceForm, StepForm, TeamForm
+from .forms_workshops import AttendanceForm, ProblemSolvingStepForm, TeamForm
 from .models import WorkshopSession
 from .views_workshops import _registration, _school, _series
 
@@ -177,7 +177,7 @@ def school_problem_solving(request, school_pk):
         return render(request, "meetings/school_problem_solving.html", {"school": school})
     current = problem_solving.step_of(school, year)
     may_set = can(request.user, MANAGE_DISTRICT, school)
-    form = StepForm(
+    form = ProblemSolvingStepForm(
         request.POST or None, initial={"step": current.step, "version": current.version}
     )
     if request.method == "POST":
