@@ -402,6 +402,30 @@ def build_demo_workshops():
             people=7,
             dietary_notes="Two vegetarian, one gluten-free",
             prework="1. Math talk routines in grades 3-5\n2. Family math nights",
+            # seed 002: the SAMI team by name (the district pays teachers' off-contract time).
+            team=[
+                ("Maria Valdez", "principal"),
+                ("Tom Becker", "grade 3 teacher"),
+                ("Aisha Khan", "grade 5 teacher"),
+                ("Luis Ortega", "math coach"),
+                ("Grace Liu", "special education teacher"),
+                ("Sam Park", "family liaison"),
+            ],
             today=today,
+        )
+    # seed 002: Lincoln started the Collaborative Problem-Solving Process with district staff
+    # (set by hand), so the dashboard's step column is not all "Not started".
+    from meetings import problem_solving
+    from meetings.models import Step
+
+    lincoln = School.objects.filter(name="Lincoln Middle", district=district).first()
+    if lincoln is not None:
+        problem_solving.set_by_hand(
+            lincoln,
+            year,
+            step=Step.ROOT_CAUSES,
+            user=staff,
+            version=0,
+            note="Problem statements written with the school team",
         )
     return 4
