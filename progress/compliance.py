@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from meetings.cim_reviews import monthly_compliance
 from meetings.cpm import requirements_for
+from meetings.models import SHORT_LABELS as STEP_LABELS
 from meetings.models import (
     AssessmentPoint,
     CapMeeting,
@@ -253,7 +254,7 @@ def _step_cell(row, url):
     a school there counts as met, one on steps 1–2 as partial, one not started as upcoming."""
     step = row.step if row is not None else Step.NOT_STARTED
     state = "met" if step >= Step.ACTION_PLAN else "partial" if step else "upcoming"
-    return Cell(state, Step(step).label, url, "problem_solving", rank=step)
+    return Cell(state, STEP_LABELS[step], url, "problem_solving", rank=step)
 
 
 def district_cells(district, year, today=None):

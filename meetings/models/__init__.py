@@ -20,7 +20,7 @@ from .engine import (
     MeetingStatus,
     MeetingType,
 )
-from .problem_solving import ProblemSolvingStep, Step, StepSource
+from .problem_solving import SHORT_LABELS, ProblemSolvingStep, Step, StepSource
 from .record import (
     ActionCategory,
     ActionItem,
@@ -46,6 +46,7 @@ from .workshop import (
 
 __all__ = [
     "ProblemSolvingStep",
+    "SHORT_LABELS",
     "SeriesKind",
     "Step",
     "StepSource",

@@ -25,6 +25,16 @@ class Step(models.IntegerChoices):
     )
 
 
+# The dashboard's cell: the step in a few words.
+SHORT_LABELS = {
+    Step.NOT_STARTED: "Not started",
+    Step.PROBLEM_STATEMENTS: "Step 1: problem statements",
+    Step.ROOT_CAUSES: "Step 2: root causes",
+    Step.ACTION_PLAN: "Step 3: action plan started",
+    Step.ACTION_PLAN_DETAIL: "Step 3: steps, metrics, monitoring",
+}
+
+
 class StepSource(models.TextChoices):
     WORKSHOP = "workshop", "Attended the workshop"
     LATE_JUNE = "late_june", "Attended a late-June district meeting"
