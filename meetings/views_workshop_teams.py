@@ -110,9 +110,11 @@ def session_attendance(request, pk):
             if not refused:
                 messages.success(request, "Attendance saved.")
                 return redirect("session_attendance", pk=session.pk)
-            # The other schools were saved; the refused ones are shown as they are now.
+            # The other schools were saved; the refused ones are shown as they are now, with
+            # the people typed as added on the day kept in their box.
             conflicts = [" ".join(workshop_teams.StaleTeam(r).messages) for r in refused]
-            form = AttendanceForm(registrations=registrations.all())
+            typed = {f"added-{r.pk}": request.POST.get(f"added-{r.pk}", "") for r in refused}
+            form = AttendanceForm(registrations=registrations.all(), initial=typed)
     return render(
         request,
         "meetings/workshop_attendance.html",

@@ -224,3 +224,23 @@ def test_the_dashboard_shows_each_schools_step_and_sorts_by_it(
     assert "Problem solving" in page
     order = [page.index(name) for name in ("Ahead", "Begun", "Calm")]  # furthest first
     assert order == sorted(order)
+
+
+def test_the_migration_puts_schools_that_attended_before_names_at_step_three(
+    workshop, district, school_year
+):
+    """Registrations marked attended before attendance was by name keep their count and
+    "attended"; their schools completed steps 1–2 and started step 3 (seed 002)."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("meetings.migrations.0010_workshop_team_and_problem_solving")
+    came, missed = (register(workshop, designated_school(district)) for _ in range(2))
+    came.__class__.objects.filter(pk=came.pk).update(attended=True)
+    migration.steps_from_past_attendance(apps, None)
+    migration.steps_from_past_attendance(apps, None)  # run twice: the same
+    assert _step(came.school, school_year).step == Step.ACTION_PLAN
+    assert _step(missed.school, school_year).step == Step.NOT_STARTED
+    came.refresh_from_db()
+    assert came.attended and came.people == 6 and not came.team.exists()

@@ -208,12 +208,19 @@ def test_a_stale_attendance_is_refused_for_that_school_only(client, series, dist
     client.force_login(member(Role.DISTRICT_STAFF, district))
     response = client.post(
         reverse("session_attendance", args=[first.session_id]),
-        {**page_seen, f"came-{first.pk}": "on", f"present-{fay.pk}": "on"},
+        {
+            **page_seen,
+            f"came-{first.pk}": "on",
+            f"added-{first.pk}": "Late Arrival, librarian",
+            f"present-{fay.pk}": "on",
+        },
     )
-    assert "changed since you opened the page" in response.content.decode()
+    page = response.content.decode()
+    assert "changed since you opened the page" in page
+    assert "Late Arrival, librarian" in page  # what was typed for the refused school stays
     first.refresh_from_db()
     fay.refresh_from_db()
-    assert not first.attended
+    assert not first.attended and not first.team.filter(name="Late Arrival").exists()
     assert fay.attended
 
 
