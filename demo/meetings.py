@@ -404,7 +404,7 @@ def build_demo_workshops():
             prework="1. Math talk routines in grades 3-5\n2. Family math nights",
             # seed 002: the SAMI team by name (the district pays teachers' off-contract time).
             team=[
-                ("Maria Valdez", "principal"),
+                ("Ana Valdez", "principal"),
                 ("Tom Becker", "grade 3 teacher"),
                 ("Aisha Khan", "grade 5 teacher"),
                 ("Luis Ortega", "math coach"),

@@ -64,7 +64,7 @@ def test_series_priority_window_and_registrations(page, screenshot, clock):
     page.get_by_label("Dietary needs").fill("Two vegetarian")
     page.get_by_label("Pre-work").fill("1. Math talk routines\n2. Family math nights")
     page.get_by_label("The team coming (optional)").fill(
-        "Maria Valdez, principal\nTom Becker, grade 3 teacher\nAisha Khan, grade 5 teacher\n"
+        "Ana Valdez, principal\nTom Becker, grade 3 teacher\nAisha Khan, grade 5 teacher\n"
         "Luis Ortega, math coach\nGrace Liu, special education teacher\nSam Park, family liaison"
     )
     page.get_by_role("button", name="Register").click()
@@ -107,7 +107,7 @@ def test_series_priority_window_and_registrations(page, screenshot, clock):
     log_in(page, "district", "schoolplan-demo")  # weeks later: the session has ended
     page.goto(f"/workshops/{WorkshopSeries.objects.get().pk}/")
     page.get_by_role("link", name=re.compile("Record attendance by name")).click()
-    for name in ("Maria Valdez", "Tom Becker", "Aisha Khan", "Luis Ortega", "Grace Liu"):
+    for name in ("Ana Valdez", "Tom Becker", "Aisha Khan", "Luis Ortega", "Grace Liu"):
         page.get_by_label(name).check()
     page.get_by_label("Added on the day (Valdez Elementary)").fill("Gus Hill, school counselor")
     page.get_by_label("Cesar Chavez Elementary came").check()
