@@ -394,6 +394,8 @@ def build_demo_workshops():
     valdez = School.objects.filter(name="Valdez Elementary").first()
     principal = User.objects.filter(username="principal").first()
     if valdez is not None and principal is not None:
+        from demo.sami import TEAM as SAMI_TEAM
+
         workshops.register(
             series,
             school=valdez,
@@ -401,6 +403,24 @@ def build_demo_workshops():
             user=principal,
             people=7,
             dietary_notes="Two vegetarian, one gluten-free",
-            today=today,  # its pre-work is picked from its SAMI (demo.sami)
+            # seed 002: the team that did the SAMI, by name (the district pays teachers'
+            # off-contract time); its pre-work is picked from its SAMI (demo.sami).
+            team=SAMI_TEAM,
+            today=today,
+        )
+    # seed 002: Lincoln started the Collaborative Problem-Solving Process with district staff
+    # (set by hand), so the dashboard's step column is not all "Not started".
+    from meetings import problem_solving
+    from meetings.models import Step
+
+    lincoln = School.objects.filter(name="Lincoln Middle", district=district).first()
+    if lincoln is not None:
+        problem_solving.set_by_hand(
+            lincoln,
+            year,
+            step=Step.ROOT_CAUSES,
+            user=staff,
+            version=0,
+            note="Problem statements written with the school team",
         )
     return 4

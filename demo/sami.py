@@ -10,12 +10,14 @@ from plans.models import RootCause
 from schoolplan import clock
 from schoolplan.models import School, SchoolYear, User
 
+# Valdez's people (demo_data's accounts where they have one): the workshop registration names
+# the same team (demo.meetings).
 TEAM = [
-    ("Maria Lopez", "Principal"),
-    ("Dan Kim", "Math coach"),
-    ("Grace Obi", "Grade 3 teacher"),
-    ("Luis Ortega", "Grade 5 teacher"),
-    ("Priya Nair", "English learner specialist"),
+    ("Ana Valdez", "Principal"),
+    ("Sam Lee", "Grade 3 teacher"),
+    ("Priya Natarajan", "Grade 5 teacher"),
+    ("Luis Ortega", "Math coach"),
+    ("Grace Liu", "English learner specialist"),
     ("Tom Reyes", "Parent representative"),
 ]
 ITEMS = [

@@ -7,8 +7,26 @@ from schoolplan.forms import DateInput
 from schoolplan.rows import clock_time
 
 from .forms import TimeInput
-from .models import WorkshopLevel, WorkshopSeries
+from .models import Step, WorkshopLevel, WorkshopSeries
+from .workshop_teams import SchoolAttendance, parse_team
 from .workshops import RECOMMENDED_TEAM
+
+TEAM_HELP = (
+    "One person a line: the name, a comma, the role (e.g. “Ana Ruiz, math teacher”). The "
+    "district pays teachers' off-contract time, so it needs their names. You can name or "
+    "change the team until the session starts."
+)
+
+
+class TeamField(forms.CharField):
+    """The team, one "name, role" a line, cleaned to [(name, role)]."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 6}))
+        super().__init__(required=False, help_text=TEAM_HELP, **kwargs)
+
+    def clean(self, value):
+        return parse_team(super().clean(value))
 
 
 class SeriesForm(forms.ModelForm):
@@ -16,6 +34,7 @@ class SeriesForm(forms.ModelForm):
         model = WorkshopSeries
         fields = [
             "title",
+            "kind",
             "description",
             "registration_opens",
             "priority_closes",
@@ -63,6 +82,7 @@ class RegistrationForm(forms.Form):
     dietary_notes = forms.CharField(
         label="Dietary needs", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    team = TeamField(label="The team coming (optional)")
 
     def __init__(self, *args, sessions, editing=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -74,3 +94,64 @@ class RegistrationForm(forms.Form):
         )
         if editing:
             self.fields["session"].disabled = True
+            del self.fields["team"]  # named on its own form, until the session (TeamForm)
+
+
+class TeamForm(forms.Form):
+    team = TeamField(label="The team coming")
+    team_version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class AttendanceForm(forms.Form):
+    """Who came to a session, per registered school: its named people, a tick for a school
+    that named nobody, and people added on the day; each school's part carries its version."""
+
+    def __init__(self, *args, registrations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.registrations = list(registrations)
+        for r in self.registrations:
+            for person in r.team.all():
+                self.fields[f"present-{person.pk}"] = forms.BooleanField(
+                    label=str(person), required=False, initial=person.attended
+                )
+            self.fields[f"came-{r.pk}"] = forms.BooleanField(
+                label=f"{r.school.name} came", required=False, initial=r.attended
+            )
+            self.fields[f"added-{r.pk}"] = TeamField(label=f"Added on the day ({r.school.name})")
+            self.fields[f"added-{r.pk}"].help_text = "One person a line: name, role."
+            self.fields[f"added-{r.pk}"].widget.attrs["rows"] = 2
+            self.fields[f"version-{r.pk}"] = forms.IntegerField(
+                widget=forms.HiddenInput, initial=r.team_version
+            )
+
+    def schools(self):
+        """Per registration, its bound fields in the page's order."""
+        for r in self.registrations:
+            yield {
+                "registration": r,
+                "present": [self[f"present-{p.pk}"] for p in r.team.all()],
+                "came": self[f"came-{r.pk}"],
+                "added": self[f"added-{r.pk}"],
+                "version": self[f"version-{r.pk}"],
+            }
+
+    def records(self):
+        data = self.cleaned_data
+        return [
+            SchoolAttendance(
+                registration=r,
+                version=data[f"version-{r.pk}"],
+                present={p.pk for p in r.team.all() if data[f"present-{p.pk}"]},
+                school_came=data[f"came-{r.pk}"],
+                added=data[f"added-{r.pk}"],
+            )
+            for r in self.registrations
+        ]
+
+
+class ProblemSolvingStepForm(forms.Form):
+    """District staff set a school's problem-solving step by hand (seed 002)."""
+
+    step = forms.TypedChoiceField(label="Step", choices=Step.choices, coerce=int)
+    note = forms.CharField(label="Why (optional)", max_length=300, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput)

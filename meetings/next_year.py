@@ -114,6 +114,7 @@ def copy(old, new, *, user):
             district_id=series.district_id,
             school_year=new,
             title=series.title,
+            kind=series.kind,  # a late-June series stays one (seed 002)
             description=series.description,
             registration_opens=_moved(series.registration_opens),
             priority_closes=_moved(series.priority_closes),

@@ -1,6 +1,14 @@
 from django.urls import include, path
 
-from . import views, views_cap, views_minutes, views_next_year, views_prework, views_workshops
+from . import (
+    views,
+    views_cap,
+    views_minutes,
+    views_next_year,
+    views_prework,
+    views_workshop_teams,
+    views_workshops,
+)
 
 urlpatterns = [
     # Workshops (seed 002)
@@ -35,6 +43,26 @@ urlpatterns = [
         "workshops/registrations/<int:pk>/prework/give/",
         views_prework.workshop_prework,
         name="workshop_prework",
+    ),
+    path(
+        "workshops/registrations/<int:pk>/team/",
+        views_workshop_teams.workshop_team,
+        name="workshop_team",
+    ),
+    path(
+        "workshops/sessions/<int:pk>/attendance/",
+        views_workshop_teams.session_attendance,
+        name="session_attendance",
+    ),
+    path(
+        "workshops/<int:pk>/attendance.csv",
+        views_workshop_teams.attendance_csv,
+        name="workshop_attendance_csv",
+    ),
+    path(
+        "schools/<int:school_pk>/problem-solving/",
+        views_workshop_teams.school_problem_solving,
+        name="school_problem_solving",
     ),
     path(
         "workshops/registrations/<int:pk>/cancel/",

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from schoolplan import clock
 from schoolplan.csvfiles import spreadsheet_safe
-from schoolplan.forms import posted_ids, show_errors
+from schoolplan.forms import show_errors
 from schoolplan.models import District, School, SchoolYear
 from schoolplan.permissions import (
     EDIT_SCHOOL_PLAN,
@@ -22,7 +22,7 @@ from schoolplan.permissions import (
     require,
 )
 
-from . import prework, workshops
+from . import prework, workshop_teams, workshops
 from .forms_workshops import RegistrationForm, SeriesForm, SessionForm
 from .models import RegistrationStatus, WorkshopRegistration, WorkshopSeries, workshop_level_of
 
@@ -78,13 +78,7 @@ def workshop_series(request, pk):
     form = SessionForm(request.POST or None, prefix="session")
     if request.method == "POST":
         require(request.user, MANAGE_DISTRICT, series)
-        if request.POST.get("action") == "attendance":
-            attended = posted_ids(request.POST.getlist("attended"))
-            registrations = series.registrations.filter(status=RegistrationStatus.REGISTERED)
-            registrations.filter(pk__in=attended).update(attended=True)
-            registrations.exclude(pk__in=attended).update(attended=False)
-            messages.success(request, "Attendance saved.")
-            return redirect(series)
+        # Attendance is recorded by name per session (views_workshop_teams.session_attendance).
         if form.is_valid():
             try:
                 workshops.add_session(series, user=request.user, **form.cleaned_data)
@@ -196,7 +190,12 @@ def workshop_register(request, series_pk, school_pk):
     sessions = series.sessions.filter(level=workshop_level_of(school)).select_related(
         "meeting__district"
     )
-    form = RegistrationForm(request.POST or None, request.FILES or None, sessions=sessions)
+    form = RegistrationForm(
+        request.POST or None,
+        request.FILES or None,
+        sessions=sessions,
+        initial={"team": workshop_teams.sami_team_text(school, series.school_year)},
+    )
     window = ""
     try:
         workshops.check_window(series, school, clock.today(school))

@@ -19,6 +19,7 @@ from schoolplan.models import Membership, Role
 from schoolplan.rows import clock_time
 from schoolplan.text import fit
 
+from . import workshop_teams
 from .models import (
     HostKind,
     Meeting,
@@ -148,6 +149,7 @@ def register(
     dietary_notes="",
     prework="",
     prework_file=None,
+    team=(),
     today=None,
 ):
     """Register the school, or put it on the waitlist when the slots are taken. The windows
@@ -172,6 +174,7 @@ def register(
             params={"registration": existing.pk},
         )
     _validate_details(people)
+    workshop_teams.check_head_count(people, team)
     pool, capacity = _pool(series, session)
     taken = pool.filter(status=RegistrationStatus.REGISTERED).count()
     registration = WorkshopRegistration.objects.create(
@@ -185,6 +188,7 @@ def register(
         prework_file=prework_file or "",
         registered_by=user,
     )
+    workshop_teams.name_team_at_registration(registration, team)
     return registration
 
 
@@ -201,6 +205,7 @@ def update(registration, *, user, people, dietary_notes, today=None):
     if registration.status == RegistrationStatus.CANCELLED:
         raise ValidationError("This registration was cancelled.")
     _validate_details(people)
+    workshop_teams.check_head_count(people, registration.team.filter(added_on_the_day=False))
     registration.people = people
     registration.dietary_notes = dietary_notes.strip()
     registration.save(update_fields=["people", "dietary_notes"])

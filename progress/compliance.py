@@ -15,15 +15,18 @@ from django.urls import reverse
 
 from meetings.cim_reviews import monthly_compliance
 from meetings.cpm import requirements_for
+from meetings.models import SHORT_LABELS as STEP_LABELS
 from meetings.models import (
     AssessmentPoint,
     CapMeeting,
     MeetingStatus,
     RegistrationStatus,
     SchoolClass,
+    Step,
     WorkshopRegistration,
     WorkshopSeries,
 )
+from meetings.problem_solving import steps_for
 from plans.essa import essa_standings
 from schoolplan import clock
 from schoolplan.models import EssaDesignation
@@ -49,6 +52,7 @@ class Cell:
     # What the link opens ("meeting", "cpm_year", "essa" …): the page drops the links its
     # reader may not open (progress/views_compliance.py).
     target: str = ""
+    rank: int = 0  # sorts a column before its state does: a problem-solving step's number
 
     @property
     def is_gap(self):
@@ -74,6 +78,7 @@ REQUIREMENTS = [
     ("cap", "CAP meetings"),
     ("essa", "ESSA plan"),
     ("workshop", "Workshop"),
+    ("problem_solving", "Problem solving"),
 ]
 NOT_APPLICABLE = Cell("n/a", "Not required")
 
@@ -87,6 +92,7 @@ LINK_ABILITIES = {
     "essa": (VIEW_SCHOOL,),
     "school_workshops": (VIEW_SCHOOL,),
     "workshop_registration": (VIEW_SCHOOL, VIEW_DISTRICT_WORK),
+    "problem_solving": (VIEW_SCHOOL,),
     "family": (),  # public
 }
 
@@ -144,6 +150,7 @@ def compute(district, year, today=None, schools=None):
         "essa": Links("school_essa"),
         "registration": Links("workshop_registration"),
         "workshops": Links("school_workshops"),
+        "problem_solving": Links("school_problem_solving"),
         "cpm_year": YearLinks("cpm_year", year),
         "family": Links("family_school", placeholder="school-slug-placeholder"),
     }
@@ -175,6 +182,7 @@ def compute(district, year, today=None, schools=None):
         .only("school_id", "status")
     ):
         registrations.setdefault(registration.school_id, registration)
+    steps = steps_for(ids, year)
     rows = []
     for school in schools:
         row = Row(school)
@@ -190,6 +198,9 @@ def compute(district, year, today=None, schools=None):
         )
         row.cells["workshop"] = _workshop_cell(
             school, registrations.get(school.pk), series_ids, links
+        )
+        row.cells["problem_solving"] = _step_cell(
+            steps.get(school.pk), links["problem_solving"](school.pk)
         )
         if today < year.starts_on:  # a year started ahead (in June): nothing is due in it yet
             for key in ("cap", "workshop"):
@@ -236,6 +247,14 @@ def _workshop_cell(school, registration, series_ids, links):
             "upcoming", "No workshop yet", links["workshops"](school.pk), "school_workshops"
         )
     return Cell("due", "Not registered", links["workshops"](school.pk), "school_workshops")
+
+
+def _step_cell(row, url):
+    """seed 002: the workshop's outcome is steps 1–2 done and step 3 (the action plan) started;
+    a school there counts as met, one on steps 1–2 as partial, one not started as upcoming."""
+    step = row.step if row is not None else Step.NOT_STARTED
+    state = "met" if step >= Step.ACTION_PLAN else "partial" if step else "upcoming"
+    return Cell(state, STEP_LABELS[step], url, "problem_solving", rank=step)
 
 
 def district_cells(district, year, today=None):

@@ -103,7 +103,11 @@ def dashboard_data(district, year, params, today, links=True, user=None):
     descending = params.get("dir") == "desc"
     if sort in dict(compliance.REQUIREMENTS):
         rows.sort(
-            key=lambda r: (STATE_ORDER.index(r.cells[sort].state), r.school.name),
+            key=lambda r: (
+                r.cells[sort].rank,  # a problem-solving step's number, else 0
+                STATE_ORDER.index(r.cells[sort].state),
+                r.school.name,
+            ),
             reverse=descending,
         )
     else:

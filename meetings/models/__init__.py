@@ -20,6 +20,7 @@ from .engine import (
     MeetingStatus,
     MeetingType,
 )
+from .problem_solving import SHORT_LABELS, ProblemSolvingStep, Step, StepSource
 from .record import (
     ActionCategory,
     ActionItem,
@@ -42,6 +43,8 @@ from .sami import (
 )
 from .workshop import (
     RegistrationStatus,
+    SeriesKind,
+    TeamMember,
     WorkshopLevel,
     WorkshopRegistration,
     WorkshopSeries,
@@ -56,6 +59,12 @@ __all__ = [
     "SamiItem",
     "SamiRating",
     "SamiTeamMember",
+    "ProblemSolvingStep",
+    "SHORT_LABELS",
+    "SeriesKind",
+    "Step",
+    "StepSource",
+    "TeamMember",
     "RegistrationStatus",
     "WorkshopLevel",
     "WorkshopRegistration",

@@ -23,6 +23,15 @@ def workshop_level_of(school):
     return WorkshopLevel.SECONDARY if school.level in SECONDARY_LEVELS else WorkshopLevel.ELEMENTARY
 
 
+class SeriesKind(models.TextChoices):
+    """seed 002: the workshop completes steps 1–2 of the Collaborative Problem-Solving Process
+    and starts step 3; the late-June district-facilitated meetings continue step 3 for schools
+    that attended and start the process for those that did not."""
+
+    WORKSHOP = "workshop", "Workshop (completes steps 1–2, starts step 3)"
+    LATE_JUNE = "late_june", "Late-June district-facilitated meetings (continue step 3)"
+
+
 class WorkshopSeries(models.Model):
     """A series of sessions with one registration window; capacity is counted in schools,
     per level across the series (e.g. 24 elementary, 11 secondary) or else per session."""
@@ -30,6 +39,13 @@ class WorkshopSeries(models.Model):
     district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="workshops")
     school_year = models.ForeignKey(SchoolYear, on_delete=models.CASCADE, related_name="+")
     title = models.CharField(max_length=200)
+    kind = models.CharField(
+        "What it is",
+        max_length=10,
+        choices=SeriesKind,
+        default=SeriesKind.WORKSHOP,
+        help_text="Recording attendance moves each attending school's problem-solving step.",
+    )
     description = models.TextField(blank=True)
     registration_opens = models.DateField("Registration opens")
     priority_closes = models.DateField(
@@ -132,7 +148,12 @@ class WorkshopRegistration(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     prework_at = models.DateTimeField(null=True, blank=True)
+    # The school came: set when attendance is recorded (any named person present, or ticked for
+    # a school that named nobody).
     attended = models.BooleanField(default=False)
+    # The team and its attendance are edited by the school and by district staff: a save names
+    # the version it started from (DOMAIN: nobody's words lost).
+    team_version = models.PositiveIntegerField(default=1)
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -160,3 +181,27 @@ class WorkshopRegistration(models.Model):
     @property
     def prework_file_name(self):
         return self.prework_file.name.rsplit("/", 1)[-1] if self.prework_file else ""
+
+
+class TeamMember(models.Model):
+    """A person the school brings (seed 002: the team that did the SAMI; the district pays
+    teachers' off-contract time, so it needs their names)."""
+
+    registration = models.ForeignKey(
+        WorkshopRegistration, on_delete=models.CASCADE, related_name="team"
+    )
+    name = models.CharField(max_length=200)
+    role = models.CharField(max_length=100, blank=True)
+    added_on_the_day = models.BooleanField(default=False)
+    attended = models.BooleanField(default=False)
+
+    permission_scope = {
+        "district": "registration__series__district_id",
+        "school": "registration__school_id",
+    }
+
+    class Meta:
+        ordering = ["added_on_the_day", "pk"]
+
+    def __str__(self):
+        return f"{self.name} ({self.role})" if self.role else self.name

@@ -79,6 +79,7 @@ SKIP_URL_NAMES = {
     "admin:logout",
     "admin:view_on_site",
     "workshop_roster_csv",
+    "workshop_attendance_csv",
     "essa_export",
     "progress_report_pdf",
     "render_job_pdf",

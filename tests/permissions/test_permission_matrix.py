@@ -292,6 +292,10 @@ def build(name, doc, w):
         "workshop_prework": pk("registration"),
         "school_sami": {"school_pk": w["school"].pk},
         "sami": pk("sami"),
+        "workshop_team": pk("registration"),
+        "session_attendance": {"pk": w["registration"].session_id},
+        "workshop_attendance_csv": pk("series"),
+        "school_problem_solving": {"school_pk": w["school"].pk},
         "meeting_detail": pk("meeting"),
         "meeting_edit": pk("meeting"),
         "meeting_cancel": pk("meeting"),
@@ -692,6 +696,13 @@ SAME_DISTRICT = {
     # School A is registered already: its staff are shown the registration.
     "workshop_register": _edits(SCHOOL_A, PLAN_WRITERS_A, status=302),
     "workshop_registration": Expect(SCHOOL_A | DISTRICT_WORKERS, changes=PLAN_WRITERS_A),
+    # seed 002: the team by name (the school, until the session); who came, recorded by district
+    # staff (the district pays off-contract time); each school's problem-solving step, which
+    # its staff see and district staff set.
+    "workshop_team": Expect(SCHOOL_A | DISTRICT_WORKERS, changes=PLAN_WRITERS_A),
+    "session_attendance": Expect(DISTRICT_WORKERS, changes=ONLY({DISTRICT_STAFF})),
+    "workshop_attendance_csv": _reads(DISTRICT_WORKERS),
+    "school_problem_solving": Expect(SCHOOL_A, changes=ONLY({DISTRICT_STAFF})),
     "workshop_cancel": _posts(SCHOOL_A | DISTRICT_WORKERS, PLAN_WRITERS_A),
     "workshop_prework_file": _reads(SCHOOL_A | DISTRICT_WORKERS),
     # seed 002: the school gives its pre-work; the district reads it on the registration.

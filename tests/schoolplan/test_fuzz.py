@@ -45,7 +45,7 @@ from hypothesis import strategies as st
 from meetings import prework as prework_rules
 from meetings import recording as meeting_recording
 from meetings import services as meeting_services
-from meetings import workshops
+from meetings import workshop_teams, workshops
 from meetings.forms import (
     ActionItemForm,
     ActionUpdateForm,
@@ -67,8 +67,15 @@ from meetings.forms_cap import (
     ReviewForm,
 )
 from meetings.forms_prework import PreworkForm
-from meetings.forms_workshops import RegistrationForm, SeriesForm, SessionForm
-from meetings.models import GoalArea, WorkshopLevel
+from meetings.forms_workshops import (
+    AttendanceForm,
+    ProblemSolvingStepForm,
+    RegistrationForm,
+    SeriesForm,
+    SessionForm,
+    TeamForm,
+)
+from meetings.models import GoalArea, TeamMember, WorkshopLevel
 from plans import cadre as cadre_services
 from plans import export
 from plans.documents import DOCUMENTS
@@ -664,8 +671,35 @@ FORM_TARGETS = [
         u("workshop_register", series_pk=pk("series2"), school_pk=pk("school")),
         lambda w: RegistrationForm(sessions=w["series2"].sessions.all()),
         ("meetings.forms_workshops.RegistrationForm",),
-        good={"people": "6"},
+        good={"people": "6", "team": "Ana Ruiz, math teacher"},
         setup=_open_series,
+    ),
+    Target(
+        "workshop_team",
+        "principal",
+        u("workshop_team", pk=pk("registration")),
+        lambda w: TeamForm(initial={"team_version": w["registration"].team_version}),
+        ("meetings.forms_workshops.TeamForm",),
+        good={"team": "Ana Ruiz, math teacher\nBen Cole"},
+    ),
+    Target(
+        "session_attendance",
+        "staff",
+        u("session_attendance", pk=lambda w: w["registration"].session_id),
+        lambda w: AttendanceForm(
+            registrations=workshop_teams.registered_with_team(
+                w["registration"].session.registrations.all()
+            )
+        ),
+        ("meetings.forms_workshops.AttendanceForm",),
+    ),
+    Target(
+        "school_problem_solving",
+        "staff",
+        u("school_problem_solving", school_pk=pk("school")),
+        lambda w: ProblemSolvingStepForm(initial={"step": 0, "version": 0}),
+        ("meetings.forms_workshops.ProblemSolvingStepForm",),
+        good={"step": "3", "note": "Met in May"},
     ),
     Target(
         "workshop_registration (edit)",
@@ -987,18 +1021,6 @@ RAW_TARGETS = [
         "lead",
         u("progress_report", pk=pk("report")),
         raw=_report_fields,
-    ),
-    Target(
-        "workshop_series (attendance)",
-        "staff",
-        u("workshop_series", pk=pk("series")),
-        fixed={"action": "attendance"},
-        raw=lambda w: {
-            "attended": (
-                fv.id_lists(w["other_ids"] | {str(w["registration"].pk)}),
-                [str(w["registration"].pk)],
-            )
-        },
     ),
     Target(
         "measurements_bulk (rows)",
@@ -1435,6 +1457,9 @@ def test_csv_exports_neutralise_formulas(formula, data, world_for_exports):
         w["registration"].__class__.objects.filter(pk=w["registration"].pk).update(
             dietary_notes=hostile()
         )
+        TeamMember.objects.create(
+            registration=w["registration"], name=hostile(), role=hostile()[:100]
+        )
         ProblemStatement.objects.filter(pk=w["problem"].pk).update(
             desired_state=hostile(), current_state=hostile(), gap=hostile()
         )
@@ -1447,6 +1472,7 @@ def test_csv_exports_neutralise_formulas(formula, data, world_for_exports):
         exports = {
             "essa": reverse("essa_export", kwargs={"pk": w["essa"].pk, "fmt": "csv"}),
             "roster": reverse("workshop_roster_csv", kwargs={"pk": w["series"].pk}),
+            "attendance": reverse("workshop_attendance_csv", kwargs={"pk": w["series"].pk}),
             "compliance": reverse("compliance", kwargs={"pk": w["district"].pk}) + "?format=csv",
         }
         for name, url in exports.items():
