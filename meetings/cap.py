@@ -250,9 +250,10 @@ def add_note(cap, *, user, kind, subject, note):
     return GroupNote.objects.create(cap=cap, group=subject, note=note, created_by=user)
 
 
-def pupil_notes_visible_to(user, queryset=None):
-    """The one way to read pupil notes: through the permission layer's CLASS_TEAM ability."""
-    return restrict(queryset if queryset is not None else PupilNote.objects.all(), user, CLASS_TEAM)
+def notes_visible_to(user, queryset):
+    """The one way to read group and pupil notes (seed 003: both can identify children): through
+    the permission layer's CLASS_TEAM ability. queryset: of GroupNote or of PupilNote."""
+    return restrict(queryset, user, CLASS_TEAM)
 
 
 # --- Reviewing the previous actions --------------------------------------------------------
