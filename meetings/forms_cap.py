@@ -119,6 +119,6 @@ class ReviewForm(forms.Form):
     )
     carry_forward = forms.BooleanField(
         required=False,
-        label="Carry it forward: the next step becomes a new action of this meeting",
+        label="Carry it forward: the step agreed becomes a new action of this meeting",
         widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
     )

@@ -32,6 +32,7 @@ from .forms_cap import (
 from .models import (
     ActionCategory,
     ActionItem,
+    ActionReview,
     ActionStatus,
     CapMeeting,
     GroupNote,
@@ -137,6 +138,7 @@ def class_record(request, pk):
                 "meeting__action_items",
                 ActionItem.objects.select_related("owner", "carried_from__meeting"),
             ),
+            Prefetch("meeting__action_reviews", ActionReview.objects.select_related("action_item")),
         )
         .order_by("meeting__starts_at")
     )
