@@ -8,7 +8,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from meetings import cap
-from meetings.models import ActionItem, ActionStatus
+from meetings.models import ActionItem, ActionStatus, Meeting
 from schoolplan.models import School, SchoolYear, User
 
 from ..clock import YEAR, on
@@ -117,10 +117,21 @@ def test_cap_cycle(page, screenshot, clock):
     expect(carried_row).to_contain_text("where it was “Pre-teach vocabulary for word problems”")
     screenshot(page, "21-cap-review-and-carry-forward")
 
-    carried = ActionItem.objects.get(carried_from__isnull=False)
+    carried = ActionItem.objects.get(
+        carried_from__isnull=False, meeting__cap__school_class__name="4A"
+    )
     assert carried.description == "Add a weekly vocabulary quiz"
     assert carried.carried_from.description == "Pre-teach vocabulary for word problems"
     assert carried.carried_from.status == ActionStatus.CARRIED
     page.get_by_role("link", name="4A").first.click()
     expect(page.get_by_text("carried from")).to_be_visible()
     screenshot(page, "22-class-record")
+
+    # The demo's 3B: its spring meeting opened with the review of the autumn actions, and carried
+    # one forward as its next step.
+    spring = Meeting.objects.get(
+        cap__school_class__name="3B", cap__assessment_point__name="Spring summative"
+    )
+    page.goto(spring.get_absolute_url())
+    expect(page.get_by_text("where it was “Add bar-model word problems")).to_be_visible()
+    screenshot(page, "23-demo-3b-spring-meeting")
