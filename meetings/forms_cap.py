@@ -31,7 +31,8 @@ class ClassForm(forms.Form):
         queryset=User.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Leaders who join this class's CAP meetings and may read its pupil notes.",
+        help_text="Leaders who join this class's CAP meetings and may read its group and pupil "
+        "notes.",
     )
 
     def __init__(self, *args, school, **kwargs):

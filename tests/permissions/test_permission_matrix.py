@@ -580,7 +580,8 @@ DISTRICT_WORKERS = frozenset({DISTRICT_STAFF, CIM_LEAD, CIM_MEMBER})
 SCHOOL_A = frozenset({DISTRICT_STAFF, CIM_LEAD, CIM_MEMBER, PRINCIPAL_A, TEACHER_A, STAFF_A})
 MANAGERS_A = frozenset({DISTRICT_STAFF, PRINCIPAL_A})
 RECORD_KEEPERS_A = frozenset({DISTRICT_STAFF, PRINCIPAL_A, TEACHER_A, STAFF_A})
-# seed 003: pupil notes and the class's assessment data: its teacher and the school's leader.
+# seed 003: group and pupil notes and the class's assessment data: its teacher and the school's
+# leader.
 CLASS_TEAM_A = frozenset({PRINCIPAL_A, TEACHER_A})
 PLAN_WRITERS_A = frozenset({PRINCIPAL_A, TEACHER_A, STAFF_A})
 CIM_TEAM = frozenset({CIM_LEAD, CIM_MEMBER})
@@ -821,7 +822,7 @@ SAME_DISTRICT = {
     "health": _reads(EVERYONE),
 }
 # Besides the one object build() points each URL at: the pages that show a CAP meeting (where
-# pupil notes appear) and a CIM review, and the PDFs made on request.
+# group and pupil notes appear) and a CIM review, and the PDFs made on request.
 EXTRA = {
     "meeting_detail (CAP)": (
         lambda w: reverse("meeting_detail", args=[w["cap"].pk]),
