@@ -339,6 +339,7 @@ def build_demo_cap():
     PupilNote.objects.create(
         cap=record, pupil="JD", note="Phonics gaps; daily 10-minute catch-up.", created_by=teacher
     )
+    items = []
     for description, category in (
         ("Model inference questions with think-alouds in every guided reading", "teaching"),
         ("Add bar-model word problems to each maths unit", "curriculum"),
@@ -348,7 +349,84 @@ def build_demo_cap():
             meeting=meeting, description=description, owner=teacher, category=category
         )
         ActionItemUpdate.objects.create(action_item=item, by=teacher, new_status="open")
-    return created + 1
+        items.append(item)
+    if meeting.is_held:  # a held meeting shows what was said, not "no minutes yet"
+        Minutes.objects.create(
+            meeting=meeting,
+            text="Reviewed the autumn results with the analysis; discussed guided reading "
+            "group 2 and two pupils.",
+            decisions="Three actions agreed, two of them in teaching and the curriculum.",
+            recorded_by=teacher,
+        )
+    return created + 1 + _demo_cap_spring(record, points["Spring summative"], items, today)
+
+
+def _demo_cap_spring(autumn, spring, items, today):
+    """3B's next CAP meeting, after the spring assessment point: it opens with the review of the
+    autumn actions (seed 003). Once it has taken place, the review is recorded: one action done,
+    one carried forward as its agreed next step, one not done."""
+    from meetings import cap
+    from meetings.models import CapMeeting, GroupNote, ReviewOutcome
+
+    first, teacher = autumn.meeting, autumn.analysis_by
+    day = spring.date + timedelta(days=5)
+    starts = clock.at(day, "15:30", first.district)
+    meeting = Meeting.objects.create(
+        district=first.district,
+        school=first.school,
+        school_year=first.school_year,
+        meeting_type=MeetingType.CAP,
+        title=f"CAP 3B – after {spring.name}",
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=1),
+        place="Room 12",
+        status=MeetingStatus.HELD if day < today else MeetingStatus.PLANNED,
+    )
+    record = CapMeeting.objects.create(
+        meeting=meeting, school_class=autumn.school_class, assessment_point=spring
+    )
+    AgendaItem.objects.add_to(meeting, cap.AGENDA)
+    if day >= today:
+        return 1
+    record.strengths = "Inference has moved on: 64% at or above benchmark."
+    record.areas_of_focus = "Measures: converting units in word problems."
+    record.analysis_by = teacher
+    record.analysis_updated_at = clock.at(day, "12:00", first.district)
+    record.save()
+    done, partly, not_done = items
+    for item, outcome, impact, next_step, carry in (
+        (done, ReviewOutcome.DONE, "Inference answers up from 41% to 58% of marks.", "", False),
+        (
+            partly,
+            ReviewOutcome.PARTLY,
+            "Done in fractions, not yet in measures.",
+            "A bar-model starter in every measures lesson",
+            True,
+        ),
+        (not_done, ReviewOutcome.NOT_DONE, "No TA time this term.", "", False),
+    ):
+        cap.review_action(
+            meeting,
+            user=teacher,
+            action_item=item,
+            outcome=outcome,
+            impact=impact,
+            next_step=next_step,
+            carry_forward=carry,
+        )
+    GroupNote.objects.create(
+        cap=record,
+        group="Guided reading group 2",
+        note="Inference secure; moving to longer texts.",
+        created_by=teacher,
+    )
+    Minutes.objects.create(
+        meeting=meeting,
+        text="Opened with the review of the autumn actions, then the spring analysis.",
+        decisions="The bar-model work carries forward into measures.",
+        recorded_by=teacher,
+    )
+    return 1
 
 
 def build_demo_workshops():

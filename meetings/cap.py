@@ -22,6 +22,7 @@ from . import recording, services
 from .models import (
     MAX_ASSESSMENT_FILE_BYTES,
     ActionCategory,
+    ActionItem,
     ActionItemUpdate,
     ActionReview,
     ActionStatus,
@@ -250,9 +251,10 @@ def add_note(cap, *, user, kind, subject, note):
     return GroupNote.objects.create(cap=cap, group=subject, note=note, created_by=user)
 
 
-def pupil_notes_visible_to(user, queryset=None):
-    """The one way to read pupil notes: through the permission layer's CLASS_TEAM ability."""
-    return restrict(queryset if queryset is not None else PupilNote.objects.all(), user, CLASS_TEAM)
+def notes_visible_to(user, queryset):
+    """The one way to read group and pupil notes (seed 003: both can identify children): through
+    the permission layer's CLASS_TEAM ability. queryset: of GroupNote or of PupilNote."""
+    return restrict(queryset, user, CLASS_TEAM)
 
 
 # --- Reviewing the previous actions --------------------------------------------------------
@@ -282,13 +284,34 @@ def review_action(
         raise ValidationError({"outcome": "Choose done, partly done or not done."})
     if carry_forward and outcome == ReviewOutcome.DONE:
         raise ValidationError("A done action is not carried forward.")
+    # Two of the team reviewing it at once carry it forward once.
+    action_item = ActionItem.objects.select_for_update().get(pk=action_item.pk)
+    next_step = next_step.strip()
+    carries = carry_forward and not action_item.carried_to.exists()
+    if carries:
+        # seed 003: "What are the next steps?" The new action is the step agreed, not the old text.
+        if not next_step:
+            raise ValidationError(
+                {
+                    "next_step": "Agree the next step to carry this action forward: "
+                    "it becomes the new action."
+                }
+            )
+        limit = ActionItem._meta.get_field("description").max_length
+        if len(next_step) > limit:
+            raise ValidationError(
+                {
+                    "next_step": f"A next step carried forward becomes an action of {limit} "
+                    f"characters at most; this one has {len(next_step)}."
+                }
+            )
     review, _ = ActionReview.objects.update_or_create(
         meeting=meeting,
         action_item=action_item,
         defaults={
             "outcome": outcome,
             "impact": impact.strip(),
-            "next_step": next_step.strip(),
+            "next_step": next_step,
             "reviewed_by": user,
         },
     )
@@ -296,11 +319,11 @@ def review_action(
     note = f"Reviewed at {meeting.title}: {review.get_outcome_display().lower()}."
     if outcome == ReviewOutcome.DONE and action_item.status != ActionStatus.DONE:
         new_status = ActionStatus.DONE
-    elif carry_forward and not action_item.carried_to.exists():
+    elif carries:
         services.add_action_item(
             meeting,
             user=user,
-            description=action_item.description,
+            description=next_step,
             owner=action_item.owner,
             category=action_item.category,
             research_title=action_item.research_title,

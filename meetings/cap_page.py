@@ -16,6 +16,7 @@ from .forms_cap import (
 from .models import (
     ActionItemUpdate,
     GroupNote,
+    PupilNote,
 )
 
 
@@ -50,8 +51,12 @@ def cap_context(user, meeting, actions):
         "is_team": team,
         "previous_cap": previous,
         "review_rows": review_rows,
-        "group_notes": GroupNote.objects.filter(cap=record),
-        "pupil_notes": cap.pupil_notes_visible_to(user).filter(cap=record) if team else [],
+        "group_notes": cap.notes_visible_to(user, GroupNote.objects.filter(cap=record))
+        if team
+        else [],
+        "pupil_notes": cap.notes_visible_to(user, PupilNote.objects.filter(cap=record))
+        if team
+        else [],
         "note_form": NoteForm(prefix="note"),
         "balance": cap_year.category_balance(actions),
         "csv_preview": cap.csv_preview(record) if team else None,

@@ -31,7 +31,8 @@ class ClassForm(forms.Form):
         queryset=User.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Leaders who join this class's CAP meetings and may read its pupil notes.",
+        help_text="Leaders who join this class's CAP meetings and may read its group and pupil "
+        "notes.",
     )
 
     def __init__(self, *args, school, **kwargs):
@@ -119,6 +120,6 @@ class ReviewForm(forms.Form):
     )
     carry_forward = forms.BooleanField(
         required=False,
-        label="Carry it forward as a new action of this meeting",
+        label="Carry it forward: the step agreed becomes a new action of this meeting",
         widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
     )

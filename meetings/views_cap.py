@@ -32,9 +32,12 @@ from .forms_cap import (
 from .models import (
     ActionCategory,
     ActionItem,
+    ActionReview,
     ActionStatus,
     CapMeeting,
+    GroupNote,
     Meeting,
+    PupilNote,
     SchoolClass,
 )
 
@@ -135,15 +138,17 @@ def class_record(request, pk):
                 "meeting__action_items",
                 ActionItem.objects.select_related("owner", "carried_from__meeting"),
             ),
-            "group_notes",
+            Prefetch("meeting__action_reviews", ActionReview.objects.select_related("action_item")),
         )
         .order_by("meeting__starts_at")
     )
     team = can(request.user, CLASS_TEAM, school_class)
-    pupil_notes = {}
+    # seed 003: group and pupil notes are student records, read through the one rule.
+    group_notes, pupil_notes = {}, {}
     if team:
-        for note in cap.pupil_notes_visible_to(request.user).filter(cap__in=caps):
-            pupil_notes.setdefault(note.cap_id, []).append(note)
+        for notes, model in ((group_notes, GroupNote), (pupil_notes, PupilNote)):
+            for note in cap.notes_visible_to(request.user, model.objects.filter(cap__in=caps)):
+                notes.setdefault(note.cap_id, []).append(note)
     # A carried-forward action lives on as its successor; count it once.
     actions = [
         a for c in caps for a in c.meeting.action_items.all() if a.status != ActionStatus.CARRIED
@@ -154,6 +159,7 @@ def class_record(request, pk):
         {
             "school_class": school_class,
             "caps": caps,
+            "group_notes": group_notes,
             "pupil_notes": pupil_notes,
             "is_team": team,
             "balance": cap_year.category_balance(actions),

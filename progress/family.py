@@ -2,9 +2,9 @@
 
 It shows only what the school published: the SPF family summary, the Blueprint, the year's
 goals and how they are going, and the upcoming community meetings (CPM, cadre, Title I, SPF)
-with an "add to calendar" file each. Drafts, pupil notes, plans in draft and staff names never
-appear. The rendered page is cached (many families read it at once after results come out) and
-forgotten whenever something it shows changes (progress.signals).
+with an "add to calendar" file each. Drafts, group and pupil notes, plans in draft and staff
+names never appear. The rendered page is cached (many families read it at once after results
+come out) and forgotten whenever something it shows changes (progress.signals).
 """
 
 from django.conf import settings

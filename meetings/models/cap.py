@@ -148,29 +148,11 @@ class CapMeeting(models.Model):
         return bool(self.strengths.strip() and self.areas_of_focus.strip())
 
 
-class GroupNote(models.Model):
-    cap = models.ForeignKey(CapMeeting, on_delete=models.CASCADE, related_name="group_notes")
-    group = models.CharField(max_length=100, help_text="e.g. Guided reading group 2")
-    note = models.TextField()
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
+class ClassNote(models.Model):
+    """A note from a CAP meeting's discussion of groups and pupils (seed 003). Both kinds can
+    identify children ("the three boys in set 2"), so both are student records: the class team
+    and the school's leaders only (schoolplan.permissions.CLASS_TEAM)."""
 
-    class Meta:
-        ordering = ["group", "created_at"]
-
-    def __str__(self):
-        return self.group
-
-
-class PupilNote(models.Model):
-    """A note on one pupil: a student record, for the class team and the school's leaders only."""
-
-    cap = models.ForeignKey(CapMeeting, on_delete=models.CASCADE, related_name="pupil_notes")
-    pupil = models.CharField(
-        max_length=20, help_text="The school's pupil identifier or initials, never a full name."
-    )
     note = models.TextField()
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -182,6 +164,31 @@ class PupilNote(models.Model):
         "school": "cap__meeting__school_id",
         "team": ("cap__school_class__teacher", "cap__school_class__co_leaders"),
     }
+
+    class Meta:
+        abstract = True
+
+
+class GroupNote(ClassNote):
+    """A note on a group of the class: a student record like a pupil note."""
+
+    cap = models.ForeignKey(CapMeeting, on_delete=models.CASCADE, related_name="group_notes")
+    group = models.CharField(max_length=100, help_text="e.g. Guided reading group 2")
+
+    class Meta:
+        ordering = ["group", "created_at"]
+
+    def __str__(self):
+        return self.group
+
+
+class PupilNote(ClassNote):
+    """A note on one pupil: a student record, for the class team and the school's leaders only."""
+
+    cap = models.ForeignKey(CapMeeting, on_delete=models.CASCADE, related_name="pupil_notes")
+    pupil = models.CharField(
+        max_length=20, help_text="The school's pupil identifier or initials, never a full name."
+    )
 
     class Meta:
         ordering = ["pupil", "created_at"]

@@ -1,4 +1,5 @@
-"""A CAP cycle: analysis, meeting, two actions, the next meeting reviewing them."""
+"""A CAP cycle: analysis, meeting, a group note, two actions, the next meeting reviewing them
+(its page in seed 003's order) and carrying one forward as its agreed next step."""
 
 from io import StringIO
 
@@ -7,7 +8,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from meetings import cap
-from meetings.models import ActionItem, ActionStatus
+from meetings.models import ActionItem, ActionStatus, Meeting
 from schoolplan.models import School, SchoolYear, User
 
 from ..clock import YEAR, on
@@ -56,6 +57,12 @@ def test_cap_cycle(page, screenshot, clock):
     page.get_by_role("button", name="Save analysis").click()
     expect(page.get_by_text("Multi-step word problems.")).to_be_visible()
 
+    page.get_by_label("A group").check()
+    page.get_by_label("Group name, or pupil identifier / initials").fill("Set 2")
+    page.get_by_label("Note", exact=True).fill("The three boys in set 2 need bar models first.")
+    page.get_by_role("button", name="Add note").click()
+    expect(page.get_by_text("The three boys in set 2 need bar models first.")).to_be_visible()
+
     for what, category in (
         ("Model bar diagrams in every maths lesson", "Teaching approach"),
         ("Pre-teach vocabulary for word problems", "Curriculum adaptation"),
@@ -79,6 +86,19 @@ def test_cap_cycle(page, screenshot, clock):
     expect(
         page.get_by_role("heading", name="Review of the actions agreed last time")
     ).to_be_visible()
+    # seed 003: the page opens with the review, then the analysis, groups and pupils, actions.
+    headings = page.locator("h2").all_inner_texts()
+    order = [
+        "Review of the actions agreed last time",
+        "Pre-meeting analysis",
+        "Groups and pupils",
+        "Agreed actions",
+        "Minutes",
+        "When and where",
+    ]
+    found = [next(i for i, h in enumerate(headings) if h.startswith(name)) for name in order]
+    assert found == sorted(found), headings
+    screenshot(page, "21-cap-second-meeting-opens-with-the-review")
 
     first = page.locator(".border.rounded", has_text="Model bar diagrams")
     first.get_by_label("Done", exact=True).check()
@@ -91,12 +111,27 @@ def test_cap_cycle(page, screenshot, clock):
     second.get_by_label("Next step").fill("Add a weekly vocabulary quiz")
     second.get_by_label("Carry it forward").check()
     second.get_by_role("button", name="Save the review").click()
-    expect(page.get_by_text("Carried forward from")).to_be_visible()
+    # The carried action is the next step agreed, linked to the old one.
+    carried_row = page.locator("#action-list li", has_text="Add a weekly vocabulary quiz")
+    expect(carried_row.get_by_text("Carried forward from")).to_be_visible()
+    expect(carried_row).to_contain_text("where it was “Pre-teach vocabulary for word problems”")
     screenshot(page, "21-cap-review-and-carry-forward")
 
-    carried = ActionItem.objects.get(carried_from__isnull=False)
-    assert carried.description == "Pre-teach vocabulary for word problems"
+    carried = ActionItem.objects.get(
+        carried_from__isnull=False, meeting__cap__school_class__name="4A"
+    )
+    assert carried.description == "Add a weekly vocabulary quiz"
+    assert carried.carried_from.description == "Pre-teach vocabulary for word problems"
     assert carried.carried_from.status == ActionStatus.CARRIED
     page.get_by_role("link", name="4A").first.click()
     expect(page.get_by_text("carried from")).to_be_visible()
     screenshot(page, "22-class-record")
+
+    # The demo's 3B: its spring meeting opened with the review of the autumn actions, and carried
+    # one forward as its next step.
+    spring = Meeting.objects.get(
+        cap__school_class__name="3B", cap__assessment_point__name="Spring summative"
+    )
+    page.goto(spring.get_absolute_url())
+    expect(page.get_by_text("where it was “Add bar-model word problems")).to_be_visible()
+    screenshot(page, "23-demo-3b-spring-meeting")

@@ -172,7 +172,9 @@ def test_cap_review_kept_when_a_done_action_is_carried_forward(page, screenshot,
     row.get_by_label("Done", exact=True).check()
     row.get_by_label("Impact observed").fill(PARAGRAPH)
     row.get_by_label("Next step").fill(LINE)
-    row.get_by_label("Carry it forward as a new action of this meeting").check()
+    row.get_by_label(
+        "Carry it forward: the step agreed becomes a new action of this meeting"
+    ).check()
     row.get_by_role("button", name="Save the review").click()
     row = page.locator(f"#review-{world['cap_action'].pk}")
     expect(row.get_by_role("alert")).to_have_text("A done action is not carried forward.")

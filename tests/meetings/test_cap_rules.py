@@ -139,7 +139,9 @@ def test_review_and_carry_forward(school, school_year, school_class, point, teac
     assert unfinished.status == ActionStatus.CARRIED
     [carried] = second.action_items.all()
     assert carried.carried_from == unfinished
-    assert (carried.description, carried.category) == ("Reteach fractions", "curriculum")
+    # The new action is the next step agreed, with the old one's category, owner and research.
+    assert (carried.description, carried.category) == ("Use manipulatives", "curriculum")
+    assert unfinished.description == "Reteach fractions"
     assert carried.status == ActionStatus.OPEN
     assert "Carried forward to" in unfinished.updates.last().note
     # Reviewing again does not carry it twice.
@@ -152,6 +154,94 @@ def test_review_and_carry_forward(school, school_year, school_class, point, teac
     )
     assert second.action_items.count() == 1
     assert second.action_reviews.get(action_item=unfinished).outcome == ReviewOutcome.NOT_DONE
+
+
+@pytest.fixture
+def reviewed_in_spring(school, school_year, school_class, point, teacher):
+    """An autumn CAP meeting's action, to review at the spring meeting."""
+    first = schedule_cap(school_class, point, teacher)
+    item = services.add_action_item(
+        first,
+        user=teacher,
+        description="Reteach fractions",
+        owner=teacher,
+        category=ActionCategory.CURRICULUM,
+        research_title="EEF: Improving mathematics",
+    )
+    spring = make_point(school, school_year, "Spring summative", on(3, 10))
+    return item, schedule_cap(school_class, spring, teacher, day=on(3, 15))
+
+
+def test_carried_action_keeps_the_old_ones_owner_category_and_research(reviewed_in_spring, teacher):
+    item, second = reviewed_in_spring
+    cap.review_action(
+        second,
+        user=teacher,
+        action_item=item,
+        outcome=ReviewOutcome.NOT_DONE,
+        next_step="  Fraction walls in every lesson  ",
+        carry_forward=True,
+    )
+    carried = second.action_items.get()
+    assert (carried.description, carried.owner, carried.category, carried.research_title) == (
+        "Fraction walls in every lesson",
+        teacher,
+        ActionCategory.CURRICULUM,
+        "EEF: Improving mathematics",
+    )
+    assert carried.carried_from == item
+    assert second.action_reviews.get().next_step == "Fraction walls in every lesson"
+
+
+@pytest.mark.parametrize("next_step", ["", "   \n "])
+def test_carrying_forward_needs_an_agreed_next_step(reviewed_in_spring, teacher, next_step):
+    """issue 23: with no next step agreed there is nothing to carry: the review is refused, beside
+    the next step, and nothing is saved (no review, no new action, the old one still open)."""
+    item, second = reviewed_in_spring
+    with pytest.raises(ValidationError) as error:
+        cap.review_action(
+            second,
+            user=teacher,
+            action_item=item,
+            outcome=ReviewOutcome.PARTLY,
+            impact="Half the class",
+            next_step=next_step,
+            carry_forward=True,
+        )
+    assert error.value.message_dict == {
+        "next_step": [
+            "Agree the next step to carry this action forward: it becomes the new action."
+        ]
+    }
+    item.refresh_from_db()
+    assert item.status == ActionStatus.OPEN
+    assert not second.action_items.exists()
+    assert not second.action_reviews.exists()
+
+
+def test_without_carrying_forward_no_next_step_is_needed(reviewed_in_spring, teacher):
+    item, second = reviewed_in_spring
+    cap.review_action(second, user=teacher, action_item=item, outcome=ReviewOutcome.NOT_DONE)
+    item.refresh_from_db()
+    assert item.status == ActionStatus.OPEN
+    assert not second.action_items.exists()
+
+
+def test_a_next_step_too_long_for_an_action_is_refused(reviewed_in_spring, teacher):
+    item, second = reviewed_in_spring
+    with pytest.raises(ValidationError) as error:
+        cap.review_action(
+            second,
+            user=teacher,
+            action_item=item,
+            outcome=ReviewOutcome.PARTLY,
+            next_step="x" * 501,
+            carry_forward=True,
+        )
+    assert error.value.message_dict["next_step"] == [
+        "A next step carried forward becomes an action of 500 characters at most; this one has 501."
+    ]
+    assert not second.action_items.exists() and not second.action_reviews.exists()
 
 
 def test_outcome_badges_differ_by_symbol_and_colour(

@@ -1,4 +1,5 @@
-"""seed 003: pupil-level notes are student records.
+"""seed 003: pupil-level notes are student records, and so are group notes: "the three boys in
+set 2" identifies children (issue 23).
 
 The rule (documented in schoolplan/permissions.py, CLASS_TEAM): the class's teacher and
 co-leaders, while on the school's staff, and the school's principal see and write them.
@@ -13,6 +14,7 @@ from django.urls import reverse
 
 from meetings import cap
 from meetings.calendar import create_feed
+from meetings.models import GroupNote, PupilNote
 from schoolplan.models import Membership, Role
 from schoolplan.permissions import CLASS_TEAM, can
 
@@ -29,6 +31,9 @@ def world(school, school_year, other_school):
     school_class = make_class(school, school_year, teacher, co_leaders=[co_leader])
     meeting = schedule_cap(school_class, make_point(school, school_year), teacher)
     note = cap.add_note(meeting.cap, user=teacher, kind="pupil", subject="JD", note="Reading lag")
+    group_note = cap.add_note(
+        meeting.cap, user=teacher, kind="group", subject="Set 2", note="The three boys in set 2"
+    )
     SchoolYearFactory(district=other_school.district)
     return {
         "school": school,
@@ -36,6 +41,7 @@ def world(school, school_year, other_school):
         "class": school_class,
         "meeting": meeting,
         "note": note,
+        "group_note": group_note,
         "teacher": teacher,
         "co_leader": co_leader,
     }
@@ -71,22 +77,37 @@ SEES_PUPIL_NOTES = {
 }
 
 
+# What each kind of note says, and its model: the same rule for both.
+NOTES = {"pupil": ("note", PupilNote, "Reading lag"), "group": ("group_note", GroupNote, "set 2")}
+
+
+@pytest.mark.parametrize("kind", NOTES)
 @pytest.mark.parametrize(("who", "sees"), SEES_PUPIL_NOTES.items())
-def test_pupil_note_visibility(world, who, sees):
+def test_note_visibility(world, who, sees, kind):
+    key, model, _ = NOTES[kind]
     user = person(who, world)
-    assert list(cap.pupil_notes_visible_to(user)) == ([world["note"]] if sees else [])
-    assert can(user, CLASS_TEAM, world["note"]) is sees
+    assert list(cap.notes_visible_to(user, model.objects.all())) == ([world[key]] if sees else [])
+    assert can(user, CLASS_TEAM, world[key]) is sees
 
 
+@pytest.mark.parametrize("kind", NOTES)
 @pytest.mark.parametrize(("who", "sees"), SEES_PUPIL_NOTES.items())
-def test_pupil_notes_on_the_meeting_page(client, world, who, sees):
+def test_notes_on_the_meeting_page_and_the_class_record(client, world, who, sees, kind):
+    _, _, text = NOTES[kind]
     user = person(who, world)
     if user.is_authenticated:
         client.force_login(user)
     response = client.get(world["meeting"].get_absolute_url())
     content = response.content.decode()
-    assert ("Reading lag" in content) is sees
-    assert ("Reading lag" in client.get(world["class"].get_absolute_url()).content.decode()) is sees
+    assert (text in content) is sees
+    assert (text in client.get(world["class"].get_absolute_url()).content.decode()) is sees
+
+
+def test_those_who_may_not_see_the_notes_are_told_why(client, world):
+    client.force_login(person("teacher of another class", world))
+    content = client.get(world["meeting"].get_absolute_url()).content.decode()
+    assert "Notes on groups and individual pupils can identify children" in content
+    assert "Set 2" not in content
 
 
 @pytest.mark.parametrize(
@@ -109,7 +130,8 @@ def test_teacher_who_leaves_the_school_loses_access(world):
     teacher = world["teacher"]
     Membership.objects.filter(user=teacher, school=world["school"]).delete()
     teacher = type(teacher).objects.get(pk=teacher.pk)  # a new request
-    assert not cap.pupil_notes_visible_to(teacher).exists()
+    assert not cap.notes_visible_to(teacher, PupilNote.objects.all()).exists()
+    assert not cap.notes_visible_to(teacher, GroupNote.objects.all()).exists()
 
 
 def test_teacher_of_another_class_cannot_write_notes_or_analysis(client, world):
@@ -121,7 +143,13 @@ def test_teacher_of_another_class_cannot_write_notes_or_analysis(client, world):
     )
     assert response.status_code == 403
     assert client.get(reverse("analysis_edit", args=[meeting.pk])).status_code == 403
+    response = client.post(
+        reverse("note_add", args=[meeting.pk]),
+        {"note-kind": "group", "note-subject": "Set 3", "note-note": "x"},
+    )
+    assert response.status_code == 403
     assert meeting.cap.pupil_notes.count() == 1
+    assert meeting.cap.group_notes.count() == 1
 
 
 def test_assessment_file_only_for_the_team(client, world, settings, tmp_path):

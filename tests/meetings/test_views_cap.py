@@ -1,13 +1,14 @@
 import pytest
 from django.urls import reverse
 
-from meetings import services
+from meetings import cap, services
 from meetings.models import ActionItem, SchoolClass
 from schoolplan.models import Role
 
 from ..cap_helpers import CAP_DAY, analyse, make_class, make_point, schedule_cap
 from ..clock import YEAR, moment, on, year_name
 from ..factories import member
+from ..meeting_helpers import schedule
 
 pytestmark = pytest.mark.django_db
 
@@ -174,8 +175,115 @@ def test_review_and_carry_forward_through_the_page(
     assert response.status_code == 302
     carried = second.action_items.get()
     assert carried.carried_from == item
+    assert carried.description == "Try again with manipulatives"
+    page = client.get(second.get_absolute_url()).content.decode()
+    assert "where it was “Reteach fractions”" in page  # the link to the old action, and its text
     record = client.get(reverse("class_record", args=[school_class.pk])).content.decode()
     assert "carried from" in record
+
+
+def test_carrying_forward_with_no_next_step_is_refused_beside_it(
+    client, school, school_year, school_class, point, teacher
+):
+    first = schedule_cap(school_class, point, teacher)
+    item = services.add_action_item(
+        first, user=teacher, description="Reteach fractions", category="curriculum"
+    )
+    second = schedule_cap(
+        school_class, make_point(school, school_year, "Spring", on(3, 10)), teacher, day=on(3, 15)
+    )
+    client.force_login(teacher)
+    response = client.post(
+        reverse("review_add", args=[second.pk, item.pk]),
+        {
+            f"review-{item.pk}-outcome": "partly",
+            f"review-{item.pk}-impact": "Half the class <caught up>",
+            f"review-{item.pk}-next_step": "",
+            f"review-{item.pk}-carry_forward": "on",
+        },
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f'id="id_review-{item.pk}-next_step_error"' in page
+    assert "Agree the next step to carry this action forward" in page
+    assert "Half the class &lt;caught up&gt;" in page  # what was typed comes back
+    assert not second.action_items.exists() and not second.action_reviews.exists()
+
+
+def test_cap_page_follows_the_seeds_order(
+    client, school, school_year, school_class, point, teacher
+):
+    """seed 003: each meeting starts by reviewing the previous meeting's actions; then the
+    analysis, the groups and pupils, and the actions agreed for the next period."""
+    first = schedule_cap(school_class, point, teacher)
+    services.add_action_item(
+        first, user=teacher, description="Reteach fractions", category="teaching"
+    )
+    second = schedule_cap(
+        school_class, make_point(school, school_year, "Spring", on(3, 10)), teacher, day=on(3, 15)
+    )
+    analyse(second, teacher)
+    client.force_login(teacher)
+    page = client.get(second.get_absolute_url()).content.decode()
+    order = [
+        'id="review"',
+        'id="analysis"',
+        'id="notes"',
+        'id="actions"',
+        'id="minutes-h"',
+        'id="when"',
+        'id="agenda"',
+    ]
+    positions = [page.index(anchor) for anchor in order]
+    assert positions == sorted(positions)
+    # Its agenda says the same.
+    agenda = [item.title for item in second.agenda_items.all()]
+    assert agenda[0].startswith("Review of the actions agreed last time")
+    assert agenda[1].startswith("The class analysis")
+
+
+def test_class_record_follows_the_seeds_order(
+    client, school, school_year, school_class, point, teacher
+):
+    """The class's shared record tells each meeting in the same order as its page: the review,
+    the analysis, groups and pupils, then the actions agreed."""
+    first = schedule_cap(school_class, point, teacher)
+    item = services.add_action_item(
+        first, user=teacher, description="Reteach fractions", category="teaching"
+    )
+    spring = make_point(school, school_year, "Spring", on(3, 10))
+    second = schedule_cap(school_class, spring, teacher, day=on(3, 15))
+    cap.review_action(
+        second,
+        user=teacher,
+        action_item=item,
+        outcome="partly",
+        next_step="Fraction walls",
+        carry_forward=True,
+    )
+    analyse(second, teacher, strengths="Strong readers")
+    cap.add_note(second.cap, user=teacher, kind="group", subject="Set 2", note="Needs models")
+    client.force_login(teacher)
+    page = client.get(reverse("class_record", args=[school_class.pk])).content.decode()
+    page = page[page.index(f'id="cap-{second.cap.pk}"') :]
+    anchors = [
+        "Review of the actions agreed last time",
+        "Strong readers",
+        "Set 2",
+        "Agreed actions",
+    ]
+    positions = [page.index(anchor) for anchor in anchors]
+    assert positions == sorted(positions)
+    assert "next step: Fraction walls" in page
+
+
+def test_other_meetings_keep_their_order(client, school, school_year, teacher):
+    """Only a CAP meeting opens with its review: a CPM meeting still opens with when and where."""
+    meeting = schedule(school, member(Role.PRINCIPAL, school), day=on(11, 10))
+    client.force_login(teacher)
+    page = client.get(meeting.get_absolute_url()).content.decode()
+    assert 'id="review"' not in page
+    assert page.index('id="when"') < page.index('id="minutes-h"') < page.index('id="actions"')
 
 
 def test_class_record_and_overview_queries_do_not_grow(
@@ -201,7 +309,13 @@ def test_class_record_and_overview_queries_do_not_grow(
         add_class(n)
         extra = schedule_cap(first, point, teacher, day=on(11, 10 + n), confirmed=True)
         analyse(extra, teacher)
+        # Each meeting reviews the one before, and notes groups and pupils.
+        previous = cap.previous_cap_meeting(extra)
+        for item in previous.action_items.all():
+            cap.review_action(extra, user=teacher, action_item=item, outcome="done")
         services.add_action_item(extra, user=teacher, description="b", category="curriculum")
+        cap.add_note(extra.cap, user=teacher, kind="group", subject="Set 2", note="n")
+        cap.add_note(extra.cap, user=teacher, kind="pupil", subject="JD", note="n")
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(overview)
     with django_assert_max_num_queries(len(record_few.captured_queries)):

@@ -13,8 +13,8 @@ Within one district (two schools): every role asks for every URL built on school
 district's objects and gets exactly the status SAME_DISTRICT declares (from DOMAIN.md and
 schoolplan.permissions); those who may not change a thing POST and are refused, those who may get
 past the permission check. No GET writes to the database, every state-changing URL wants the
-CSRF token, and the canary in a pupil note of school A reaches nobody outside the class team: no
-page, download, PDF, e-mail or log line.
+CSRF token, and the canaries in a pupil note and a group note of school A reach nobody outside
+the class team: no page, download, PDF, e-mail or log line.
 """
 
 import base64
@@ -37,7 +37,14 @@ from pypdf import PdfReader
 
 from meetings import calendar as calendar_services
 from meetings import workshops
-from meetings.models import ActionItem, Invitation, PupilNote, SamiItem, SamiTeamMember
+from meetings.models import (
+    ActionItem,
+    GroupNote,
+    Invitation,
+    PupilNote,
+    SamiItem,
+    SamiTeamMember,
+)
 from plans import cadre as cadre_services
 from plans import services as plan_services
 from plans import surveys, workflow
@@ -67,6 +74,10 @@ from ..meeting_helpers import schedule
 pytestmark = pytest.mark.django_db
 
 CANARY = "CANARY-pupil-matrix-5e2b"
+# seed 003 (issue 23): a group note can identify children ("the three boys in set 2"): its own
+# canary, so that a page leaking group notes only is caught too.
+GROUP_CANARY = "CANARY-group-matrix-7a41"
+CANARIES = (CANARY, GROUP_CANARY)
 ALLOWED = {403, 404, 405}
 # Public pages: no login. Everything else sends an anonymous visitor to the login page.
 PUBLIC = {
@@ -130,7 +141,8 @@ def all_urls():
 
 
 def one_of_everything(district, year, school, principal, teacher, lead, canary=CANARY):
-    """One of each kind of object of school (and of its district), the canary in a pupil note."""
+    """One of each kind of object of school (and of its district), the canaries in a pupil note
+    and a group note."""
     meeting = schedule(school, principal, day=on(11, 10))
     action = ActionItem.objects.create(
         meeting=meeting, description="x", owner=teacher, due_on=on(12, 1)
@@ -139,6 +151,7 @@ def one_of_everything(district, year, school, principal, teacher, lead, canary=C
     school_class = make_class(school, year, teacher)
     cap = schedule_cap(school_class, make_point(school, year), teacher)
     PupilNote.objects.create(cap=cap.cap, pupil="JD", note=canary)
+    GroupNote.objects.create(cap=cap.cap, group="Set 2", note=f"The three boys {GROUP_CANARY}")
     cap_action = ActionItem.objects.create(meeting=cap, description="y", owner=teacher)
     plan, activity, metric = make_plan(district, year, lead)
     review = review_on(district, lead, on(10, 15))
@@ -456,8 +469,8 @@ def test_no_role_reaches_another_districts_objects(client, foreign, home_users, 
                 cases += 1
                 if response.status_code not in ALLOWED:
                     leaks.append((role.value, method.upper(), name, doc, response.status_code))
-                if CANARY.encode() in response.content:
-                    leaks.append((role.value, method.upper(), name, doc, "canary"))
+                for canary in _canaries_in(response.content):
+                    leaks.append((role.value, method.upper(), name, doc, canary))
     with capsys.disabled():
         print(f"\n[permission matrix] {cases} cross-district cases, {len(leaks)} leaks")
     assert leaks == []
@@ -490,7 +503,7 @@ def test_public_pages_show_nothing_private(client, foreign):
     for url in pages:
         response = client.get(url)
         assert response.status_code == 200
-        assert CANARY.encode() not in response.content
+        assert _canaries_in(response.content) == set()
     cap_ics = reverse("family_meeting_ics", args=[school.public_slug, foreign["cap"].pk])
     assert client.get(cap_ics).status_code == 404
     cap_ics = reverse("family_meeting_ics_in", args=[school.public_slug, "es", foreign["cap"].pk])
@@ -592,7 +605,8 @@ DISTRICT_WORKERS = frozenset({DISTRICT_STAFF, CIM_LEAD, CIM_MEMBER})
 SCHOOL_A = frozenset({DISTRICT_STAFF, CIM_LEAD, CIM_MEMBER, PRINCIPAL_A, TEACHER_A, STAFF_A})
 MANAGERS_A = frozenset({DISTRICT_STAFF, PRINCIPAL_A})
 RECORD_KEEPERS_A = frozenset({DISTRICT_STAFF, PRINCIPAL_A, TEACHER_A, STAFF_A})
-# seed 003: pupil notes and the class's assessment data: its teacher and the school's leader.
+# seed 003: group and pupil notes and the class's assessment data: its teacher and the school's
+# leader.
 CLASS_TEAM_A = frozenset({PRINCIPAL_A, TEACHER_A})
 PLAN_WRITERS_A = frozenset({PRINCIPAL_A, TEACHER_A, STAFF_A})
 CIM_TEAM = frozenset({CIM_LEAD, CIM_MEMBER})
@@ -851,7 +865,7 @@ SAME_DISTRICT = {
     "health": _reads(EVERYONE),
 }
 # Besides the one object build() points each URL at: the pages that show a CAP meeting (where
-# pupil notes appear) and a CIM review, and the PDFs made on request.
+# group and pupil notes appear) and a CIM review, and the PDFs made on request.
 EXTRA = {
     "meeting_detail (CAP)": (
         lambda w: reverse("meeting_detail", args=[w["cap"].pk]),
@@ -995,6 +1009,13 @@ def _changed(before, after):
 _PDF_TEXT = {}
 
 
+def _canaries_in(data):
+    """Which of the note canaries data (bytes or text) carries."""
+    if isinstance(data, bytes):
+        data = data.decode("utf-8", errors="replace")
+    return {canary for canary in CANARIES if canary in data}
+
+
 def _text(response):
     """What a response shows: its body, or a download's bytes, and a PDF's text."""
     if getattr(response, "streaming", False):
@@ -1053,8 +1074,9 @@ def test_every_get_answers_as_declared_and_changes_nothing(
     same_district, foreign, home_users, caplog, capsys
 ):
     """Both halves' GETs: the same district's roles get exactly the declared status, another
-    district's roles get nothing; no GET writes to the database; the pupil-note canary is seen
-    by the class team only (pages, downloads and the text of PDFs), and is in no log line."""
+    district's roles get nothing; no GET writes to the database; the pupil and group note
+    canaries are seen by the class team only (pages, downloads and the text of PDFs), and are
+    in no log line."""
     caplog.set_level(logging.DEBUG)
     w, people = same_district
     same = _clients(people)
@@ -1070,11 +1092,11 @@ def test_every_get_answers_as_declared_and_changes_nothing(
                 cases += 1
                 if response.status_code != expect.on_get(role):
                     wrong.append((role, label, response.status_code, expect.on_get(role)))
-                if CANARY.encode() in _text(response):
+                for canary in _canaries_in(_text(response)):
                     if role in CLASS_TEAM_A:
-                        team_saw.add(label)
+                        team_saw.add((label, canary))
                     else:
-                        wrong.append((role, label, "pupil-note canary"))
+                        wrong.append((role, label, canary))
                 if len(writes.seen) > written:
                     wrong.append((role, label, "GET wrote", writes.seen[written:]))
         for label, url in _cross_district_urls(foreign):
@@ -1082,7 +1104,7 @@ def test_every_get_answers_as_declared_and_changes_nothing(
                 written = len(writes.seen)
                 response = client.get(url)
                 cross_cases += 1
-                if response.status_code not in ALLOWED or CANARY.encode() in _text(response):
+                if response.status_code not in ALLOWED or _canaries_in(_text(response)):
                     wrong.append((role, f"foreign {label}", response.status_code))
                 if len(writes.seen) > written:
                     wrong.append((role, f"foreign {label}", "GET wrote", writes.seen[written:]))
@@ -1093,15 +1115,21 @@ def test_every_get_answers_as_declared_and_changes_nothing(
         )
     assert wrong == []
     assert _changed(before, _state()) == []
-    assert CANARY not in caplog.text
-    # The control: the canary is there to be found, by those entitled to it.
-    assert {"class_record", "analysis_file", "meeting_detail (CAP)"} <= team_saw
+    assert _canaries_in(caplog.text) == set()
+    # The control: the canaries are there to be found, by those entitled to them.
+    assert {
+        ("class_record", CANARY),
+        ("analysis_file", CANARY),
+        ("meeting_detail (CAP)", CANARY),
+        ("class_record", GROUP_CANARY),
+        ("meeting_detail (CAP)", GROUP_CANARY),
+    } <= team_saw
 
 
 def test_same_district_posts_change_nothing_they_may_not(same_district, capsys):
     """Every role that may not change what a URL changes POSTs to it: refused (403 where it
     sees the object, 404 where it does not), or, on a page with no form, answered like its GET;
-    nothing is written and no response carries the canary."""
+    nothing is written and no response carries a note canary."""
     w, people = same_district
     clients = _clients(people)
     wrong, cases, refused, writes = [], 0, 0, _Writes()
@@ -1120,8 +1148,8 @@ def test_same_district_posts_change_nothing_they_may_not(same_district, capsys):
                 refused += response.status_code in (403, 404, 405)
                 if response.status_code != expect.on_refused_post(role):
                     wrong.append((role, name, doc, response.status_code))
-                if role not in CLASS_TEAM_A and CANARY.encode() in _text(response):
-                    wrong.append((role, name, doc, "pupil-note canary"))
+                if role not in CLASS_TEAM_A and _canaries_in(_text(response)):
+                    wrong.append((role, name, doc, _canaries_in(_text(response))))
                 if len(writes.seen) > written:
                     wrong.append((role, name, doc, "wrote", writes.seen[written:]))
     gets = len(ROLES) * (len(all_urls()) + len(EXTRA))
@@ -1216,9 +1244,10 @@ def test_state_changing_urls_refuse_a_post_without_the_csrf_token(same_district)
     assert len(writes.seen) > written
 
 
-def test_pupil_notes_reach_no_email_outside_the_class_team(same_district, caplog):
-    """The canary in no e-mail (queued in the outbox table, or sent) to anyone who may not see
-    pupil notes, and in no log line, after the reminders of the CAP meeting's eve are sent."""
+def test_pupil_and_group_notes_reach_no_email_outside_the_class_team(same_district, caplog):
+    """The canaries in no e-mail (queued in the outbox table, or sent) to anyone who may not see
+    pupil and group notes, and in no log line, after the reminders of the CAP meeting's eve are
+    sent."""
     caplog.set_level(logging.DEBUG)
     w, people = same_district
     reminders.sweep(today=on(11, 9))  # the eve of the CPM and CAP meetings
@@ -1233,7 +1262,7 @@ def test_pupil_notes_reach_no_email_outside_the_class_team(same_district, caplog
             text += _text_of_attachment(email.attachment_content, email.attachment_mimetype)
         else:
             text += email.attachment_content
-        if CANARY in text:
+        if _canaries_in(text):
             assert set(email.to) <= team, (email.subject, email.to)
     for message in django_mail.outbox:
         parts = [message.subject, message.body]
@@ -1243,9 +1272,9 @@ def test_pupil_notes_reach_no_email_outside_the_class_team(same_district, caplog
                 parts.append(_text_of_attachment(base64.b64encode(content).decode(), mimetype))
             else:
                 parts.append(str(content))
-        if CANARY in " ".join(parts):
+        if _canaries_in(" ".join(parts)):
             assert set(message.to) <= team, (message.subject, message.to)
-    assert CANARY not in caplog.text
+    assert _canaries_in(caplog.text) == set()
 
 
 def _text_of_attachment(encoded, mimetype):

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
 
-from meetings.models import Goal, Meeting, MeetingStatus, MeetingType, PupilNote
+from meetings.models import Goal, GroupNote, Meeting, MeetingStatus, MeetingType, PupilNote
 from plans import workflow
 from plans.models import Initiative
 from progress import spf
@@ -108,6 +108,7 @@ def world(school, clock):
     cap.title = CANARY.format("capmeeting")
     cap.save()
     PupilNote.objects.create(cap=cap.cap, pupil="JD", note=CANARY.format("pupilnote"))
+    GroupNote.objects.create(cap=cap.cap, group="Set 2", note=CANARY.format("groupnote"))
     other_year = SchoolYearFactory(district=school.district, start_year=year.start_year + 1)
     SpfSummary.objects.create(
         school=school, school_year=other_year, texts={"en": CANARY.format("draftsummary")}

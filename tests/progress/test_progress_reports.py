@@ -10,7 +10,7 @@ from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from pypdf import PdfReader
 
-from meetings.models import PupilNote
+from meetings.models import GroupNote, PupilNote
 from plans import services as plan_services
 from plans.models import Strategy
 from progress.models import (
@@ -376,6 +376,7 @@ def test_no_pupil_level_data_reaches_a_report(client, setup, lead, school, schoo
         make_class(school, school_year, teacher), make_point(school, school_year), teacher
     )
     PupilNote.objects.create(cap=cap.cap, pupil="JD", note="CANARY-pupil-9c1d")
+    GroupNote.objects.create(cap=cap.cap, group="Set 2", note="CANARY-group-9c1d")
     report = report_workflow.start_report(setup["due"], user=lead)
     submit(report, lead)
     report.refresh_from_db()

@@ -306,6 +306,20 @@ REFUSALS = [
         lambda w: (ActionReview.objects.count(), ActionItem.objects.count()),
     ),
     Refusal(
+        "CAP review carrying forward with no next step agreed",
+        "teacher",
+        lambda w: reverse("review_add", args=[w["cap"].pk, w["cap_action"].pk]),
+        lambda w: {
+            f"review-{w['cap_action'].pk}-outcome": "partly",
+            f"review-{w['cap_action'].pk}-impact": PARAGRAPH,
+            f"review-{w['cap_action'].pk}-next_step": " ",
+            f"review-{w['cap_action'].pk}-carry_forward": "on",
+        },
+        (PARAGRAPH,),
+        "Agree the next step to carry this action forward",
+        lambda w: (ActionReview.objects.count(), ActionItem.objects.count()),
+    ),
+    Refusal(
         "SPF summary published empty",
         "principal",
         lambda w: reverse("spf_school", args=[w["school"].pk]),
