@@ -1,7 +1,5 @@
 """Builders for the SAMI note catcher and the workshop pre-work (seed 002) in tests."""
 
-from datetime import time
-
 from meetings import sami as sami_rules
 from meetings import workshops
 from meetings.models import SamiItem, SamiRating, SamiTeamMember
@@ -9,6 +7,7 @@ from plans import services as plan_services
 from plans import workflow
 
 from .clock import on
+from .workshop_helpers import make_series
 
 SESSION_DAY = on(4, 22)  # seed 002's workshops are in late April
 OPENS, PRIORITY, CLOSES = on(7, 1), on(7, 2), on(4, 15)  # open (and past priority) all year
@@ -48,28 +47,17 @@ def sami_with_items(
 
 
 def series_with_session(district, year, staff, day=SESSION_DAY):
-    series = workshops.create_series(
-        district=district,
-        year=year,
-        user=staff,
-        title="Collaborative problem solving",
-        description="",
-        registration_opens=OPENS,
-        priority_closes=PRIORITY,
-        registration_closes=CLOSES,
-        elementary_capacity=24,
-        secondary_capacity=11,
-    )
-    workshops.add_session(
-        series,
-        user=staff,
+    """A series open all year with one elementary session on day."""
+    return make_series(
+        district,
+        year,
         day=day,
-        starts=time(15, 15),
-        ends=time(18, 15),
-        place="Dean Operations Center",
-        level="elementary",
+        staff=staff,
+        windows=(OPENS, PRIORITY, CLOSES),
+        capacities=(24, 11),
+        title="Collaborative problem solving",
+        levels=("elementary",),
     )
-    return series
 
 
 def register_without_prework(series, school, user, people=6):

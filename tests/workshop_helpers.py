@@ -16,29 +16,47 @@ SESSION_DAY = on(2, 2)
 LATE_JUNE_DAY = on(6, 24)
 
 
-def make_series(district, year, kind=SeriesKind.WORKSHOP, day=SESSION_DAY):
-    staff = member(Role.DISTRICT_STAFF, district)
+def make_series(
+    district,
+    year,
+    kind=SeriesKind.WORKSHOP,
+    day=SESSION_DAY,
+    *,
+    staff=None,
+    windows=(OPENS, PRIORITY, CLOSES),
+    capacities=(30, 30),
+    times=(time(15, 15), time(18, 15)),
+    place="Dean Operations Center",
+    title=None,
+    levels=("elementary", "secondary"),
+):
+    """A series (its registration windows: opens, priority closes, closes) with a session per
+    level on day; capacities: (elementary, secondary) schools."""
+    staff = staff or member(Role.DISTRICT_STAFF, district)
+    if title is None:
+        title = "Late-June planning" if kind == SeriesKind.LATE_JUNE else "Problem solving"
     series = workshops.create_series(
         district=district,
         year=year,
         user=staff,
-        title="Late-June planning" if kind == SeriesKind.LATE_JUNE else "Problem solving",
+        title=title
+        or ("Late-June planning" if kind == SeriesKind.LATE_JUNE else "Problem solving"),
         kind=kind,
         description="",
-        registration_opens=OPENS,
-        priority_closes=PRIORITY,
-        registration_closes=CLOSES,
-        elementary_capacity=30,
-        secondary_capacity=30,
+        registration_opens=windows[0],
+        priority_closes=windows[1],
+        registration_closes=windows[2],
+        elementary_capacity=capacities[0],
+        secondary_capacity=capacities[1],
     )
-    for level in ("elementary", "secondary"):
+    for level in levels:
         workshops.add_session(
             series,
             user=staff,
             day=day,
-            starts=time(15, 15),
-            ends=time(18, 15),
-            place="Dean Operations Center",
+            starts=times[0],
+            ends=times[1],
+            place=place,
             level=level,
         )
     return series

@@ -19,6 +19,7 @@ from schoolplan.models import EssaDesignation, Level, OutboxEmail, Role
 
 from ..clock import YEAR, on
 from ..factories import SchoolFactory, member
+from ..workshop_helpers import make_series
 
 # Registration is read against its windows on the day the test states.
 pytestmark = [pytest.mark.django_db, pytest.mark.calendar]
@@ -32,30 +33,14 @@ SESSION_DAY = on(2, 2)
 def series(district, school_year, clock):
     """A series whose pages are visited after its priority window, while registration is open."""
     clock.set(AFTER_PRIORITY)
-    staff = member(Role.DISTRICT_STAFF, district)
-    created = workshops.create_series(
-        district=district,
-        year=school_year,
-        user=staff,
+    return make_series(
+        district,
+        school_year,
+        capacities=(2, 1),
+        times=(time(9), time(12)),
+        place="District office",
         title="Collaborative problem solving",
-        description="",
-        registration_opens=OPENS,
-        priority_closes=PRIORITY,
-        registration_closes=CLOSES,
-        elementary_capacity=2,
-        secondary_capacity=1,
     )
-    for level in ("elementary", "secondary"):
-        workshops.add_session(
-            created,
-            user=staff,
-            day=SESSION_DAY,
-            starts=time(9),
-            ends=time(12),
-            place="District office",
-            level=level,
-        )
-    return created
 
 
 def _school(district, essa=EssaDesignation.TARGETED, level=Level.ELEMENTARY):
