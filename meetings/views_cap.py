@@ -1,12 +1,12 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from schoolplan import clock
+from schoolplan import clock, uploads
 from schoolplan.forms import posted_year, show_errors
 from schoolplan.models import School, SchoolYear
 from schoolplan.permissions import (
@@ -232,8 +232,7 @@ def analysis_file(request, pk):
     record = getattr(meeting, "cap", None)
     if record is None or not record.assessment_file or not can(request.user, CLASS_TEAM, record):
         raise Http404("No such file.")
-    name = record.assessment_file.name.rsplit("/", 1)[-1]
-    return FileResponse(record.assessment_file.open("rb"), as_attachment=True, filename=name)
+    return uploads.download(record.assessment_file)
 
 
 @require_POST

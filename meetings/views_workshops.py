@@ -4,11 +4,11 @@ import csv
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from schoolplan import clock
+from schoolplan import clock, uploads
 from schoolplan.csvfiles import spreadsheet_safe
 from schoolplan.forms import show_errors
 from schoolplan.models import District, School, SchoolYear
@@ -299,8 +299,7 @@ def workshop_prework_file(request, pk):
     registration = _registration(request, pk)
     if not registration.prework_file:
         raise Http404("No pre-work file.")
-    name = registration.prework_file.name.rsplit("/", 1)[-1]
-    return FileResponse(registration.prework_file.open("rb"), as_attachment=True, filename=name)
+    return uploads.download(registration.prework_file)
 
 
 @require_POST

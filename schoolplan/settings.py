@@ -197,6 +197,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# A presigned download URL of object storage works this long: the browser follows it at once,
+# and one copied from a history, a log or a shoulder is dead a minute later (schoolplan.uploads).
+UPLOAD_URL_SECONDS = 60
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -205,6 +208,30 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "media/"
+# Uploads (CAP assessment data, workshop pre-work) go to S3-compatible object storage when
+# S3_BUCKET names a bucket, so several web nodes share them; else to MEDIA_ROOT (README).
+S3_BUCKET = os.environ.get("S3_BUCKET", "")
+if S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,  # none: AWS itself
+            "region_name": os.environ.get("S3_REGION") or None,
+            # None: boto3's own chain (AWS_* variables, an instance or task role).
+            "access_key": os.environ.get("S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("S3_SECRET_ACCESS_KEY") or None,
+            "addressing_style": os.environ.get("S3_ADDRESSING_STYLE") or None,
+            "signature_version": "s3v4",
+            # Private objects: no ACL of ours, the bucket's own (private) applies; a download is
+            # a presigned URL handed out after the app's permission check (schoolplan.uploads).
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": UPLOAD_URL_SECONDS,
+            # Two schools' "scores.csv" must never overwrite each other: a free name, as on disk.
+            "file_overwrite": False,
+        },
+    }
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -5,7 +5,14 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .settings import *  # noqa: F403
-from .settings import DATABASES, DEV_SECRET_KEY, SECRET_KEY, TRUSTED_PROXY_COUNT, env_bool
+from .settings import (
+    DATABASES,
+    DEV_SECRET_KEY,
+    SECRET_KEY,
+    STORAGES,
+    TRUSTED_PROXY_COUNT,
+    env_bool,
+)
 
 if SECRET_KEY == DEV_SECRET_KEY:
     raise ImproperlyConfigured("Set SECRET_KEY in the environment for production.")
@@ -30,7 +37,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
 # Hashed file names so browsers may cache the vendored assets for ever.
+# Uploads stay where the environment puts them (S3_BUCKET or MEDIA_ROOT, schoolplan.settings).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **STORAGES,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
