@@ -1,5 +1,5 @@
-"""Starting real parts on loopback for a test (nginx, PgBouncer, gunicorn): a free port,
-waiting for a process to listen (or failing with its log), and the app server itself."""
+"""Starting real parts on loopback for a test (nginx, PgBouncer, gunicorn, moto's S3 server): a
+free port, waiting for a process to listen (or failing with its log), and the app server itself."""
 
 import os
 import secrets
@@ -74,4 +74,40 @@ def start_gunicorn(env, port, log, workers=1):
         env=env,
         stdout=log.open("w"),
         stderr=subprocess.STDOUT,
+    )
+
+
+def start_object_storage(port, log):
+    """moto's S3 server (the test extra) on 127.0.0.1:port: a real S3 API, no cloud account.
+    Returns the process and the environment that points the app at it (README, "Uploads"); the
+    caller waits for the port and makes the bucket S3_BUCKET names (object_storage_bucket)."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        cwd=ROOT,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    env = {
+        "S3_BUCKET": "schoolplan-uploads",
+        "S3_ENDPOINT_URL": f"http://127.0.0.1:{port}",
+        "S3_REGION": "us-east-1",
+        "S3_ACCESS_KEY_ID": "schoolplan-test",
+        "S3_SECRET_ACCESS_KEY": secrets.token_urlsafe(30),
+        "S3_ADDRESSING_STYLE": "path",
+    }
+    return process, env
+
+
+def object_storage_client(env):
+    """A boto3 S3 client for the storage env describes (start_object_storage's environment)."""
+    import boto3
+    from botocore.config import Config
+
+    return boto3.client(
+        "s3",
+        endpoint_url=env["S3_ENDPOINT_URL"],
+        region_name=env["S3_REGION"],
+        aws_access_key_id=env["S3_ACCESS_KEY_ID"],
+        aws_secret_access_key=env["S3_SECRET_ACCESS_KEY"],
+        config=Config(signature_version="s3v4", s3={"addressing_style": "path"}),
     )
