@@ -142,7 +142,7 @@ def test_production_reads_the_bucket_and_a_minutes_urls_from_the_environment(obj
 
 
 def test_without_a_bucket_uploads_stay_on_the_local_disk():
-    default = _storages_read_from({})["default"]
+    default = _storages_read_from({"S3_BUCKET": ""})["default"]
     assert default["BACKEND"] == "django.core.files.storage.FileSystemStorage"
 
 
