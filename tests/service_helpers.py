@@ -3,6 +3,7 @@ waiting for a process to listen (or failing with its log), and the app server it
 
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -75,3 +76,82 @@ def start_gunicorn(env, port, log, workers=1):
         stdout=log.open("w"),
         stderr=subprocess.STDOUT,
     )
+
+
+def needs(ok, message):
+    """Fail in CI (the services must be there), skip elsewhere."""
+    if not ok:
+        from .conftest import IN_CI
+
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+def fresh_database(url, suffix):
+    """A new, empty PostgreSQL database beside url's (its name + suffix): (its URL, drop())."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+
+    parts = urlsplit(url)
+    name = f"{parts.path.lstrip('/') or 'schoolplan'}_{suffix}"
+    maintenance = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
+    with psycopg.connect(maintenance, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+
+    def drop():
+        with psycopg.connect(maintenance, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return urlunsplit(parts._replace(path=f"/{name}")), drop
+
+
+PGBOUNCER = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
+
+
+def start_pgbouncer(folder, *, host, port, dbname, user, pool_size=2):
+    """Debian's PgBouncer in transaction mode on loopback, serving dbname as "app".
+    folder must be reachable by the user it runs as (root: postgres). Returns (process, port)."""
+    bouncer_port = free_port()
+    (folder / "users.txt").write_text(f'"{user}" ""\n')
+    (folder / "pgbouncer.ini").write_text(
+        f"""[databases]
+app = host={host} port={port} dbname={dbname} user={user}
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = {bouncer_port}
+unix_socket_dir =
+auth_type = trust
+auth_file = {folder}/users.txt
+admin_users = {user}
+pool_mode = transaction
+default_pool_size = {pool_size}
+max_client_conn = 100
+pidfile = {folder}/pgbouncer.pid
+"""
+    )
+    for path in folder.iterdir():
+        path.chmod(0o666)
+    command = [PGBOUNCER, str(folder / "pgbouncer.ini")]
+    if os.geteuid() == 0:  # PgBouncer refuses to run as root
+        command[1:1] = ["-u", "postgres"]
+    bouncer = subprocess.Popen(
+        command, stdout=(folder / "pgbouncer.log").open("a"), stderr=subprocess.STDOUT
+    )
+    wait_for(bouncer_port, bouncer, "pgbouncer", folder / "pgbouncer.log")
+    return bouncer, bouncer_port
+
+
+def pgbouncer_transactions(user, bouncer_port):
+    """How many transactions PgBouncer passed to "app" (its admin console's SHOW STATS)."""
+    import psycopg
+
+    admin = f"postgresql://{user}@127.0.0.1:{bouncer_port}/pgbouncer"
+    with psycopg.connect(admin, autocommit=True, prepare_threshold=None) as connection:
+        cursor = connection.cursor()
+        cursor.execute("SHOW STATS")
+        columns = [column.name for column in cursor.description]
+        stats = {row[0]: dict(zip(columns, row, strict=True)) for row in cursor.fetchall()}
+    return stats.get("app", {}).get("total_xact_count", 0)  # none yet: no row
