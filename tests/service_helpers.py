@@ -155,3 +155,118 @@ def pgbouncer_transactions(user, bouncer_port):
         columns = [column.name for column in cursor.description]
         stats = {row[0]: dict(zip(columns, row, strict=True)) for row in cursor.fetchall()}
     return stats.get("app", {}).get("total_xact_count", 0)  # none yet: no row
+
+
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+NGINX_CONF = """
+{user}
+worker_processes 1;
+daemon off;
+pid {dir}/nginx.pid;
+error_log {dir}/nginx-error.log warn;
+events {{ worker_connections 64; }}
+http {{
+  access_log {dir}/nginx-access.log;
+  client_body_temp_path {dir}/body;
+  proxy_temp_path {dir}/proxy;
+  fastcgi_temp_path {dir}/fastcgi;
+  uwsgi_temp_path {dir}/uwsgi;
+  scgi_temp_path {dir}/scgi;
+  # Round-robin over the app servers (one, or several nodes).
+  upstream app {{
+{servers}
+  }}
+  server {{
+    listen 127.0.0.1:{port} ssl;
+    ssl_certificate {dir}/cert.pem;
+    ssl_certificate_key {dir}/key.pem;
+    location / {{
+      proxy_pass http://app;
+      proxy_set_header Host $http_host;
+      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+      proxy_set_header X-Forwarded-Proto $scheme;
+      # Which node answered (the tests' proof that a request crossed nodes).
+      add_header X-Upstream $upstream_addr always;
+    }}
+  }}
+}}
+"""
+
+
+def needs_nginx():
+    needs(
+        os.path.exists(NGINX) and shutil.which("openssl"),
+        "needs Debian's nginx and openssl (.ci/run installs them)",
+    )
+
+
+def start_nginx(folder, app_ports):
+    """Debian's nginx terminating TLS (a throw-away certificate) on loopback in front of the app
+    servers on app_ports, round-robin. Returns (process, port)."""
+    subprocess.run(
+        [
+            *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"),
+            *("-subj", "/CN=127.0.0.1", "-keyout", str(folder / "key.pem")),
+            *("-out", str(folder / "cert.pem")),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    port = free_port()
+    conf = folder / "nginx.conf"
+    conf.write_text(
+        NGINX_CONF.format(
+            dir=folder,
+            port=port,
+            servers="\n".join(f"    server 127.0.0.1:{p};" for p in app_ports),
+            user="user root;" if os.geteuid() == 0 else "",
+        )
+    )
+    proxy = subprocess.Popen(
+        [NGINX, "-c", str(conf), "-p", str(folder)],
+        stdout=subprocess.DEVNULL,
+        stderr=(folder / "nginx-error.log").open("a"),
+    )
+    wait_for(port, proxy, "nginx", folder / "nginx-error.log")
+    return proxy, port
+
+
+class Browser:
+    """One client on its own loopback address, with its cookies, over TLS through nginx."""
+
+    def __init__(self, port, source="127.0.0.1"):
+        self.port, self.source, self.cookies = port, source, {}
+
+    def request(self, method, path, body=None, headers=None):
+        import http.client
+        import ssl
+
+        context = ssl._create_unverified_context()
+        connection = http.client.HTTPSConnection(
+            "127.0.0.1", self.port, source_address=(self.source, 0), context=context, timeout=30
+        )
+        headers = {
+            "Host": f"127.0.0.1:{self.port}",
+            "Origin": f"https://127.0.0.1:{self.port}",
+            "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
+            **(headers or {}),
+        }
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        text = response.read().decode("utf-8", "replace")
+        for header in response.headers.get_all("Set-Cookie") or []:
+            name, _, rest = header.partition("=")
+            self.cookies[name] = rest.split(";", 1)[0]
+        connection.close()
+        return response, text
+
+    def sign_in(self, password, headers=None, username="ana"):
+        import re
+        from urllib.parse import urlencode
+
+        _, page = self.request("GET", "/accounts/login/")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        form = urlencode({"csrfmiddlewaretoken": token, "username": username, "password": password})
+        return self.request("POST", "/accounts/login/", body=form, headers=headers)
