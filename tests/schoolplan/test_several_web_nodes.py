@@ -10,6 +10,9 @@ on loopback, both on the same PostgreSQL and Redis. nginx names the node that an
 - wrong passwords spread over both nodes lock the account out on both (axes counts in
   PostgreSQL);
 - nothing was written to either node's local folders.
+
+An upload through one node downloaded through the other belongs with object storage (issue 24,
+item 1), tested where uploads go there.
 """
 
 import re
