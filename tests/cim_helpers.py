@@ -8,8 +8,11 @@ from plans import carry_over as plan_carry_over
 from plans import services as plan_services
 from plans.models import Activity, Outcome, Strategy
 from progress.models import Metric
+from progress.reports import periods, workflow
+from schoolplan.models import CimTeam, Role
 
 from .clock import on
+from .factories import member
 from .meeting_helpers import at
 
 
@@ -42,3 +45,24 @@ def review_on(district, user, day, hour=15):
             ends_at=start + timedelta(hours=1),
             place="Room 2",
         )
+
+
+def submittable_report(district, year, clock, number=1):
+    """Quarter number's CIM progress report, written and signed off by the district's lead on
+    5 October (after quarter 1) with the routing addresses in place: ready to submit."""
+    district.selpa_name = "Riverbend SELPA"
+    district.selpa_contact_email = "selpa@example.org"
+    district.cde_consultant_email = "consultant@cde.example.gov"
+    district.save()
+    lead = member(Role.CIM_LEAD, district)
+    lead.email = f"lead-{district.pk}@example.org"
+    lead.save()
+    team = CimTeam.objects.create(district=district, school_year=year, lead=lead)
+    team.members.add(lead)
+    clock.set(on(8, 20))
+    plan, _, _ = make_plan(district, year, lead)
+    plan_services.add(Strategy, user=lead, plan=plan, title="Family participation in IEPs")
+    clock.set(on(10, 5))
+    due = next(d for d in periods.ensure_due_dates(district, year) if d.number == number)
+    report = workflow.start_report(due, user=lead)
+    return workflow.sign_off(report, user=lead), lead

@@ -3,6 +3,7 @@ free port, waiting for a process to listen (or failing with its log), and the ap
 
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -111,3 +112,197 @@ def object_storage_client(env):
         aws_secret_access_key=env["S3_SECRET_ACCESS_KEY"],
         config=Config(signature_version="s3v4", s3={"addressing_style": "path"}),
     )
+
+
+def needs(ok, message):
+    """Fail in CI (the services must be there), skip elsewhere."""
+    if not ok:
+        from .conftest import IN_CI
+
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+def fresh_database(url, suffix):
+    """A new, empty PostgreSQL database beside url's (its name + suffix): (its URL, drop())."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+
+    parts = urlsplit(url)
+    name = f"{parts.path.lstrip('/') or 'schoolplan'}_{suffix}"
+    maintenance = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
+    with psycopg.connect(maintenance, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+
+    def drop():
+        with psycopg.connect(maintenance, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return urlunsplit(parts._replace(path=f"/{name}")), drop
+
+
+PGBOUNCER = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
+
+
+def start_pgbouncer(folder, *, host, port, dbname, user, pool_size=2):
+    """Debian's PgBouncer in transaction mode on loopback, serving dbname as "app".
+    folder must be reachable by the user it runs as (root: postgres). Returns (process, port)."""
+    bouncer_port = free_port()
+    (folder / "users.txt").write_text(f'"{user}" ""\n')
+    (folder / "pgbouncer.ini").write_text(
+        f"""[databases]
+app = host={host} port={port} dbname={dbname} user={user}
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = {bouncer_port}
+unix_socket_dir =
+auth_type = trust
+auth_file = {folder}/users.txt
+admin_users = {user}
+pool_mode = transaction
+default_pool_size = {pool_size}
+max_client_conn = 100
+pidfile = {folder}/pgbouncer.pid
+"""
+    )
+    for path in folder.iterdir():
+        path.chmod(0o666)
+    command = [PGBOUNCER, str(folder / "pgbouncer.ini")]
+    if os.geteuid() == 0:  # PgBouncer refuses to run as root
+        command[1:1] = ["-u", "postgres"]
+    bouncer = subprocess.Popen(
+        command, stdout=(folder / "pgbouncer.log").open("a"), stderr=subprocess.STDOUT
+    )
+    wait_for(bouncer_port, bouncer, "pgbouncer", folder / "pgbouncer.log")
+    return bouncer, bouncer_port
+
+
+def pgbouncer_transactions(user, bouncer_port):
+    """How many transactions PgBouncer passed to "app" (its admin console's SHOW STATS)."""
+    import psycopg
+
+    admin = f"postgresql://{user}@127.0.0.1:{bouncer_port}/pgbouncer"
+    with psycopg.connect(admin, autocommit=True, prepare_threshold=None) as connection:
+        cursor = connection.cursor()
+        cursor.execute("SHOW STATS")
+        columns = [column.name for column in cursor.description]
+        stats = {row[0]: dict(zip(columns, row, strict=True)) for row in cursor.fetchall()}
+    return stats.get("app", {}).get("total_xact_count", 0)  # none yet: no row
+
+
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+NGINX_CONF = """
+{user}
+worker_processes 1;
+daemon off;
+pid {dir}/nginx.pid;
+error_log {dir}/nginx-error.log warn;
+events {{ worker_connections 64; }}
+http {{
+  access_log {dir}/nginx-access.log;
+  client_body_temp_path {dir}/body;
+  proxy_temp_path {dir}/proxy;
+  fastcgi_temp_path {dir}/fastcgi;
+  uwsgi_temp_path {dir}/uwsgi;
+  scgi_temp_path {dir}/scgi;
+  # Round-robin over the app servers (one, or several nodes).
+  upstream app {{
+{servers}
+  }}
+  server {{
+    listen 127.0.0.1:{port} ssl;
+    ssl_certificate {dir}/cert.pem;
+    ssl_certificate_key {dir}/key.pem;
+    location / {{
+      proxy_pass http://app;
+      proxy_set_header Host $http_host;
+      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+      proxy_set_header X-Forwarded-Proto $scheme;
+      # Which node answered (the tests' proof that a request crossed nodes).
+      add_header X-Upstream $upstream_addr always;
+    }}
+  }}
+}}
+"""
+
+
+def needs_nginx():
+    needs(
+        os.path.exists(NGINX) and shutil.which("openssl"),
+        "needs Debian's nginx and openssl (.ci/run installs them)",
+    )
+
+
+def start_nginx(folder, app_ports):
+    """Debian's nginx terminating TLS (a throw-away certificate) on loopback in front of the app
+    servers on app_ports, round-robin. Returns (process, port)."""
+    subprocess.run(
+        [
+            *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"),
+            *("-subj", "/CN=127.0.0.1", "-keyout", str(folder / "key.pem")),
+            *("-out", str(folder / "cert.pem")),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    port = free_port()
+    conf = folder / "nginx.conf"
+    conf.write_text(
+        NGINX_CONF.format(
+            dir=folder,
+            port=port,
+            servers="\n".join(f"    server 127.0.0.1:{p};" for p in app_ports),
+            user="user root;" if os.geteuid() == 0 else "",
+        )
+    )
+    proxy = subprocess.Popen(
+        [NGINX, "-c", str(conf), "-p", str(folder)],
+        stdout=subprocess.DEVNULL,
+        stderr=(folder / "nginx-error.log").open("a"),
+    )
+    wait_for(port, proxy, "nginx", folder / "nginx-error.log")
+    return proxy, port
+
+
+class Browser:
+    """One client on its own loopback address, with its cookies, over TLS through nginx."""
+
+    def __init__(self, port, source="127.0.0.1"):
+        self.port, self.source, self.cookies = port, source, {}
+
+    def request(self, method, path, body=None, headers=None):
+        import http.client
+        import ssl
+
+        context = ssl._create_unverified_context()
+        connection = http.client.HTTPSConnection(
+            "127.0.0.1", self.port, source_address=(self.source, 0), context=context, timeout=30
+        )
+        headers = {
+            "Host": f"127.0.0.1:{self.port}",
+            "Origin": f"https://127.0.0.1:{self.port}",
+            "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
+            **(headers or {}),
+        }
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        text = response.read().decode("utf-8", "replace")
+        for header in response.headers.get_all("Set-Cookie") or []:
+            name, _, rest = header.partition("=")
+            self.cookies[name] = rest.split(";", 1)[0]
+        connection.close()
+        return response, text
+
+    def sign_in(self, password, headers=None, username="ana"):
+        import re
+        from urllib.parse import urlencode
+
+        _, page = self.request("GET", "/accounts/login/")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        form = urlencode({"csrfmiddlewaretoken": token, "username": username, "password": password})
+        return self.request("POST", "/accounts/login/", body=form, headers=headers)

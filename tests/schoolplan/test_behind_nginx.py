@@ -8,135 +8,47 @@ X-Forwarded-Proto is not believed, and /health/ answers plain HTTP by IP.
 """
 
 import http.client
-import os
-import re
-import shutil
 import sqlite3
-import ssl
-import subprocess
 
 import pytest
 
-from ..conftest import IN_CI
 from ..service_helpers import APP_PASSWORD as PASSWORD
-from ..service_helpers import app_env, free_port, prepare_app, start_gunicorn, wait_for
+from ..service_helpers import (
+    Browser,
+    app_env,
+    free_port,
+    needs_nginx,
+    prepare_app,
+    start_gunicorn,
+    start_nginx,
+    wait_for,
+)
 
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 CLIENT_A, CLIENT_B = "127.0.0.2", "127.0.0.3"
 pytestmark = pytest.mark.services
 
 
-NGINX_CONF = """
-{user}
-worker_processes 1;
-daemon off;
-pid {dir}/nginx.pid;
-error_log {dir}/nginx-error.log warn;
-events {{ worker_connections 64; }}
-http {{
-  access_log {dir}/nginx-access.log;
-  client_body_temp_path {dir}/body;
-  proxy_temp_path {dir}/proxy;
-  fastcgi_temp_path {dir}/fastcgi;
-  uwsgi_temp_path {dir}/uwsgi;
-  scgi_temp_path {dir}/scgi;
-  server {{
-    listen 127.0.0.1:{port} ssl;
-    ssl_certificate {dir}/cert.pem;
-    ssl_certificate_key {dir}/key.pem;
-    location / {{
-      proxy_pass http://127.0.0.1:{app_port};
-      proxy_set_header Host $http_host;
-      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-      proxy_set_header X-Forwarded-Proto $scheme;
-    }}
-  }}
-}}
-"""
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    if not os.path.exists(NGINX) or not shutil.which("openssl"):
-        message = "needs Debian's nginx and openssl (.ci/run installs them)"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
+    needs_nginx()
     folder = tmp_path_factory.mktemp("nginx")
     folder.chmod(0o755)
     env = app_env(f"sqlite:///{folder / 'app.sqlite3'}", TRUSTED_PROXY_COUNT="1")
     prepare_app(env)
-    subprocess.run(
-        [
-            *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"),
-            *("-subj", "/CN=127.0.0.1", "-keyout", str(folder / "key.pem")),
-            *("-out", str(folder / "cert.pem")),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    app_port, port = free_port(), free_port()
+    app_port = free_port()
     app_log = folder / "gunicorn.log"
     app = start_gunicorn(env, app_port, app_log)
-    conf = folder / "nginx.conf"
-    conf.write_text(
-        NGINX_CONF.format(
-            dir=folder,
-            port=port,
-            app_port=app_port,
-            user="user root;" if os.geteuid() == 0 else "",
-        )
-    )
-    proxy = subprocess.Popen(
-        [NGINX, "-c", str(conf), "-p", str(folder)],
-        stdout=subprocess.DEVNULL,
-        stderr=(folder / "nginx-error.log").open("a"),
-    )
+    proxy = None
     try:
         wait_for(app_port, app, "gunicorn", app_log)
-        wait_for(port, proxy, "nginx", folder / "nginx-error.log")
+        proxy, port = start_nginx(folder, [app_port])
         yield {"port": port, "app_port": app_port, "database": folder / "app.sqlite3"}
     finally:
         for process in (proxy, app):
+            if process is None:
+                continue
             process.terminate()
             process.wait(timeout=20)
-
-
-class Browser:
-    """One client on its own loopback address, with its cookies, over TLS through nginx."""
-
-    def __init__(self, port, source):
-        self.port, self.source, self.cookies = port, source, {}
-
-    def request(self, method, path, body=None, headers=None):
-        context = ssl._create_unverified_context()
-        connection = http.client.HTTPSConnection(
-            "127.0.0.1", self.port, source_address=(self.source, 0), context=context, timeout=30
-        )
-        headers = {
-            "Host": f"127.0.0.1:{self.port}",
-            "Origin": f"https://127.0.0.1:{self.port}",
-            "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
-            **(headers or {}),
-        }
-        if body is not None:
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        connection.request(method, path, body=body, headers=headers)
-        response = connection.getresponse()
-        text = response.read().decode("utf-8", "replace")
-        for header in response.headers.get_all("Set-Cookie") or []:
-            name, _, rest = header.partition("=")
-            self.cookies[name] = rest.split(";", 1)[0]
-        connection.close()
-        return response, text
-
-    def sign_in(self, password, headers=None):
-        from urllib.parse import urlencode
-
-        _, page = self.request("GET", "/accounts/login/")
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-        form = urlencode({"csrfmiddlewaretoken": token, "username": "ana", "password": password})
-        return self.request("POST", "/accounts/login/", body=form, headers=headers)
 
 
 def test_one_client_cannot_lock_out_another_or_hide_behind_a_forged_header(site):

@@ -66,15 +66,29 @@ def test_web_worker_and_beat_have_healthchecks(compose):
         assert test[-3:] == ["manage.py", "healthcheck", name], (name, test)
 
 
-def test_web_is_published_on_loopback_behind_one_trusted_proxy(compose):
-    web = compose["services"]["web"]
-    (port,) = web["ports"]
+def test_the_balancer_is_published_on_loopback_behind_one_trusted_proxy(compose):
+    (port,) = compose["services"]["balancer"]["ports"]
     published = port if isinstance(port, str) else f"{port['host_ip']}:{port['published']}"
     assert published.startswith("127.0.0.1:"), published
-    environment = web["environment"]
+    environment = compose["services"]["web"]["environment"]
     assert environment["TRUSTED_PROXY_COUNT"] in ("1", 1)
     assert environment["SITE_URL"] == "https://schoolplan.example.org"
     assert str(environment["GUNICORN_TIMEOUT"]) == "60"
+
+
+def test_web_and_worker_scale_out(compose):
+    """issue 24: `--scale web=N --scale worker=N` needs no change to the file: neither has a
+    fixed container name or host port (two containers cannot share either)."""
+    for name in ("web", "worker"):
+        service = compose["services"][name]
+        assert "container_name" not in service and "ports" not in service, name
+    # The balancer is no proxy the app counts: it passes on what the TLS proxy wrote.
+    conf = (ROOT / "deploy" / "balancer.conf").read_text()
+    assert "proxy_set_header X-Forwarded-For $http_x_forwarded_for;" in conf
+    assert "proxy_set_header X-Forwarded-Proto $http_x_forwarded_proto;" in conf
+    assert "balancer.conf:/etc/nginx/conf.d/default.conf" in str(
+        compose["services"]["balancer"]["volumes"]
+    )
 
 
 def test_image_creates_the_media_folder_for_the_app_user():

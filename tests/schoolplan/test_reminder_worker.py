@@ -20,12 +20,16 @@ from django.conf import settings
 from django.db import connection
 
 from meetings.models import ActionItem
-from schoolplan.models import OutboxEmail, Reminder, Role
+from progress.models import ProgressReport, RenderJob
+from progress.reports import render as report_render
+from schoolplan import mail
+from schoolplan.models import AuditEvent, OutboxEmail, Reminder, Role
 from schoolplan.tasks import send_queued_emails, sweep_reminders
 
+from ..cim_helpers import submittable_report
 from ..clock import YEAR, on
 from ..conftest import IN_CI
-from ..factories import SchoolFactory, SchoolYearFactory, member
+from ..factories import DistrictFactory, SchoolFactory, SchoolYearFactory, member
 from ..meeting_helpers import schedule
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
@@ -216,3 +220,43 @@ def test_a_worker_killed_mid_batch_loses_nothing(workers, mailbox, capsys, clock
         )
     assert missing == []
     assert repeated <= 1  # only the message the server had accepted when the worker died
+
+
+def test_two_workers_run_each_report_job_once_and_send_each_email_once(
+    workers, mailbox, clock, district, school_year
+):
+    """issue 24, item 3: two workers drain the outbox and the report renderings together. Each
+    submission's task is delivered twice (a retry, a second beat): the job is claimed once, the
+    report frozen once, its e-mail sent once; the other queued e-mails too, once each."""
+    reports = [submittable_report(district, school_year, clock)]
+    for _ in range(2):
+        other = DistrictFactory()
+        year = SchoolYearFactory(district=other, start_year=YEAR)
+        reports.append(submittable_report(other, year, clock))
+    mail.queue_many(
+        [
+            {"key": f"notice:{n}", "to": [f"person{n}@example.org"], "subject": "S", "body": "B"}
+            for n in range(12)
+        ]
+    )
+    workers("a")
+    workers("b")
+    jobs = [report_render.request_render(r, user=lead, submit=True) for r, lead in reports]
+    for job in jobs:
+        report_render.render_report.delay(job.pk)  # the same task delivered a second time
+    for _ in range(2):
+        send_queued_emails.delay()
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if not RenderJob.objects.exclude(status="done").exists():
+            break
+        time.sleep(0.5)
+    assert list(RenderJob.objects.values_list("status", flat=True)) == ["done"] * 3
+    assert _wait_all_sent(timeout=60, ring=True)
+    sent = _sent(mailbox)
+    keys = {key.replace(":", "_") for key in OutboxEmail.objects.values_list("key", flat=True)}
+    assert len(keys) == 15  # twelve notices and three submitted reports
+    assert {key: sent[key] for key in keys} == dict.fromkeys(keys, 1)
+    assert ProgressReport.objects.filter(status="submitted").count() == 3
+    frozen = AuditEvent.objects.filter(action="progress-report-submitted")
+    assert frozen.count() == 3  # each job's work done once

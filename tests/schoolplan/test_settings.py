@@ -151,3 +151,21 @@ def test_no_template_has_inline_script_or_event_handlers():
         ):
             offenders.append(path.name)
     assert offenders == []
+
+
+def test_production_keeps_nothing_per_process_when_redis_is_given():
+    """issue 24: several web nodes share the cache (the families' pages, throttles, progress),
+    the sessions and the lock-outs: Redis and PostgreSQL, never one process's memory or disk."""
+    code = (
+        "import json, django; from django.conf import settings; django.setup(); "
+        "print(json.dumps([settings.CACHES['default']['BACKEND'], settings.SESSION_ENGINE, "
+        "getattr(settings, 'AXES_HANDLER', 'axes.handlers.database.AxesDatabaseHandler'), "
+        "settings.CELERY_BROKER_URL]))"
+    )
+    result = run(code, **PRODUCTION, REDIS_URL="redis://cache.example.org:6379/0")
+    assert json.loads(result.stdout) == [
+        "django.core.cache.backends.redis.RedisCache",
+        "django.contrib.sessions.backends.db",
+        "axes.handlers.database.AxesDatabaseHandler",
+        "redis://cache.example.org:6379/0",
+    ], result.stderr
