@@ -9,13 +9,14 @@ on loopback, both on the same PostgreSQL and Redis. nginx names the node that an
   is cached in Redis, and forgetting it there is forgetting it for every node;
 - wrong passwords spread over both nodes lock the account out on both (axes counts in
   PostgreSQL);
+- a file uploaded through A is downloaded through B: uploads go to object storage (moto's S3
+  server on loopback), and B redirects to a presigned URL of the object A stored;
 - nothing was written to either node's local folders.
-
-An upload through one node downloaded through the other belongs with object storage (issue 24,
-item 1), tested where uploads go there.
 """
 
 import re
+import secrets
+import urllib.request
 from urllib.parse import urlencode
 
 import pytest
@@ -30,9 +31,11 @@ from ..service_helpers import (
     fresh_database,
     needs,
     needs_nginx,
+    object_storage_client,
     prepare_app,
     start_gunicorn,
     start_nginx,
+    start_object_storage,
     wait_for,
 )
 
@@ -44,16 +47,20 @@ SETUP = f"""
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from schoolplan import clock
 from schoolplan.models import Role
+from tests.cap_helpers import make_class, make_point, schedule_cap
 from tests.factories import SchoolFactory, SchoolYearFactory, member
 today = clock.today()
 school = SchoolFactory(name="Valdez Elementary")
-SchoolYearFactory(district=school.district, start_year=today.year - (today.month < 7))
+year = SchoolYearFactory(district=school.district, start_year=today.year - (today.month < 7))
 pat = member(Role.PRINCIPAL, school)
 pat.username = "pat"
 pat.set_password({PASSWORD!r})
 pat.save()
 device = TOTPDevice.objects.create(user=pat, name="Authenticator app", confirmed=True)
-print("SETUP", school.pk, school.public_slug, device.key)
+# A CAP meeting of pat's class, whose analysis takes an assessment file (an upload).
+point = make_point(school, year, day=today)
+cap = schedule_cap(make_class(school, year, pat), point, pat, day=today, confirmed=True)
+print("SETUP", school.pk, school.public_slug, device.key, cap.pk)
 """
 
 
@@ -72,6 +79,11 @@ def site(tmp_path_factory):
     folder = tmp_path_factory.mktemp("nodes")
     folder.chmod(0o755)
     database, drop = fresh_database(url, "nodes")
+    # Uploads in object storage, shared by the nodes (issue 24, item 1).
+    storage_port = free_port()
+    storage, storage_env = start_object_storage(storage_port, folder / "moto.log")
+    wait_for(storage_port, storage, "moto", folder / "moto.log")
+    object_storage_client(storage_env).create_bucket(Bucket=storage_env["S3_BUCKET"])
     # One SECRET_KEY for both nodes (signed cookies and CSRF tokens cross them), one database,
     # one Redis; the second sign-in step on, as in production.
     env = app_env(
@@ -80,6 +92,7 @@ def site(tmp_path_factory):
         TWO_FACTOR_REQUIRED="1",
         REDIS_URL=redis_url,
         ALLOWED_HOSTS="127.0.0.1",
+        **storage_env,
     )
     prepare_app(env)
     done = subprocess.run(
@@ -91,8 +104,8 @@ def site(tmp_path_factory):
         text=True,
         timeout=120,
     )
-    school_pk, slug, key = done.stdout.split("SETUP", 1)[1].split()
-    nodes, processes = {}, []
+    school_pk, slug, key, cap_pk = done.stdout.split("SETUP", 1)[1].split()
+    nodes, processes = {}, [storage]
     try:
         for name in ("a", "b"):
             local = folder / name
@@ -117,7 +130,9 @@ def site(tmp_path_factory):
             "school_pk": int(school_pk),
             "slug": slug,
             "key": key,
+            "cap_pk": int(cap_pk),
             "redis_url": redis_url,
+            "storage": storage_env,
         }
     finally:
         for process in reversed(processes):
@@ -134,12 +149,12 @@ class NodeBrowser(Browser):
         super().__init__(site["port"])
         self.addresses = {name: f"127.0.0.1:{n['port']}" for name, n in site["nodes"].items()}
 
-    def on(self, node, method, path, body=None):
+    def on(self, node, method, path, body=None, headers=None):
         for _ in range(4):
             probe, _ = self.request("GET", "/health/")
             if probe.headers["X-Upstream"] != self.addresses[node]:
                 break
-        response, page = self.request(method, path, body=body)
+        response, page = self.request(method, path, body=body, headers=headers)
         assert response.headers["X-Upstream"] == self.addresses[node], "not the node asked for"
         return response, page
 
@@ -152,7 +167,48 @@ def _code(hex_key):
     return f"{TOTP(bytes.fromhex(hex_key)).token():06d}"
 
 
-def test_sign_in_two_factor_and_a_publication_cross_the_nodes(site):
+def _multipart(fields, file_field, file_name, content):
+    """A multipart/form-data body (fields, and one file) and its Content-Type."""
+    boundary = f"schoolplan-{secrets.token_hex(8)}"
+    lines = []
+    for name, value in fields.items():
+        lines += [f"--{boundary}", f'Content-Disposition: form-data; name="{name}"', "", value]
+    lines += [
+        f"--{boundary}",
+        f'Content-Disposition: form-data; name="{file_field}"; filename="{file_name}"',
+        "Content-Type: text/csv",
+        "",
+    ]
+    body = "\r\n".join(lines).encode() + b"\r\n" + content + f"\r\n--{boundary}--\r\n".encode()
+    return body, f"multipart/form-data; boundary={boundary}"
+
+
+def _upload_through_a_download_through_b(site, pat):
+    from django.urls import reverse
+
+    edit = reverse("analysis_edit", args=[site["cap_pk"]])
+    _, page = pat.on("b", "GET", edit)
+    fields = {
+        "csrfmiddlewaretoken": _token(page),
+        "strengths": "Readers",
+        "areas_of_focus": "Fractions",
+    }
+    scores = b"pupil,score\nJD,14\nAK,9\n"
+    body, content_type = _multipart(fields, "assessment_file", "scores.csv", scores)
+    response, _ = pat.on("a", "POST", edit, body=body, headers={"Content-Type": content_type})
+    assert response.status == 302, "uploaded through A"
+    s3 = object_storage_client(site["storage"])
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=site["storage"]["S3_BUCKET"])["Contents"]]
+    assert keys == [f"cap/{site['school_pk']}/{site['cap_pk']}/scores.csv"]
+    response, _ = pat.on("b", "GET", reverse("analysis_file", args=[site["cap_pk"]]))
+    assert response.status == 302, "B answers with the object's presigned URL"
+    location = response.headers["Location"]
+    assert location.startswith(site["storage"]["S3_ENDPOINT_URL"]) and "X-Amz-Signature" in location
+    with urllib.request.urlopen(location, timeout=10) as download:
+        assert download.read() == scores
+
+
+def test_sign_in_two_factor_a_publication_and_an_upload_cross_the_nodes(site):
     import redis
 
     pat = NodeBrowser(site)
@@ -189,6 +245,9 @@ def test_sign_in_two_factor_and_a_publication_cross_the_nodes(site):
     assert response.status == 302, "published through A"
     response, after = NodeBrowser(site).on("b", "GET", family)
     assert "Our results, in plain words: reading went up this year." in after
+
+    # A file uploaded through A, downloaded through B (object storage, shared by the nodes).
+    _upload_through_a_download_through_b(site, pat)
 
 
 def test_the_lock_out_holds_on_every_node(site):
