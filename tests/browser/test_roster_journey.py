@@ -1,6 +1,8 @@
 """District staff roll out a district (issue 21): upload the SIS's OneRoster bundle, read the
 preview, confirm, watch it import; a broken bundle shows every problem and writes nothing."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -63,8 +65,10 @@ def test_a_broken_bundle_shows_every_problem(page, staff, district, clock, scree
     page.get_by_label("OneRoster bundle (.zip)").set_input_files(str(bundle))
     page.get_by_role("button", name="Check the files").click()
     expect(page.get_by_role("heading", name="2 problems: nothing will be written")).to_be_visible()
-    expect(page.get_by_role("row", name="enrollments.csv 6 classSourcedId")).to_be_visible()
-    expect(page.get_by_role("row", name="enrollments.csv 7 userSourcedId")).to_be_visible()
+    # Each problem's place: its file, its line and its row among the data (schoolplan.csvfiles).
+    for line, column in ((6, "classSourcedId"), (7, "userSourcedId")):
+        place = re.compile(rf"enrollments\.csv .*line {line} \(row {line - 1} .*{column}")
+        expect(page.get_by_role("row", name=place)).to_be_visible()
     expect(page.get_by_role("button", name="Import these changes")).to_have_count(0)
     screenshot(page, "97-roster-import-problems")
     assert RosterImport.objects.get().problems
