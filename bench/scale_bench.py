@@ -13,7 +13,7 @@ district alone and measures it, then grows the instance around it, and prints:
 Statistics are refreshed (ANALYZE) before each measurement, as autovacuum would after a load.
 
 Run: uv run python bench/scale_bench.py [--districts 1000 --schools 10 --repeat 5 --sweeps 3]
-     uv run python bench/scale_bench.py --short   (100 districts: a few minutes)
+     uv run python bench/scale_bench.py --short   (100 districts: about a minute)
 """
 
 import argparse
