@@ -94,21 +94,42 @@ def collect(today, scope=None, *, emails=False):
     return found
 
 
-def local_days(scope=None):
+# The sweep reads this many districts at a time (issue 24: a state's 1,000 districts): its
+# memory and each batch's transaction stay bounded, its queries are fixed per batch.
+SWEEP_BATCH_DISTRICTS = 50
+
+
+def sweep_batches():
+    """The sweep's batches of district ids, in one query: [None] (everyone at once) while all
+    districts fit in one batch, else lists of SWEEP_BATCH_DISTRICTS ids."""
+    from .models import District
+
+    ids = list(District.objects.order_by("pk").values_list("pk", flat=True))
+    if len(ids) <= SWEEP_BATCH_DISTRICTS:
+        return [None]
+    size = SWEEP_BATCH_DISTRICTS
+    return [ids[start : start + size] for start in range(0, len(ids), size)]
+
+
+def local_days(scope=None, district_ids=None):
     """[(zone name, today there, the Scope of the districts there)]: each district's rules run
     on its own calendar (DOMAIN.md, Time). scope None: every district, read in one query; while
     they all share one zone its Scope stays None, so the rules read as they would for one day.
     Otherwise one part per zone: the query count grows with the zones, never with the schools.
-    A person's scope (schoolplan.permissions.Scope) is split by its districts' zones."""
+    A person's scope (schoolplan.permissions.Scope) is split by its districts' zones.
+    district_ids (with scope None): only those districts (one of the sweep's batches)."""
     from . import clock
 
     parts = {}
     if scope is None:
         from .models import District
 
-        for district_id, zone in District.objects.values_list("pk", "time_zone"):
+        districts = District.objects.values_list("pk", "time_zone")
+        if district_ids is not None:
+            districts = districts.filter(pk__in=district_ids)
+        for district_id, zone in districts:
             parts.setdefault(zone, (set(), set()))[0].add(district_id)
-        if len(parts) == 1:
+        if len(parts) == 1 and district_ids is None:
             return [(zone, clock.today(zone), None) for zone in parts]
     else:
         zones = scope.district_zones
@@ -123,13 +144,14 @@ def local_days(scope=None):
     ]
 
 
-def collect_local(scope=None, *, emails=False):
+def collect_local(scope=None, *, emails=False, district_ids=None):
     """Every deadline as of each district's own today, its dates and times read in its zone
-    (the sweep: scope None; a person's home page: their scope, see local_days)."""
+    (the sweep: scope None, or one batch of district_ids; a person's home page: their scope,
+    see local_days)."""
     from . import clock
 
     found = []
-    for zone, today, part in local_days(scope):
+    for zone, today, part in local_days(scope, district_ids):
         with clock.zone(zone):
             found.extend(collect(today, part, emails=emails))
     return found

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from . import clock
-from .deadlines import collect, collect_local
+from .deadlines import Scope, collect, collect_local, sweep_batches
 from .mail import send_queued_emails
 from .models import NotificationSettings, OutboxEmail, Reminder, ReminderChannel
 from .permissions import time_zones_of
@@ -46,11 +46,23 @@ def settings_for(user_ids):
     return found
 
 
-@transaction.atomic
 def record(today=None):
     """Record every reminder due today, each district's today (or the given day everywhere);
-    returns how many were new. A fixed number of queries for the recording itself, whatever the
-    number of schools (the rules read in bulk)."""
+    returns how many were new. Batch by batch of districts (deadlines.sweep_batches), each in
+    its own transaction with a fixed number of queries, whatever the number of schools (the
+    rules read in bulk)."""
+    return sum(record_batch(batch, today) for batch in sweep_batches())
+
+
+@transaction.atomic
+def record_batch(district_ids, today=None):
+    """Record the reminders due in these districts (None: every district); how many were new."""
+    if district_ids is None:
+        found = collect(today, emails=True) if today else collect_local(emails=True)
+    elif today:
+        found = collect(today, Scope(district_ids=frozenset(district_ids)), emails=True)
+    else:
+        found = collect_local(emails=True, district_ids=district_ids)
     rows = [
         Reminder(
             rule=d.rule,
@@ -63,7 +75,7 @@ def record(today=None):
             link=d.link[:300],  # our own URL, never near the limit
             due_on=d.due_on,
         )
-        for d in (collect(today, emails=True) if today else collect_local(emails=True))
+        for d in found
         if d.occasion
         for user_id in set(d.recipients)
     ]
@@ -91,15 +103,30 @@ def _email_for(reminder, preferences):
         }
 
 
-@transaction.atomic
+# Reminders dispatched a transaction (issue 24: 10,000 schools' e-mails at once): memory and
+# locks stay bounded and the time grows with the reminders, not faster.
+DISPATCH_BATCH = 1000
+
+
 def dispatch():
     """Decide, for each recorded reminder not yet dispatched: e-mail it now, keep it for the
-    digest, or not send it (its category is turned off). In bulk: fixed queries plus the
-    rendering of each e-mail."""
+    digest, or not send it (its category is turned off). In bulk, DISPATCH_BATCH reminders a
+    transaction: fixed queries a batch plus the rendering of each e-mail."""
+    total = 0
+    while True:
+        done = _dispatch_batch()
+        total += done
+        if done < DISPATCH_BATCH:
+            return total
+
+
+@transaction.atomic
+def _dispatch_batch():
     pending = list(
         Reminder.objects.select_for_update(skip_locked=True)
         .filter(channel=ReminderChannel.PENDING)
         .select_related("recipient")
+        .order_by("pk")[:DISPATCH_BATCH]
     )
     if not pending:
         return 0

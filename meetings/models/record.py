@@ -123,6 +123,16 @@ class ActionItem(models.Model):
 
     class Meta:
         ordering = ["due_on", "pk"]
+        indexes = [
+            # The reminder sweep's and the home page's "due tomorrow or overdue" (meetings/
+            # deadlines.py action_items): the open items by due date, not every item ever made
+            # (bench/scale_bench.py showed a Seq Scan on all action items at 10,000 schools).
+            models.Index(
+                fields=["due_on"],
+                name="open_action_item_due",
+                condition=models.Q(status="open"),
+            ),
+        ]
 
     def __str__(self):
         return self.description

@@ -1,10 +1,13 @@
 """Generate a large district with a full school year of data, for benchmarks and scale tests.
 
     python manage.py generate_district --schools 1000
+    python manage.py generate_district --districts 1000 --schools 10
 
 Everything is written with bulk inserts; the district is named "Generated USD <n>" and can be
-generated again beside earlier ones. The year is the one containing today unless --start-year
-says otherwise; its dates are the year's, its times the district's wall clock.
+generated again beside earlier ones; --districts makes that many districts of --schools each
+(issue 24: a state's 10,000 schools, bench/scale_bench.py), each in its own transaction. The
+year is the one containing today unless --start-year says otherwise; its dates are the year's,
+its times the district's wall clock.
 """
 
 from datetime import date, time, timedelta
@@ -218,11 +221,20 @@ def generate(schools=1000, start_year=None, label=None):
     return district, year
 
 
+def generate_districts(districts, schools=10, start_year=None):
+    """districts districts of schools schools each (a state: many small LEAs); each is committed
+    on its own, so a long run keeps what it made. Returns the districts."""
+    return [generate(schools, start_year)[0] for _ in range(districts)]
+
+
 class Command(BaseCommand):
     help = "Generate a district of many schools with a full school year of data."
 
     def add_arguments(self, parser):
-        parser.add_argument("--schools", type=int, default=1000)
+        parser.add_argument("--schools", type=int, default=1000, help="Schools a district.")
+        parser.add_argument(
+            "--districts", type=int, default=1, help="How many districts of --schools to make."
+        )
         parser.add_argument(
             "--start-year",
             type=int,
@@ -230,7 +242,15 @@ class Command(BaseCommand):
             help="The calendar year the school year starts in; default: the one containing today.",
         )
 
-    def handle(self, *args, schools, start_year, **options):
+    def handle(self, *args, schools, districts, start_year, **options):
+        if districts > 1:
+            made = generate_districts(districts, schools, start_year)
+            meetings = Meeting.objects.filter(district__in=made).count()
+            self.stdout.write(
+                f"{districts} districts ({made[0].name} to {made[-1].name}): "
+                f"{districts * schools} schools, {meetings} meetings."
+            )
+            return
         district, year = generate(schools, start_year)
         meetings = Meeting.objects.filter(district=district).count()
         self.stdout.write(
