@@ -147,7 +147,7 @@ def schedule_review(
         raise NeedsConfirmation(late_warning(day), code="confirm_late")
     extra = {}
     if late:
-        extra = {"recorded_late_at": clock.now(), "recorded_late_by": user}
+        extra = recorded_late.stamp_fields(user)
     meeting = create_meeting(
         district=district,
         school=None,

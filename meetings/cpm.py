@@ -32,8 +32,6 @@ KINDS = {
     "upcoming": "upcoming",
     "missed": "missed",
 }
-# A late record still without its minutes (DOMAIN.md, "Recorded, not scheduled") keeps the kind
-# of what the requirement was without it: a missed window stays missed until the record is held.
 
 
 @dataclass
@@ -153,6 +151,8 @@ class Requirement:
     def kind(self):
         if self.state == "met" and self.late:
             return "late"  # held, but not on record in time: flagged, as a late CIM month is
+        # A late record still without its minutes (DOMAIN.md, "Recorded, not scheduled") keeps
+        # the kind the requirement has without it: a missed window stays missed until it is held.
         return KINDS[self.without_record if self.state == "recorded_late" else self.state]
 
 

@@ -4,6 +4,7 @@
 from dataclasses import dataclass
 
 from schoolplan import clock
+from schoolplan.models import User
 from schoolplan.rows import Links
 
 from . import recorded_late
@@ -57,8 +58,7 @@ def meeting_records(school_ids, year_ids):
         tz = zones.get(zone) or zones.setdefault(zone, clock.zone_of(zone))
         late = ""
         if late_at is not None:
-            first, last, username = row[10:]
-            name = f"{first} {last}".strip() or username  # User.display_name
+            name = User.name_of(*row[10:])
             late = recorded_late.stamp_of(late_at.astimezone(tz).date(), name)
         found.setdefault(school_id, []).append(
             MeetingRecord(

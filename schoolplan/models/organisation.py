@@ -40,7 +40,13 @@ class User(AbstractUser):
 
     @property
     def display_name(self):
-        return self.get_full_name() or self.username
+        return self.name_of(self.first_name, self.last_name, self.username)
+
+    @staticmethod
+    def name_of(first_name, last_name, username):
+        """How a person is named on pages and e-mails, from the columns alone (pages that read
+        many rows as values, e.g. the dashboard's late records, name people without instances)."""
+        return f"{first_name} {last_name}".strip() or username
 
     @property
     def roles_ended(self):
