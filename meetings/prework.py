@@ -42,15 +42,6 @@ def sami_actions_offered(registration):
     )
 
 
-def may_give(registration, now=None):
-    """Until the session starts, for a registration that stands."""
-    now = now or clock.now()
-    return (
-        registration.status != RegistrationStatus.CANCELLED
-        and now < registration.session.meeting.starts_at
-    )
-
-
 class PreworkConflict(ValidationError):
     """Someone saved the pre-work after this page was loaded."""
 
@@ -73,7 +64,7 @@ def give_prework(
     )
     if current.status == RegistrationStatus.CANCELLED:
         raise ValidationError("This registration was cancelled.", code="cancelled")
-    if not may_give(current, now):
+    if not current.open_to_the_school(now):
         raise ValidationError(
             "The session has begun: the pre-work can no longer be changed.", code="too_late"
         )
@@ -122,5 +113,5 @@ def prework_state(registration, now=None):
         "actions": actions,
         "given": bool(actions or registration.prework.strip() or registration.prework_file),
         "due_on": prework_due_on(registration),
-        "open": may_give(registration, now),
+        "open": registration.open_to_the_school(now),
     }

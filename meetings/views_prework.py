@@ -52,7 +52,7 @@ def workshop_prework(request, pk):
             "expected_version": registration.prework_version,
         },
     )
-    open_now = prework.may_give(registration)
+    open_now = registration.open_to_the_school()
     if request.method == "POST" and form.is_valid():
         try:
             prework.give_prework(registration, user=request.user, **form.cleaned_data)

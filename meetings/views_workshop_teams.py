@@ -34,7 +34,7 @@ def workshop_team(request, pk):
     """The school names the team it brings, until the session starts."""
     registration = _registration(request, pk)
     may_write = can(request.user, EDIT_SCHOOL_PLAN, registration.school)
-    may_edit = may_write and workshop_teams.may_change_team(registration)
+    may_edit = may_write and registration.open_to_the_school()
     form = TeamForm(
         request.POST or None,
         initial={

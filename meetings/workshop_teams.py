@@ -72,15 +72,6 @@ def check_head_count(people, team):
         )
 
 
-def may_change_team(registration, now=None):
-    """The school changes its team until the session starts."""
-    now = now or clock.now()
-    return (
-        registration.status != RegistrationStatus.CANCELLED
-        and now < registration.session.meeting.starts_at
-    )
-
-
 def _replace_named(registration, team):
     registration.team.filter(added_on_the_day=False).delete()
     TeamMember.objects.bulk_create(
@@ -116,7 +107,7 @@ def set_team(registration, *, team, version, user):
     current = _lock(registration)
     if current.team_version != version:
         raise StaleTeam(current)
-    if not may_change_team(registration):
+    if not registration.open_to_the_school():
         raise ValidationError("The session has started: ask district staff to record who came.")
     _replace_named(current, team)
     raised = max(0, len(team) - current.people)

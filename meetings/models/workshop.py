@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from schoolplan import clock
 from schoolplan.models import District, Level, SchoolYear
 
 from .engine import Meeting
@@ -177,6 +178,12 @@ class WorkshopRegistration(models.Model):
 
     def get_absolute_url(self):
         return reverse("workshop_registration", args=[self.pk])
+
+    def open_to_the_school(self, now=None):
+        """seed 002: the school changes what it brings (its team, its pre-work) until the
+        session starts, while the registration stands."""
+        now = now or clock.now()
+        return self.status != RegistrationStatus.CANCELLED and now < self.session.meeting.starts_at
 
     @property
     def prework_file_name(self):
