@@ -71,7 +71,7 @@ def build_demo_sami():
         .exclude(status=RegistrationStatus.CANCELLED)
         .first()
     )
-    if registration is not None and prework_rules.may_give(registration):
+    if registration is not None and registration.open_to_the_school():
         prework_rules.give_prework(
             registration,
             user=principal,
