@@ -5,10 +5,12 @@ CSV for paying off-contract time, versions, permissions and query counts."""
 
 import csv
 import io
+import threading
 from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -16,6 +18,7 @@ from meetings import workshop_teams
 from meetings.models import ProblemSolvingStep, Step, TeamMember, WorkshopRegistration
 from schoolplan.models import Role
 
+from ..conftest import IN_CI
 from ..factories import member
 from ..workshop_helpers import AFTER_PRIORITY, SESSION_DAY, designated_school, make_series, register
 
@@ -238,6 +241,51 @@ def test_a_stale_attendance_is_refused_for_that_school_only(client, series, dist
     fay.refresh_from_db()
     assert not first.attended and not first.team.filter(name="Late Arrival").exists()
     assert fay.attended
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_people_saving_attendance_at_once_lose_nothing(series, district):
+    """Two district staff send the same page at once, each with a person added on the day: one
+    is saved, the other is refused for that school with its typed name shown back (PostgreSQL
+    row locks: the second waits for the first, then sees its version is gone)."""
+    if connection.vendor != "postgresql":
+        if IN_CI:
+            pytest.fail("CI runs this on PostgreSQL")
+        pytest.skip("concurrent transactions need PostgreSQL; CI runs this on it")
+    registration = register(series, designated_school(district), team=TEAM)
+    url = reverse("session_attendance", args=[registration.session_id])
+    staff = [member(Role.DISTRICT_STAFF, district) for _ in range(2)]
+    barrier = threading.Barrier(2)
+    pages = {}
+
+    def send(n):
+        from django.db import connection as thread_connection
+
+        client = Client()
+        client.force_login(staff[n])
+        added = {f"added-{registration.pk}": f"Walk In {n}, librarian"}
+        try:
+            barrier.wait()
+            response = client.post(url, _attendance_post([registration], **added))
+            pages[n] = (response.status_code, response.content.decode())
+        finally:
+            thread_connection.close()
+
+    threads = [threading.Thread(target=send, args=(n,)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    added = list(TeamMember.objects.filter(added_on_the_day=True).values_list("name", flat=True))
+    assert len(added) == 1, "one save wins; the other is not written over it"
+    winner = int(added[0].split()[-1])
+    refused_status, refused_page = pages[1 - winner]
+    assert pages[winner][0] == 302
+    assert refused_status == 200 and "changed since you opened the page" in refused_page
+    assert f"Walk In {1 - winner}, librarian" in refused_page, "what was typed is shown back"
+    registration.refresh_from_db()
+    assert registration.team_version == 2
 
 
 def test_the_attendance_csv_pays_off_contract_time(client, series, district):
