@@ -19,13 +19,13 @@ def free_port():
         return s.getsockname()[1]
 
 
-def wait_for(port, process, name, log):
+def wait_for(port, process, name, log, host="127.0.0.1"):
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
             pytest.fail(f"{name} stopped: {Path(log).read_text()[-3000:]}")
         try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            socket.create_connection((host, port), timeout=0.5).close()
             return
         except OSError:
             time.sleep(0.2)
@@ -64,12 +64,12 @@ def prepare_app(env):
     subprocess.run([*manage, "shell", "-c", create], cwd=ROOT, env=env, check=True, timeout=120)
 
 
-def start_gunicorn(env, port, log, workers=1):
-    """gunicorn with env on 127.0.0.1:port (reads gunicorn.conf.py, as in production)."""
+def start_gunicorn(env, port, log, workers=1, host="127.0.0.1"):
+    """gunicorn with env on host:port (reads gunicorn.conf.py, as in production)."""
     return subprocess.Popen(
         [
             *(sys.executable, "-m", "gunicorn", "schoolplan.wsgi:application"),
-            *("--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--no-control-socket"),
+            *("--workers", str(workers), "--bind", f"{host}:{port}", "--no-control-socket"),
         ],
         cwd=ROOT,
         env=env,
