@@ -79,9 +79,11 @@ def record_batch(district_ids, today=None):
         if d.occasion
         for user_id in set(d.recipients)
     ]
-    before = Reminder.objects.count()
+    # New rows are those past the highest id before the insert (ON CONFLICT DO NOTHING says
+    # nothing of which it kept): two index lookups, not a count of every reminder ever made.
+    newest = Reminder.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     Reminder.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
-    return Reminder.objects.count() - before
+    return Reminder.objects.filter(pk__gt=newest).count()
 
 
 def _preferences_url(preferences):
