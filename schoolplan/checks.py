@@ -55,3 +55,22 @@ def sender_address(app_configs, **kwargs):
             id="schoolplan.W002",
         )
     ]
+
+
+@checks.register(checks.Tags.caches, deploy=True)
+def shared_cache(app_configs, **kwargs):
+    """Without Redis the cache is each process's own (gunicorn runs several per node), and
+    Celery has no broker: tasks run inside web requests and beat's schedule reaches nobody."""
+    backend = settings.CACHES["default"]["BACKEND"]
+    if not backend.endswith("LocMemCache"):
+        return []
+    return [
+        checks.Warning(
+            "REDIS_URL is not set: each web process keeps its own cache (a published SPF "
+            "summary stays stale on the families' page served by another), and no worker or "
+            "beat runs, so no deadline reminder is sent.",
+            hint="Set REDIS_URL to the Redis every web node, worker and beat share, e.g. "
+            'redis://redis:6379/0 (README, "Several nodes").',
+            id="schoolplan.W003",
+        )
+    ]

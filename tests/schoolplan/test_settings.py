@@ -79,6 +79,7 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "schoolplan.example.org",
     "SITE_URL": "https://schoolplan.example.org",
     "DEFAULT_FROM_EMAIL": "SchoolPlan <schoolplan@example.org>",
+    "REDIS_URL": "redis://redis.example.org:6379/0",  # not contacted by the checks
 }
 
 
@@ -114,6 +115,15 @@ def test_check_deploy_warns_about_a_localhost_sender():
     result = check_deploy(DEFAULT_FROM_EMAIL="SchoolPlan <schoolplan@localhost>")
     assert result.returncode != 0
     assert "schoolplan.W002" in result.stdout + result.stderr
+
+
+def test_check_deploy_warns_without_redis():
+    """issue 24: the cache is each process's own without Redis, and nothing runs beat."""
+    env = {k: v for k, v in PRODUCTION.items() if k != "REDIS_URL"}
+    result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], **env)
+    assert result.returncode != 0
+    assert "schoolplan.W003" in result.stdout + result.stderr
+    assert "schoolplan.W003" not in check_deploy().stderr
 
 
 def test_production_keeps_database_connections_and_trusts_proxies_only_when_told():
@@ -162,7 +172,7 @@ def test_production_keeps_nothing_per_process_when_redis_is_given():
         "getattr(settings, 'AXES_HANDLER', 'axes.handlers.database.AxesDatabaseHandler'), "
         "settings.CELERY_BROKER_URL]))"
     )
-    result = run(code, **PRODUCTION, REDIS_URL="redis://cache.example.org:6379/0")
+    result = run(code, **{**PRODUCTION, "REDIS_URL": "redis://cache.example.org:6379/0"})
     assert json.loads(result.stdout) == [
         "django.core.cache.backends.redis.RedisCache",
         "django.contrib.sessions.backends.db",
