@@ -96,6 +96,31 @@ def workers(services, mailbox):
         time.sleep(2.5)  # the worker connects to the broker
         return process
 
+    def beat(name, folder, **extra_env):
+        """A beat process (its own schedule file, as on another machine), logging what it sends
+        to folder/<name>.log."""
+        db = connection.settings_dict
+        env = {
+            **os.environ,
+            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+            "REDIS_URL": services,
+            "LOG_LEVEL": "INFO",
+            **extra_env,
+        }
+        process = subprocess.Popen(
+            [
+                *(sys.executable, "-m", "celery", "-A", "schoolplan", "beat"),
+                *("--schedule", str(folder / f"{name}-schedule"), "--loglevel=INFO"),
+            ],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=(folder / f"{name}.log").open("w"),
+            stderr=subprocess.STDOUT,
+        )
+        started.append(process)
+        return process
+
+    start.beat = beat
     yield start
     for process in started:
         if process.poll() is None:
@@ -260,3 +285,31 @@ def test_two_workers_run_each_report_job_once_and_send_each_email_once(
     assert ProgressReport.objects.filter(status="submitted").count() == 3
     frozen = AuditEvent.objects.filter(action="progress-report-submitted")
     assert frozen.count() == 3  # each job's work done once
+
+
+def test_a_second_beat_started_by_mistake_adds_nothing(workers, mailbox, clock, tmp_path):
+    """issue 24, item 3: two real beat processes (a sweep every 2 s each, REMINDER_SWEEP_SECONDS)
+    feeding two workers: the sweeps overlap and repeat, and each reminder is still recorded once
+    and e-mailed once."""
+    _action_items(clock, 6)
+    workers("a")
+    workers("b")
+    for name in ("beat-1", "beat-2"):
+        workers.beat(name, tmp_path, REMINDER_SWEEP_SECONDS="2")
+    assert _wait_recorded(6)
+
+    def sweeps_sent(name):
+        text = (tmp_path / f"{name}.log").read_text()
+        return text.count("Sending due task sweep-reminders")
+
+    deadline = time.monotonic() + 40
+    while time.monotonic() < deadline and min(map(sweeps_sent, ("beat-1", "beat-2"))) < 3:
+        time.sleep(0.5)
+    # Both beats really ran the sweep several times.
+    assert sweeps_sent("beat-1") >= 3 and sweeps_sent("beat-2") >= 3
+    assert _wait_all_sent()
+    time.sleep(2)  # one more sweep each, had it recorded anything twice
+    keys = _reminder_keys()
+    assert len(keys) == 6
+    sent = _sent(mailbox)
+    assert {key: sent[key] for key in keys} == dict.fromkeys(keys, 1)
