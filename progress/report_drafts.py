@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.dateparse import parse_datetime
@@ -240,10 +241,33 @@ def _is_docx(data):
 
 
 def _attach(report, selpa_form):
+    """Store the form as a new file (the one it replaces goes once the save commits:
+    schoolplan.uploads); its name, type, size and SHA-256 go in the row."""
     name, kind, data = selpa_form
-    report.selpa_form = data
+    report.selpa_form.save(name, ContentFile(data), save=False)
     report.selpa_form_name, report.selpa_form_type = name, kind
+    report.selpa_form_size = len(data)
     report.selpa_form_sha256 = hashlib.sha256(data).hexdigest()
+
+
+def attach_copy(report, source):
+    """A correction starts with its own copy of the submitted version's form."""
+    with source.selpa_form.open("rb") as stored:
+        data = stored.read()
+    _attach(report, (source.selpa_form_name, source.selpa_form_type, data))
+
+
+def selpa_form_bytes(report):
+    """The stored form, checked against the SHA-256 the report recorded (and froze, once
+    submitted): a file changed or lost in storage is not sent in its place."""
+    with report.selpa_form.open("rb") as stored:
+        data = stored.read()
+    if hashlib.sha256(data).hexdigest() != report.selpa_form_sha256:
+        raise ValidationError(
+            f"Not sent: the stored copy of “{report.selpa_form_name}” is not the file that was "
+            "attached (its SHA-256 differs). Attach the SELPA form again."
+        )
+    return data
 
 
 @transaction.atomic
@@ -253,7 +277,7 @@ def remove_selpa_form(report, *, user):
         raise ReportSubmitted(report)
     if not report.selpa_form_name:
         return report
-    report.selpa_form, report.selpa_form_name = None, ""
+    report.selpa_form, report.selpa_form_name, report.selpa_form_size = "", "", 0
     report.selpa_form_type = report.selpa_form_sha256 = ""
     report.edit_version += 1
     record = _edit_record(user, clock.now(), report.edit_version)

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from schoolplan import cim_levels, clock
+from schoolplan import cim_levels, clock, uploads
 from schoolplan.forms import posted_int, posted_year
 from schoolplan.models import CimStatus, District, SchoolYear
 from schoolplan.permissions import (
@@ -355,9 +355,7 @@ def report_selpa_form(request, pk):
     report = _report(request, pk)
     if not report.selpa_form_name:
         raise Http404("No SELPA form is attached to this report.")
-    response = HttpResponse(bytes(report.selpa_form), content_type=report.selpa_form_type)
-    response["Content-Disposition"] = f'attachment; filename="{report.selpa_form_name}"'
-    return response
+    return uploads.download(report.selpa_form, filename=report.selpa_form_name)
 
 
 def render_job(request, pk):

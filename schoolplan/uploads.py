@@ -19,11 +19,12 @@ from django.http import FileResponse, HttpResponseRedirect
 from django.utils.http import content_disposition_header
 
 
-def download(field_file):
-    """The response that hands field_file to someone the caller has checked may read it."""
+def download(field_file, filename=None):
+    """The response that hands field_file to someone the caller has checked may read it, named
+    filename (by default the stored file's own name)."""
     from storages.backends.s3 import S3Storage  # boto3: imported when a download asks for it
 
-    filename = field_file.name.rsplit("/", 1)[-1]
+    filename = filename or field_file.name.rsplit("/", 1)[-1]
     if isinstance(field_file.storage, S3Storage):
         disposition = content_disposition_header(as_attachment=True, filename=filename)
         url = field_file.storage.url(

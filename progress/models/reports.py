@@ -62,6 +62,10 @@ class SubmittedReportError(Exception):
     """A submitted progress report is never changed or deleted (a correction is a new version)."""
 
 
+def selpa_form_upload_to(report, filename):
+    return f"selpa-forms/{report.due.district_id}/{filename}"
+
+
 class ProgressReport(models.Model):
     """A CIM progress report for one period. Once submitted, its content (the data it was made
     from), its PDF and the PDF's SHA-256 are frozen: the app refuses changes and, on the
@@ -110,7 +114,12 @@ class ProgressReport(models.Model):
     part_edits = models.JSONField(default=dict, blank=True)
     # Targeted 2 (seed 001): the SELPA designates its own form; the team's completed copy is
     # sent instead of our PDF, which stays the record of all the template's information.
-    selpa_form = models.BinaryField(null=True, blank=True)
+    # The file is in the uploads' storage (object storage when S3_BUCKET is set); its name,
+    # type and SHA-256 are frozen with the submitted row, and every version has its own copy.
+    selpa_form = models.FileField(
+        "SELPA form file", upload_to=selpa_form_upload_to, max_length=300, blank=True
+    )
+    selpa_form_size = models.PositiveIntegerField(default=0)
     selpa_form_name = models.CharField("SELPA form", max_length=200, blank=True)
     selpa_form_type = models.CharField(max_length=100, blank=True)
     selpa_form_sha256 = models.CharField("SHA-256 of the SELPA form", max_length=64, blank=True)

@@ -19,6 +19,7 @@ from schoolplan.jobs import claim
 from schoolplan.mail import queue_email
 from schoolplan.pdf import render_pdf
 
+from .. import report_drafts
 from ..models import (
     ProgressReport,
     RenderJob,
@@ -170,7 +171,7 @@ def confirmation(report, job, today):
     attachments = [Attachment(pdf_name(content), "application/pdf", len(pdf), sha)]
     form = content.get("selpa_form")
     if form:
-        size = len(report.selpa_form or b"")
+        size = report.selpa_form_size
         attachments = [Attachment(form["name"], form["type"], size, form["sha256"])]
     return Confirmation(
         job,
@@ -240,7 +241,7 @@ def _send(report, content, pdf):
     lea, period = content["lea"], content["period"]
     form = content.get("selpa_form")
     if form:
-        attachment = (form["name"], bytes(report.selpa_form), form["type"])
+        attachment = (form["name"], report_drafts.selpa_form_bytes(report), form["type"])
         attached = (
             f"The SELPA's form is attached ({form['name']}, SHA-256 {form['sha256']}). The "
             "LEA keeps the full template report, with all its information, as a PDF "

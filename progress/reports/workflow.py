@@ -12,6 +12,7 @@ from django.urls import reverse
 from schoolplan import audit, clock
 from schoolplan.models import CimStatus, District
 
+from .. import report_drafts
 from ..models import (
     ProgressReport,
     ReportDue,
@@ -32,9 +33,10 @@ def start_report(due, *, user):
     if newest is not None:  # a correction starts from what was submitted
         report.summary, report.narratives = newest.summary, newest.narratives
         report.send_to_selpa = newest.send_to_selpa
-        report.selpa_form, report.selpa_form_name = newest.selpa_form, newest.selpa_form_name
-        report.selpa_form_type = newest.selpa_form_type
-        report.selpa_form_sha256 = newest.selpa_form_sha256
+        if newest.selpa_form_name:
+            # A copy of its own: replacing the correction's form must not touch the file the
+            # submitted version names.
+            report_drafts.attach_copy(report, newest)
     else:
         report.narratives = prefill(report)
     report.save()

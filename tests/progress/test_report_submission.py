@@ -85,9 +85,10 @@ def textarea(page, name):
 
 
 @pytest.fixture(autouse=True)
-def from_address(settings):
+def from_address(settings, tmp_path):
     settings.DEFAULT_FROM_EMAIL = FROM
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.MEDIA_ROOT = tmp_path  # the SELPA forms land in the test's own directory
 
 
 @pytest.fixture
@@ -498,7 +499,8 @@ def test_targeted_2_sends_the_selpas_form_instead_of_our_pdf(client, targeted_2,
     assert report.selpa_form_name == "SELPA progress form.pdf"
     assert report.selpa_form_sha256 == hashlib.sha256(PDF_FORM).hexdigest()
     download = client.get(reverse("report_selpa_form", args=[report.pk]))
-    assert download.content == PDF_FORM
+    assert b"".join(download.streaming_content) == PDF_FORM
+    assert 'filename="SELPA progress form.pdf"' in download["Content-Disposition"]
     sign_off(client, report, lead)
     _, job = confirm(report, lead)
     url = reverse("report_confirm", args=[report.pk])
@@ -507,7 +509,7 @@ def test_targeted_2_sends_the_selpas_form_instead_of_our_pdf(client, targeted_2,
     assert "sent instead of our PDF" in page
     client.post(url, {"action": "submit", "job": job.pk})
     report.refresh_from_db()
-    assert report.is_submitted and bytes(report.selpa_form) == PDF_FORM
+    assert report.is_submitted and report.selpa_form.read() == PDF_FORM
     # Our PDF: kept as the record of all the template's information, naming the form sent.
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(bytes(report.pdf))).pages)
     assert "Sent on the SELPA's form" in text and "SELPA progress form.pdf" in text
@@ -518,6 +520,65 @@ def test_targeted_2_sends_the_selpas_form_instead_of_our_pdf(client, targeted_2,
     assert email.attachment_mimetype == "application/pdf"
     mail.send_queued()
     assert django_mail.outbox[0].attachments[0][1] == PDF_FORM
+
+
+def _attach_form(client, report, name, data):
+    client.force_login(report.prepared_by)
+    client.post(
+        report.get_absolute_url(),
+        {
+            **form_of(client, report),
+            "selpa_form": SimpleUploadedFile(name, data, "application/pdf"),
+            "action": "save",
+        },
+    )
+    report.refresh_from_db()
+    return report
+
+
+def _submit(client, report, lead, confirm):
+    sign_off(client, report, lead)
+    _, job = confirm(report, lead)
+    response = client.post(
+        reverse("report_confirm", args=[report.pk]), {"action": "submit", "job": job.pk}
+    )
+    report.refresh_from_db()
+    return response
+
+
+def test_a_correction_has_its_own_copy_of_the_form(
+    client, targeted_2, lead, confirm, settings, django_capture_on_commit_callbacks
+):
+    """issue 24: the form is a file in the uploads' storage. The correction starts from a copy,
+    so replacing it there leaves the submitted version's file as it was sent."""
+    report = _attach_form(client, targeted_2, "SELPA form.pdf", PDF_FORM)
+    _submit(client, report, lead, confirm)
+    assert report.is_submitted and report.selpa_form_size == len(PDF_FORM)
+    correction = report_workflow.start_report(report.due, user=lead)
+    assert correction.selpa_form_name == "SELPA form.pdf"
+    assert correction.selpa_form.name != report.selpa_form.name
+    assert correction.selpa_form.read() == PDF_FORM
+    newer = PDF_FORM + b"\n% corrected"
+    with django_capture_on_commit_callbacks(execute=True):
+        _attach_form(client, correction, "SELPA form.pdf", newer)
+    assert correction.selpa_form.read() == newer
+    assert correction.selpa_form_sha256 == hashlib.sha256(newer).hexdigest()
+    report.refresh_from_db()
+    assert report.selpa_form.read() == PDF_FORM  # the submitted version's file is untouched
+    stored = sorted(p.name for p in (settings.MEDIA_ROOT / "selpa-forms").rglob("*.pdf"))
+    assert len(stored) == 2  # the copy the correction replaced is gone
+
+
+def test_a_stored_form_that_changed_is_not_sent(client, targeted_2, lead, confirm):
+    """The SHA-256 taken at upload is checked when the report is sent: a file changed in
+    storage is refused with a message, and the report stays unsubmitted."""
+    report = _attach_form(client, targeted_2, "SELPA form.pdf", PDF_FORM)
+    with open(report.selpa_form.path, "ab") as stored:
+        stored.write(b"tampered")
+    response = _submit(client, report, lead, confirm)
+    assert not report.is_submitted
+    assert "is not the file that was attached" in response.content.decode()
+    assert not OutboxEmail.objects.exists()
 
 
 def test_a_word_form_is_accepted(client, targeted_2, lead):

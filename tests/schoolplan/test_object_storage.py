@@ -4,6 +4,7 @@ production's settings read it; a page's upload lands as a private object, a down
 permission check before it gets a presigned URL of a minute, and a replaced, cleared or deleted
 file takes its object with it."""
 
+import base64
 import itertools
 import json
 import subprocess
@@ -20,12 +21,23 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from meetings.models import CapMeeting, WorkshopRegistration
-from schoolplan.models import Role
+from progress import report_drafts
+from progress.models import ProgressReport
+from progress.reports import render as report_render
+from progress.reports import workflow as report_workflow
+from schoolplan.models import CimStatus, OutboxEmail, Role
 
 from ..cap_helpers import make_class, make_point, schedule_cap
+from ..cim_helpers import submittable_report
 from ..clock import moment, on
 from ..conftest import IN_CI
-from ..factories import DistrictFactory, SchoolFactory, SchoolYearFactory, member
+from ..factories import (
+    DistrictFactory,
+    SchoolFactory,
+    SchoolYearFactory,
+    member,
+    set_cim_status,
+)
 from ..sami_helpers import register_without_prework, series_with_session
 from ..service_helpers import (
     ROOT,
@@ -339,3 +351,68 @@ def test_a_new_prework_file_replaces_the_object(
     registration.refresh_from_db()
     assert bucket["keys"]() == [registration.prework_file.name] != [first]
     assert bucket["body"](registration.prework_file.name) == b"Second\n"
+
+
+# --- The SELPA's own form (Targeted 2 progress reports) -----------------------------------------
+
+SELPA_FORM = b"%PDF-1.4 the SELPA's progress form"
+
+
+@pytest.fixture
+def targeted_2_report(district, school_year, clock):
+    set_cim_status(district, CimStatus.TARGETED_2)
+    report, lead = submittable_report(district, school_year, clock)
+    clock.set(on(1, 10))  # Targeted 2 reports by half-year: after Half 1
+    return report, lead
+
+
+def _attach_selpa_form(report, lead, data):
+    report_drafts.save_draft(
+        report,
+        user=lead,
+        posted={},
+        bases={},
+        edit_version=report.edit_version,
+        strategy_ids=[],
+        selpa_form=("SELPA progress form.pdf", "application/pdf", data),
+    )
+    return report_workflow.sign_off(ProgressReport.objects.get(pk=report.pk), user=lead)
+
+
+def test_the_selpa_form_is_a_private_object_sent_from_the_bucket(
+    client, bucket, targeted_2_report, eager_celery, django_capture_on_commit_callbacks
+):
+    report, lead = targeted_2_report
+    with django_capture_on_commit_callbacks(execute=True):
+        report = _attach_selpa_form(report, lead, SELPA_FORM)
+    (key,) = bucket["keys"]()
+    assert key.startswith(f"selpa-forms/{report.due.district_id}/SELPA_progress_form")
+    assert bucket["body"](key) == SELPA_FORM
+    # Downloaded under its own name through a presigned URL, after the permission check.
+    client.force_login(lead)
+    response = client.get(reverse("report_selpa_form", args=[report.pk]))
+    assert response.status_code == 302
+    status, body, headers = fetch(response["Location"])
+    assert status == 200 and body == SELPA_FORM
+    assert headers["Content-Disposition"] == 'attachment; filename="SELPA progress form.pdf"'
+    other = DistrictFactory()
+    client.force_login(member(Role.CIM_LEAD, other))
+    response = client.get(reverse("report_selpa_form", args=[report.pk]))
+    assert response.status_code == 404 and "Location" not in response
+    # Submitted: the e-mail to the SELPA carries the bytes read back from the bucket.
+    job = report_render.request_render(report, user=lead, submit=True)
+    report_render.run_job(job.pk)
+    report.refresh_from_db()
+    assert report.is_submitted
+    email = OutboxEmail.objects.get(key=f"progress-report:{report.pk}")
+    assert email.attachment_name == "SELPA progress form.pdf"
+    assert base64.b64decode(email.attachment_content) == SELPA_FORM
+    # A correction gets its own object; replacing it there keeps the submitted one.
+    with django_capture_on_commit_callbacks(execute=True):
+        correction = report_workflow.start_report(report.due, user=lead)
+    assert len(bucket["keys"]()) == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        correction = _attach_selpa_form(correction, lead, SELPA_FORM + b" v2")
+    keys = bucket["keys"]()
+    assert key in keys and correction.selpa_form.name in keys and len(keys) == 2
+    assert bucket["body"](correction.selpa_form.name) == SELPA_FORM + b" v2"
