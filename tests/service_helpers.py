@@ -194,20 +194,27 @@ def pgbouncer_transactions(user, bouncer_port):
 
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
-NGINX_CONF = """
+# One nginx process: its files under the test's folder, named by what it is (several may share
+# a folder), and the http block it serves.
+NGINX_MAIN = """
 {user}
 worker_processes 1;
 daemon off;
-pid {dir}/nginx.pid;
-error_log {dir}/nginx-error.log warn;
+pid {dir}/{name}.pid;
+error_log {dir}/{name}-error.log warn;
 events {{ worker_connections 64; }}
 http {{
-  access_log {dir}/nginx-access.log;
-  client_body_temp_path {dir}/body;
-  proxy_temp_path {dir}/proxy;
-  fastcgi_temp_path {dir}/fastcgi;
-  uwsgi_temp_path {dir}/uwsgi;
-  scgi_temp_path {dir}/scgi;
+  access_log {dir}/{name}-access.log;
+  client_body_temp_path {dir}/{name}-body;
+  proxy_temp_path {dir}/{name}-proxy;
+  fastcgi_temp_path {dir}/{name}-fastcgi;
+  uwsgi_temp_path {dir}/{name}-uwsgi;
+  scgi_temp_path {dir}/{name}-scgi;
+{http}
+}}
+"""
+
+TLS_PROXY = """
   # Round-robin over the app servers (one, or several nodes).
   upstream app {{
 {servers}
@@ -225,7 +232,6 @@ http {{
       add_header X-Upstream $upstream_addr always;
     }}
   }}
-}}
 """
 
 
@@ -234,6 +240,24 @@ def needs_nginx():
         os.path.exists(NGINX) and shutil.which("openssl"),
         "needs Debian's nginx and openssl (.ci/run installs them)",
     )
+
+
+def run_nginx(folder, name, http, port):
+    """Debian's nginx serving the http block http, listening on port; returns the process."""
+    conf = folder / f"{name}.conf"
+    conf.write_text(
+        NGINX_MAIN.format(
+            dir=folder, name=name, http=http, user="user root;" if os.geteuid() == 0 else ""
+        )
+    )
+    log = folder / f"{name}-error.log"
+    process = subprocess.Popen(
+        [NGINX, "-c", str(conf), "-p", str(folder)],
+        stdout=subprocess.DEVNULL,
+        stderr=log.open("a"),
+    )
+    wait_for(port, process, name, log)
+    return process
 
 
 def start_nginx(folder, app_ports):
@@ -249,22 +273,9 @@ def start_nginx(folder, app_ports):
         capture_output=True,
     )
     port = free_port()
-    conf = folder / "nginx.conf"
-    conf.write_text(
-        NGINX_CONF.format(
-            dir=folder,
-            port=port,
-            servers="\n".join(f"    server 127.0.0.1:{p};" for p in app_ports),
-            user="user root;" if os.geteuid() == 0 else "",
-        )
-    )
-    proxy = subprocess.Popen(
-        [NGINX, "-c", str(conf), "-p", str(folder)],
-        stdout=subprocess.DEVNULL,
-        stderr=(folder / "nginx-error.log").open("a"),
-    )
-    wait_for(port, proxy, "nginx", folder / "nginx-error.log")
-    return proxy, port
+    servers = "\n".join(f"    server 127.0.0.1:{p};" for p in app_ports)
+    http = TLS_PROXY.format(dir=folder, port=port, servers=servers)
+    return run_nginx(folder, "nginx", http, port), port
 
 
 class Browser:

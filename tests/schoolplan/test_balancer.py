@@ -25,7 +25,6 @@ import time
 import pytest
 
 from ..service_helpers import (
-    NGINX,
     ROOT,
     Browser,
     app_env,
@@ -33,6 +32,7 @@ from ..service_helpers import (
     needs,
     needs_nginx,
     prepare_app,
+    run_nginx,
     start_gunicorn,
     start_nginx,
     wait_for,
@@ -53,25 +53,6 @@ SUBSTITUTIONS = {
     "set $web http://web:8000;": "set $web http://web:{node_port};",
     "proxy_pass $web;": "proxy_pass $web;\n        add_header X-Balanced-To $upstream_addr always;",
 }
-
-WRAPPER = """
-{user}
-worker_processes 1;
-daemon off;
-pid {dir}/balancer.pid;
-error_log {dir}/balancer-error.log warn;
-events {{ worker_connections 64; }}
-http {{
-  access_log {dir}/balancer-access.log;
-  client_body_temp_path {dir}/balancer-body;
-  proxy_temp_path {dir}/balancer-proxy;
-  fastcgi_temp_path {dir}/balancer-fastcgi;
-  uwsgi_temp_path {dir}/balancer-uwsgi;
-  scgi_temp_path {dir}/balancer-scgi;
-  # As in the nginx image, whose nginx.conf includes conf.d/*.conf inside http.
-  include {dir}/balancer.conf;
-}}
-"""
 
 
 def _hosts(folder, addresses):
@@ -122,18 +103,11 @@ def site(tmp_path_factory):
         for old, new in SUBSTITUTIONS.items():
             assert old in conf, f"deploy/balancer.conf no longer says {old!r}"
             conf = conf.replace(old, new.format(port=port, dns_port=dns_port, node_port=node_port))
-        (folder / "balancer.conf").write_text(conf)
-        (folder / "nginx-balancer.conf").write_text(
-            WRAPPER.format(dir=folder, user="user root;" if os.geteuid() == 0 else "")
-        )
-        balancer = keep(
-            subprocess.Popen(
-                [NGINX, "-c", str(folder / "nginx-balancer.conf"), "-p", str(folder)],
-                stdout=subprocess.DEVNULL,
-                stderr=(folder / "balancer-error.log").open("a"),
-            )
-        )
-        wait_for(port, balancer, "the balancer", folder / "balancer-error.log")
+        # Where compose mounts it, conf.d/default.conf, which the nginx image's nginx.conf
+        # includes inside http.
+        (folder / "conf.d").mkdir()
+        (folder / "conf.d" / "default.conf").write_text(conf)
+        keep(run_nginx(folder, "balancer", f"  include {folder / 'conf.d' / '*.conf'};", port))
         # The TLS proxy production has in front (README, "Several nodes").
         proxy, tls_port = start_nginx(folder, [port])
         keep(proxy)
