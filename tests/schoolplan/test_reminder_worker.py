@@ -57,20 +57,21 @@ def mailbox(tmp_path):
 @pytest.fixture
 def workers(services, mailbox):
     started = []
+    db = connection.settings_dict
+    # What every Celery process here shares: the test database, Redis, the recorded mail.
+    shared = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "REDIS_URL": services,
+        "EMAIL_BACKEND": "tests.mail_backends.RecordingBackend",
+        "EMAIL_FILE_PATH": str(mailbox),
+        "OUTBOX_RETRY_BASE_SECONDS": "1",
+        "OUTBOX_CLAIM_STALE_SECONDS": "2",
+        "LOG_LEVEL": "WARNING",
+    }
 
     def start(name, **extra_env):
-        db = connection.settings_dict
-        env = {
-            **os.environ,
-            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-            "REDIS_URL": services,
-            "EMAIL_BACKEND": "tests.mail_backends.RecordingBackend",
-            "EMAIL_FILE_PATH": str(mailbox),
-            "OUTBOX_RETRY_BASE_SECONDS": "1",
-            "OUTBOX_CLAIM_STALE_SECONDS": "2",
-            "LOG_LEVEL": "WARNING",
-            **extra_env,
-        }
+        env = {**shared, **extra_env}
         process = subprocess.Popen(
             [
                 sys.executable,
@@ -99,14 +100,7 @@ def workers(services, mailbox):
     def beat(name, folder, **extra_env):
         """A beat process (its own schedule file, as on another machine), logging what it sends
         to folder/<name>.log."""
-        db = connection.settings_dict
-        env = {
-            **os.environ,
-            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-            "REDIS_URL": services,
-            "LOG_LEVEL": "INFO",
-            **extra_env,
-        }
+        env = {**shared, "LOG_LEVEL": "INFO", **extra_env}
         process = subprocess.Popen(
             [
                 *(sys.executable, "-m", "celery", "-A", "schoolplan", "beat"),
