@@ -4,6 +4,7 @@ lead then signs off, sees the confirmation page (recipients, Reply-To and copy, 
 and the SHA-256 to be) and submits."""
 
 import hashlib
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -14,11 +15,11 @@ from plans.models import Strategy
 from progress.models import ProgressReport
 from progress.reports import periods as report_periods
 from progress.reports import workflow as report_workflow
-from schoolplan.models import CimTeam, OutboxEmail, Role
+from schoolplan.models import CimStatus, CimTeam, OutboxEmail, Role
 
 from ..cim_helpers import make_plan
 from ..clock import on
-from ..factories import member
+from ..factories import member, set_cim_status
 from .conftest import log_in
 from .test_accessibility import AXE, RUN_AXE, WCAG_TAGS
 
@@ -145,3 +146,40 @@ def test_two_people_write_the_report_then_the_lead_confirms_and_submits(
     expect(second_page.locator("#not-saved-submitted textarea")).to_have_value("Ana, too late")
     screenshot(second_page, "18-report-stale-tab")
     assert reverse("progress_report", args=[report.pk]) in second_page.url
+
+
+def test_a_targeted_2_lead_attaches_the_selpas_form_and_downloads_it(
+    page, screenshot, district, school_year, clock, settings, tmp_path
+):
+    """issue 24: the SELPA's form is an upload in the uploads' storage; the page names it with
+    its size and SHA-256, and the link hands back the same file under its own name."""
+    settings.MEDIA_ROOT = tmp_path
+    set_cim_status(district, CimStatus.TARGETED_2)
+    clock.set(on(8, 20))
+    lead = _person(Role.CIM_LEAD, district, "Lena", "Lead", "lena")
+    CimTeam.objects.create(district=district, school_year=school_year, lead=lead)
+    plan, _, _ = make_plan(district, school_year, lead)
+    plan_services.add(Strategy, user=lead, plan=plan, title="Family participation in IEPs")
+    clock.set(on(1, 10), tick=True)  # Half 1 has ended
+    report = report_workflow.start_report(
+        report_periods.ensure_due_dates(district, school_year)[0], user=lead
+    )
+    form = b"%PDF-1.4\n% Riverbend SELPA progress form, completed\n" + b"0" * 2000
+    (tmp_path / "upload").mkdir()
+    chosen = tmp_path / "upload" / "Riverbend SELPA form.pdf"
+    chosen.write_bytes(form)
+
+    log_in(page, "lena", PASSWORD)
+    page.goto(report.get_absolute_url())
+    page.get_by_label("Attach the completed SELPA form").set_input_files(str(chosen))
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_text("Attached: Riverbend SELPA form.pdf")).to_be_visible()
+    expect(page.get_by_text("2.0 KB")).to_be_visible()
+    screenshot(page, "24-selpa-form-attached")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Riverbend SELPA form.pdf").click()
+    assert download.value.suggested_filename == "Riverbend SELPA form.pdf"
+    assert Path(download.value.path()).read_bytes() == form
+    report.refresh_from_db()
+    assert report.selpa_form.name.startswith(f"selpa-forms/{district.pk}/")
+    assert report.selpa_form_sha256 == hashlib.sha256(form).hexdigest()
